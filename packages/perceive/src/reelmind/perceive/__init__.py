@@ -1,0 +1,1 @@
+"""reelmind.perceive: the perception stages (faces from video, utterances from audio)."""
