@@ -4,4 +4,5 @@
 
 namespace reelmind {
 void register_window_bounds(pybind11::module_ &m);
+void register_fuse_window(pybind11::module_ &m);  // cpp/fuse_window.cpp (issue 5)
 }  // namespace reelmind

@@ -170,6 +170,8 @@ class DatasetTable(Table):
     face_fallback: np.ndarray = column("str", required=False)
     ser_fallback: np.ndarray = column("str", required=False)
     offset_applied: np.ndarray = column("f8", required=False)
+    listener_ids: np.ndarray = column("str", required=False, doc="';'-joined person ids, same order as listener")
+    face_person: np.ndarray = column("str", required=False, doc="label of the person whose face gave face_emotion")
 
     def validate(self) -> None:
         _check_times(self, self.start_time, self.end_time)

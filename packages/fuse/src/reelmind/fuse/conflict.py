@@ -1,0 +1,87 @@
+"""Multimodal conflict: face, voice and text polarity; channel weights follow data quality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from reelmind.core.records import POLARITY
+
+#: FER tier -> multiplier of the face channel weight (seed: partial FER 25% -> 10%).
+TIER_FACTOR = {"reliable": 1.0, "partial": 0.4, "degraded": 0.15, "none": 0.0}
+
+
+@dataclass(frozen=True)
+class FerTier:
+    tier: str  # reliable / partial / degraded / none
+    neutral_ratio: float
+    mean_confidence: float
+
+
+def fer_tier(emotions: np.ndarray, confidences: np.ndarray) -> FerTier:
+    """Film-level FER quality: many neutral faces or low confidence (old film grain) => lower tier."""
+    done = np.array([bool(e) for e in emotions], dtype=bool)
+    if not done.any():
+        return FerTier("none", float("nan"), float("nan"))
+    neutral = float(np.mean(emotions[done] == "neutral"))
+    conf = np.asarray(confidences, dtype=np.float64)[done]
+    mean_conf = float(np.nanmean(conf)) if np.isfinite(conf).any() else float("nan")
+    if neutral >= 0.8 or (np.isfinite(mean_conf) and mean_conf < 0.3):
+        tier = "degraded"
+    elif neutral >= 0.6 or (np.isfinite(mean_conf) and mean_conf < 0.5):
+        tier = "partial"
+    else:
+        tier = "reliable"
+    return FerTier(tier, neutral, mean_conf)
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    polarity: int  # +1 / -1 / 0
+    confidence: float  # NaN = channel absent
+    weight: float
+
+
+def label_channel(name: str, label: str, conf: float, weight: float) -> Channel:
+    if not label or not np.isfinite(conf):
+        return Channel(name, 0, float("nan"), weight)
+    return Channel(name, int(POLARITY.get(label, 0)), float(conf), weight)
+
+
+def voice_channel(valence: float, deadzone: float, weight: float) -> Channel:
+    if not np.isfinite(valence):
+        return Channel("voice", 0, float("nan"), weight)
+    pol = 0 if abs(valence) < deadzone else int(np.sign(valence))
+    return Channel("voice", pol, float(min(1.0, abs(valence))), weight)
+
+
+def describe(channels: list[Channel]) -> str:
+    """e.g. ``face:+0.85;voice:off;text:-0.44`` (sign = polarity, number = confidence)."""
+    parts = []
+    for ch in channels:
+        if ch.weight <= 0:
+            parts.append(f"{ch.name}:off")
+        elif not np.isfinite(ch.confidence):
+            parts.append(f"{ch.name}:na")
+        else:
+            sign = "+" if ch.polarity > 0 else "-" if ch.polarity < 0 else "0"
+            parts.append(f"{ch.name}:{sign}{ch.confidence:.2f}")
+    return ";".join(parts)
+
+
+def is_conflict(channels: list[Channel], min_confidence: float = 0.0) -> bool:
+    """CONFLICT when the voting channels (weight > 0, confident, non-neutral) include both
+    polarities: with three channels that is 2 of 3 disagreeing with the third; with one
+    channel disabled (SER off) the two remaining ones must disagree."""
+    votes = [c.polarity for c in channels
+             if c.weight > 0 and c.polarity != 0 and np.isfinite(c.confidence) and c.confidence >= min_confidence]
+    return (1 in votes) and (-1 in votes)
+
+
+def weighted_polarity(channels: list[Channel]) -> float:
+    """Weighted mean polarity in -1..1 of the available channels (NaN if none)."""
+    w = np.array([c.weight * c.confidence for c in channels if c.weight > 0 and np.isfinite(c.confidence)])
+    p = np.array([c.polarity for c in channels if c.weight > 0 and np.isfinite(c.confidence)], dtype=np.float64)
+    return float((w * p).sum() / w.sum()) if w.size and w.sum() > 0 else float("nan")
