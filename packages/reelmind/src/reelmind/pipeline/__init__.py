@@ -1,0 +1,1 @@
+"""reelmind.pipeline: the reelmind CLI and the orchestration of installed stages."""

@@ -1,0 +1,108 @@
+"""The ``reelmind`` command: run, doctor, and the commands installed packages contribute."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from reelmind.core.errors import ReelmindError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="reelmind: films -> multimodal emotion data -> character understanding.")
+
+
+@app.command()
+def run(
+    film: Path = typer.Argument(..., help="video (or audio) file to analyse"),
+    out: Path = typer.Option(..., "-o", "--out", help="run folder (created; reruns resume from its cache)"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML run config (profile, stages.<name>.<option>, skip)"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="GPU-tier profile (cpu-2core, rtx5070ti-laptop-12gb, a40-48gb, h100-80gb) or auto"),
+    only: Optional[str] = typer.Option(None, "--only", help="comma-separated stages to run (with what they need)"),
+    skip: Optional[str] = typer.Option(None, "--skip", help="comma-separated stages to skip"),
+    force: Optional[str] = typer.Option(None, "--force", help="comma-separated stages to recompute even if cached"),
+) -> None:
+    """Run every installed stage over FILM; missing stages are listed, not faked."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from reelmind.core.config import RunConfig
+
+    from .orchestrate import run_pipeline
+
+    cfg = RunConfig.from_yaml(config) if config else RunConfig()
+    if profile:
+        cfg.profile = profile
+    if skip:
+        cfg.skip = [*cfg.skip, *[s.strip() for s in skip.split(",") if s.strip()]]
+    split = lambda v: tuple(s.strip() for s in v.split(",") if s.strip()) if v else ()  # noqa: E731
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TextColumn("{task.fields[msg]}"), TimeElapsedColumn(), console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, frac: float, msg: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=1.0, msg="")
+            bar.update(tasks[stage], completed=max(0.0, min(1.0, frac)), msg=msg[:50])
+
+        reports = run_pipeline(film, out, cfg, only=split(only), force=split(force), on_progress=on_progress)
+    table = Table(title=f"reelmind run → {out}")
+    for col in ("stage", "status", "seconds", "detail"):
+        table.add_column(col)
+    colours = {"computed": "green", "cached": "cyan", "failed": "red", "missing": "yellow"}
+    for r in reports:
+        detail = r.message or ", ".join(Path(p).name for p in r.outputs.values())
+        table.add_row(r.name, f"[{colours[r.status]}]{r.status}[/]", f"{r.seconds:.1f}", detail)
+    Console().print(table)
+    if any(r.status == "failed" for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def doctor() -> None:
+    """Say which backends, models, execution providers and GPUs are available, and why not."""
+    from .doctor import print_doctor
+
+    print_doctor()
+
+
+def _mount_plugins() -> None:
+    """Add the commands that installed packages publish under entry-point group ``reelmind.cli``."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="reelmind.cli"):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # noqa: BLE001 - one broken plugin must not break the CLI
+            logging.getLogger("reelmind.pipeline.cli").warning("command %s unavailable: %s", ep.name, exc)
+            continue
+        if isinstance(obj, typer.Typer):
+            for info in obj.registered_commands:
+                if info.name is None:
+                    info.name = ep.name
+                app.registered_commands.append(info)
+            app.registered_groups.extend(obj.registered_groups)
+        elif callable(obj):
+            app.command(name=ep.name)(obj)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _mount_plugins()
+    try:
+        app()
+    except ReelmindError as exc:
+        print(f"reelmind: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("reelmind: interrupted; finished stages are kept and a rerun resumes", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
