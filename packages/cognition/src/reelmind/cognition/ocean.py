@@ -5,7 +5,7 @@ Each trait is the mean of components in 0..1 (the seed's mapping):
 * **O**penness = mean(variety, surprise frequency)
   variety = distinct emotions shown / 7; surprise frequency = min(1, 2 x share of the
   character's transitions in the film's top LSTM-surprise quartile (rank >= 0.75)); without
-  LSTM surprise it is min(1, 2 x share of transitions that change the emotion label).
+  LSTM surprise it is the share of transitions that change the emotion label.
 * **C**onscientiousness = mean(stability recovery, 1 - volatility, arousal control)
   recovery = share of SUDDEN/TRIGGERED transitions followed within 3 steps by a NATURAL or
   GRADUAL one (1 if there were none); volatility = min(1, mean STM volatility / 0.5);
@@ -81,13 +81,13 @@ def openness(labels: Sequence[str], transitions: Sequence[Transition]) -> Trait:
     ranks = [t.surprise_rank for t in transitions if math.isfinite(t.surprise_rank)]
     if ranks:
         share = sum(r >= 0.75 for r in ranks) / len(ranks)
-        how = f"{share:.0%} of {len(ranks)} transitions in the film's top surprise quartile"
+        freq, how = min(1.0, 2 * share), f"{share:.0%} of {len(ranks)} transitions in the film's top surprise quartile"
     elif transitions:
         share = sum(t.from_emotion != t.to_emotion for t in transitions) / len(transitions)
-        how = f"no LSTM surprise: {share:.0%} of {len(transitions)} transitions change emotion"
+        freq, how = share, f"no LSTM surprise: {share:.0%} of {len(transitions)} transitions change emotion"
     else:
-        share, how = 0.0, "no transitions"
-    comp = {"variety": _r(variety), "surprise_frequency": _r(min(1.0, 2 * share))}
+        freq, how = 0.0, "no transitions"
+    comp = {"variety": _r(variety), "surprise_frequency": _r(freq)}
     return Trait("O", _r(_mean(list(comp.values()))), comp, f"{len(uniq)} distinct emotions ({', '.join(uniq) or 'none'}); {how}")
 
 

@@ -13,7 +13,9 @@ Per character, over the rows where the character speaks:
 4. **Emotion range** (20 %): ``min(10, unique / 7 * 10 + min(1, log10(n) / 2))``, ``unique`` =
    distinct emotions shown (text labels, plus face labels unless FER is degraded), ``n`` = lines.
 5. **Emotion transition** (22 %): ``clip(10 - 5 * avg_jump, 0, 10)``, ``avg_jump`` = mean
-   (valence, arousal) distance between consecutive moments, scene cuts excluded.
+   (valence, arousal) distance between a character's consecutive moments; steps across a scene
+   cut (the film's scenes: a gap > 20 s between consecutive lines, as the bridge cuts them) are
+   excluded.
 6. **Interaction quality** (10 %, our choice - the seed gives no weight): ``matches / total * 7 + 3``
    over (line, listener) pairs with a seen listener emotion; a match is a listener whose face
    polarity equals the speaker's (text + voice valence, +-0.1 dead band): empathy.
@@ -37,6 +39,7 @@ import numpy as np
 
 from reelmind.core.records import DatasetTable
 
+from .bridge import scene_index
 from .circumplex import CIRCUMPLEX, arousal_of, face_label, label_polarity, valence_of, voice_polarity
 from .fer_tier import FerTier, FerTierThresholds, detect_fer_tier
 from .influence import speech_valence, split_people
@@ -59,7 +62,7 @@ N_EMOTIONS = len(CIRCUMPLEX)
 class ScoringOptions:
     climax_arousal: float = 0.7  # voice arousal at or above which a line is climactic
     climax_weight: float = 1.5
-    scene_gap_s: float = 20.0  # a gap longer than this between a character's lines is a scene cut
+    scene_gap_s: float = 20.0  # a gap longer than this between consecutive lines of the film is a scene cut
     min_lines: int = 1  # characters with fewer lines are not scored
     backend: str = "numba"  # numba | numpy (transition jumps)
     tier: FerTierThresholds = field(default_factory=FerTierThresholds)
@@ -147,19 +150,18 @@ def interaction_quality(matches: int, total: int) -> float | None:
 
 
 # ----------------------------------------------------------------------------- transition jumps (hot loop)
-def jumps_numpy(group: np.ndarray, start: np.ndarray, end: np.ndarray, v: np.ndarray, a: np.ndarray,
-                gap_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def jumps_numpy(group: np.ndarray, scene: np.ndarray, v: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group (rows sorted by group then time): (sum of jumps, jumps counted, scene cuts).
 
-    A step between consecutive rows of a group is a scene cut when the next line starts more than
-    ``gap_s`` after the previous one ends; steps touching a NaN point are skipped.
+    A step between consecutive rows of a group is a scene cut when their scene ids differ; steps
+    touching a NaN point are skipped.
     """
     g = int(group.max()) + 1 if len(group) else 0
     total, count, cuts = np.zeros(g), np.zeros(g, dtype=np.int64), np.zeros(g, dtype=np.int64)
     if len(group) < 2:
         return total, count, cuts
     same = group[1:] == group[:-1]
-    cut = same & (start[1:] - end[:-1] > gap_s)
+    cut = same & (scene[1:] != scene[:-1])
     d = np.hypot(v[1:] - v[:-1], a[1:] - a[:-1])
     use = same & ~cut & np.isfinite(d)
     np.add.at(total, group[1:][use], d[use])
@@ -168,7 +170,7 @@ def jumps_numpy(group: np.ndarray, start: np.ndarray, end: np.ndarray, v: np.nda
     return total, count, cuts
 
 
-def _jumps_loop(group, start, end, v, a, gap_s):
+def _jumps_loop(group, scene, v, a):
     g = 0
     for i in range(group.shape[0]):
         if group[i] + 1 > g:
@@ -179,7 +181,7 @@ def _jumps_loop(group, start, end, v, a, gap_s):
     for i in range(1, group.shape[0]):
         if group[i] != group[i - 1]:
             continue
-        if start[i] - end[i - 1] > gap_s:
+        if scene[i] != scene[i - 1]:
             cuts[group[i]] += 1
             continue
         d = math.hypot(v[i] - v[i - 1], a[i] - a[i - 1])
@@ -192,23 +194,26 @@ def _jumps_loop(group, start, end, v, a, gap_s):
 _JUMPS_NUMBA: Callable | None = None
 
 
-def jumps(group, start, end, v, a, gap_s: float, backend: str = "numba"):
+def jumps(group, scene, v, a, backend: str = "numba"):
     """Transition jumps per group; Numba kernel with :func:`jumps_numpy` as reference/fallback."""
     global _JUMPS_NUMBA
     group = np.ascontiguousarray(group, dtype=np.int64)
-    args = [np.ascontiguousarray(x, dtype=np.float64) for x in (start, end, v, a)]
+    scene = np.ascontiguousarray(scene, dtype=np.int64)
+    if not (len(group) == len(scene) == len(v) == len(a)):
+        raise ValueError("jumps: group, scene, v and a must have the same length")
+    args = [scene] + [np.ascontiguousarray(x, dtype=np.float64) for x in (v, a)]
     if len(group) and group.min() < 0:
         raise ValueError("jumps: group ids must be >= 0")
     if backend == "numpy" or len(group) == 0:
-        return jumps_numpy(group, *args, gap_s)
+        return jumps_numpy(group, *args)
     if _JUMPS_NUMBA is None:
         try:
             import numba
         except ImportError:
             log.warning("numba is not installed (pip install numba): using the NumPy jump reference")
-            return jumps_numpy(group, *args, gap_s)
+            return jumps_numpy(group, *args)
         _JUMPS_NUMBA = numba.njit(cache=True)(_jumps_loop)
-    return _JUMPS_NUMBA(group, *args, float(gap_s))
+    return _JUMPS_NUMBA(group, *args)
 
 
 def moment_points(ds: DatasetTable) -> tuple[np.ndarray, np.ndarray]:
@@ -249,8 +254,8 @@ def score_film(dataset: DatasetTable, options: ScoringOptions = ScoringOptions()
     pv, pa = moment_points(dataset)
     if transitions is None:
         gs = np.array([code[str(dataset.character[i])] for i in order], dtype=np.int64)
-        jt, jc, jcut = jumps(gs, dataset.start_time[order], dataset.end_time[order], pv[order], pa[order],
-                             options.scene_gap_s, options.backend)
+        scenes = scene_index(dataset.start_time, dataset.end_time, options.scene_gap_s) if len(dataset) else np.zeros(0, np.int64)
+        jt, jc, jcut = jumps(gs, scenes[order], pv[order], pa[order], options.backend)
         jump_source = "dataset"
     else:
         jt, jc, jcut = np.zeros(len(chars)), np.zeros(len(chars), dtype=np.int64), np.zeros(len(chars), dtype=np.int64)
