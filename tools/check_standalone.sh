@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Check that each named reelmind distribution installs ALONE in a fresh venv (pulling only what it
+# declares, plus local reelmind wheels it depends on) and imports.
+#   bash tools/check_standalone.sh core native fuse
+# Local wheels are built into a wheelhouse; third-party dependencies come from the package index.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+py=${PYTHON:-python3}
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+house="$work/wheels"; mkdir -p "$house"
+quiet() { grep -v -e "is ignored" -e "^$" || true; }
+declare -A import_of=([core]=reelmind.core [native]=reelmind.native [perceive]=reelmind.perceive [fuse]=reelmind.fuse
+                      [cognition]=reelmind.cognition [reelmind]=reelmind.pipeline.cli)
+# build every local wheel once (native from source with scikit-build-core)
+"$py" -m pip wheel -q --no-deps -w "$house" "$root" 2>&1 | quiet
+for p in "$root"/packages/*/; do "$py" -m pip wheel -q --no-deps -w "$house" "$p" 2>&1 | quiet; done
+status=0
+for name in "$@"; do
+  dist="reelmind-$name"; [ "$name" = reelmind ] && dist=reelmind
+  env="$work/venv-$name"
+  "$py" -m venv "$env"
+  if "$env/bin/python" -m pip install -q --find-links "$house" "$dist" 2>&1 | quiet && \
+     "$env/bin/python" -c "import importlib; importlib.import_module('${import_of[$name]}'); print('ok: $dist alone ->', sorted(d.metadata['Name'] for d in __import__('importlib.metadata').metadata.distributions() if d.metadata['Name'].startswith('reelmind')))"; then
+    :
+  else
+    echo "FAIL: $dist does not install/import alone"; status=1
+  fi
+done
+exit $status
