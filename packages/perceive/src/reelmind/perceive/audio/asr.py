@@ -1,0 +1,187 @@
+"""ASR backends: faster-whisper (default) and WhisperX (user-supplied weights), word times in s.
+
+Both implement :class:`AsrBackend`: ``transcribe(audio, clips, offset)`` over VAD speech
+regions of one block. The faster-whisper backend runs the regions through
+``BatchedInferencePipeline`` (one region per batch item) or, in ``sequential`` mode, the plain
+``WhisperModel.transcribe`` with its own VAD (the baseline of the RTF benchmark).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from reelmind.core.errors import MissingDependencyError, MissingModelError
+
+from .extract import SAMPLE_RATE
+
+log = logging.getLogger("reelmind.perceive.audio.asr")
+
+
+@dataclass
+class AsrWord:
+    start: float
+    end: float
+    word: str
+    prob: float = float("nan")
+
+
+@dataclass
+class AsrSegment:
+    """One decoded segment, in film time (seconds), with Whisper's quality statistics."""
+
+    start: float
+    end: float
+    text: str
+    avg_logprob: float = float("nan")
+    compression_ratio: float = float("nan")
+    no_speech_prob: float = float("nan")
+    language: str = ""
+    words: list[AsrWord] = field(default_factory=list)
+
+
+class AsrBackend(Protocol):
+    name: str
+
+    def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
+        """Transcribe the speech ``clips`` (block time, s) of ``audio``; return film-time segments."""
+
+
+def _device(device: str) -> str:
+    if device != "auto":
+        return device
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:  # noqa: BLE001 - no CUDA runtime at all
+        return "cpu"
+
+
+class FasterWhisperAsr:
+    """faster-whisper over a CTranslate2 Whisper folder (tiny.en, base or the user's large-v3)."""
+
+    name = "faster-whisper"
+
+    def __init__(self, model_dir: Path, *, mode: str = "batched", batch_size: int = 4, beam_size: int = 5,
+                 language: str = "", device: str = "auto", compute_type: str = "default", cpu_threads: int = 0,
+                 vad: dict | None = None) -> None:
+        if mode not in ("batched", "sequential"):
+            raise ValueError(f"asr_mode must be batched or sequential, got {mode!r}")
+        self.model_dir, self.mode, self.batch_size, self.beam_size = Path(model_dir), mode, max(1, batch_size), beam_size
+        self.device = _device(device)
+        self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
+        self.cpu_threads, self.vad = cpu_threads, dict(vad or {})
+        self.language = language or None
+        self._model = None
+        self._batched = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError:
+                raise MissingDependencyError("faster-whisper", "faster-whisper") from None
+            if not (self.model_dir / "model.bin").exists():
+                raise MissingModelError(f"no CTranslate2 model.bin in {self.model_dir}", "see asr_model in the audio options")
+            self._model = WhisperModel(str(self.model_dir), device=self.device, compute_type=self.compute_type,
+                                       cpu_threads=self.cpu_threads, local_files_only=True)
+            if self.language is None and not self._model.model.is_multilingual:
+                self.language = "en"
+        return self._model
+
+    def _convert(self, segments, offset: float, language: str) -> list[AsrSegment]:
+        out = []
+        for s in segments:
+            words = [AsrWord(float(w.start) + offset, float(w.end) + offset, w.word.strip(), float(w.probability))
+                     for w in (s.words or [])]
+            start = float(s.start) + offset
+            end = max(float(s.end) + offset, start)
+            if words:  # word times are tighter than segment times
+                start, end = words[0].start, max(words[-1].end, words[0].start)
+            out.append(AsrSegment(start, end, s.text.strip(), float(s.avg_logprob), float(s.compression_ratio),
+                                  float(s.no_speech_prob), language, words))
+        return out
+
+    def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
+        model = self.model
+        audio = np.ascontiguousarray(audio, dtype=np.float32)
+        common = dict(language=self.language, beam_size=self.beam_size, word_timestamps=True,
+                      # the hallucination filter sees every segment: no silent fallback/drop inside Whisper
+                      log_prob_threshold=None, compression_ratio_threshold=None, no_speech_threshold=None)
+        if self.mode == "sequential":
+            segs, info = model.transcribe(audio, vad_filter=True, vad_parameters=self.vad or None,
+                                          condition_on_previous_text=False, **common)
+            return self._convert(list(segs), offset, info.language)
+        if not clips:
+            return []
+        if self._batched is None:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(model)
+        dur = len(audio) / SAMPLE_RATE
+        clip_dicts = [{"start": max(0.0, a), "end": min(dur, b)} for a, b in clips if min(dur, b) - max(0.0, a) > 0.05]
+        segs, info = self._batched.transcribe(audio, clip_timestamps=clip_dicts, batch_size=self.batch_size,
+                                              without_timestamps=True, **common)
+        return self._convert(list(segs), offset, info.language)
+
+
+class WhisperXAsr:
+    """The seed's WhisperX (large-v3 + wav2vec2 alignment) on the user's local weights."""
+
+    name = "whisperx"
+
+    def __init__(self, model_dir: Path, *, align_model: str = "", batch_size: int = 8, language: str = "",
+                 device: str = "auto", compute_type: str = "default", **_: object) -> None:
+        try:
+            import whisperx  # noqa: F401
+        except ImportError:
+            raise MissingDependencyError("whisperx (the WhisperX ASR backend)", "whisperx --no-deps") from None
+        if not align_model or not Path(align_model).is_dir():
+            raise MissingModelError("the whisperx backend needs a local wav2vec2 alignment model",
+                                    "set align_model to a folder with e.g. WAV2VEC2_ASR_LARGE_LV60K_960H weights")
+        self.model_dir, self.align_model, self.batch_size = Path(model_dir), align_model, batch_size
+        self.language = language or "en"
+        self.device = _device(device)
+        self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
+        self._model = self._align = None
+
+    def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
+        import whisperx
+
+        if self._model is None:
+            self._model = whisperx.load_model(str(self.model_dir), self.device, compute_type=self.compute_type,
+                                              language=self.language, local_files_only=True)
+            self._align = whisperx.load_align_model(language_code=self.language, device=self.device,
+                                                    model_name=self.align_model)
+        result = self._model.transcribe(np.ascontiguousarray(audio, np.float32), batch_size=self.batch_size)
+        aligned = whisperx.align(result["segments"], self._align[0], self._align[1], audio, self.device)
+        out = []
+        for s in aligned["segments"]:
+            words = [AsrWord(w["start"] + offset, w["end"] + offset, w["word"], w.get("score", float("nan")))
+                     for w in s.get("words", []) if "start" in w]
+            out.append(AsrSegment(s["start"] + offset, s["end"] + offset, s["text"].strip(),
+                                  s.get("avg_logprob", float("nan")), s.get("compression_ratio", float("nan")),
+                                  s.get("no_speech_prob", float("nan")), self.language, words))
+        return out
+
+
+def make_asr(options, model_dir: Path, batch_size: int) -> AsrBackend:
+    """The ASR backend named by ``options.asr_backend``."""
+    vad = {"threshold": options.vad_threshold, "min_silence_duration_ms": options.vad_min_silence_ms,
+           "speech_pad_ms": options.vad_speech_pad_ms}
+    if options.asr_backend == "faster-whisper":
+        return FasterWhisperAsr(model_dir, mode=options.asr_mode, batch_size=batch_size, beam_size=options.beam_size,
+                                language=options.language, device=options.device, compute_type=options.compute_type,
+                                cpu_threads=options.cpu_threads, vad=vad)
+    if options.asr_backend == "whisperx":
+        return WhisperXAsr(model_dir, align_model=options.align_model, batch_size=batch_size,
+                           language=options.language, device=options.device, compute_type=options.compute_type)
+    from reelmind.core.errors import ConfigError
+
+    raise ConfigError(f"stages.audio.asr_backend: unknown backend {options.asr_backend!r}; known: faster-whisper, whisperx")

@@ -1,0 +1,163 @@
+"""Audio extraction: any media file -> 16 kHz mono float32, decoded and resampled in chunks.
+
+:func:`extract_audio` streams the decoded samples to a raw float32 file and maps it back
+read-only, so a 2-hour film never needs its whole waveform in process memory; later steps read
+it block by block (:func:`iter_blocks`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.errors import InputMediaError, MissingDependencyError
+
+log = logging.getLogger("reelmind.perceive.audio.extract")
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What the container says about its first audio stream."""
+
+    path: Path
+    has_audio: bool
+    duration: float  # seconds (container or stream estimate; 0 if unknown)
+    sample_rate: int = 0
+    channels: int = 0
+    codec: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractedAudio:
+    """The film's audio at 16 kHz mono: ``samples`` is a read-only memory map (or array)."""
+
+    info: AudioInfo
+    samples: np.ndarray
+    decode_errors: int = 0
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+
+def _open(path: Path):
+    try:
+        import av
+    except ImportError:
+        raise MissingDependencyError("PyAV", "av") from None
+    if not path.exists():
+        raise InputMediaError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputMediaError(f"{path}: the file is empty (0 bytes)")
+    try:
+        return av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+
+
+def probe(path: str | Path) -> AudioInfo:
+    """Open ``path`` and describe its first audio stream (``has_audio=False`` if there is none)."""
+    path = Path(path)
+    with _open(path) as container:
+        duration = float(container.duration / 1_000_000) if container.duration else 0.0
+        if not container.streams.audio:
+            return AudioInfo(path, False, duration)
+        s = container.streams.audio[0]
+        if s.duration and s.time_base:
+            duration = float(s.duration * s.time_base)
+        return AudioInfo(path, True, duration, int(s.rate or 0), int(s.channels or 0), s.codec_context.name or "")
+
+
+def iter_chunks(path: str | Path, chunk_seconds: float = 30.0, errors: list | None = None) -> Iterator[np.ndarray]:
+    """Yield the first audio stream as 16 kHz mono float32 chunks of about ``chunk_seconds``.
+
+    A corrupt packet is skipped (and counted in ``errors``) instead of ending the film; a file
+    that cannot be demuxed at all raises :class:`InputMediaError`.
+    """
+    import av
+
+    path = Path(path)
+    want = max(1, int(chunk_seconds * SAMPLE_RATE))
+    with _open(path) as container:
+        if not container.streams.audio:
+            return
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        pending: list[np.ndarray] = []
+        have = 0
+
+        def frames() -> Iterator:
+            demux = container.demux(stream)
+            while True:
+                try:
+                    packet = next(demux)
+                except StopIteration:
+                    break
+                except av.error.FFmpegError as exc:  # unreadable container data: end of usable stream
+                    if errors is not None:
+                        errors.append(str(exc))
+                    log.warning("%s: demuxing stopped early: %s", path.name, exc)
+                    break
+                try:
+                    yield from packet.decode()
+                except (av.error.FFmpegError, ValueError) as exc:
+                    if errors is not None:
+                        errors.append(str(exc))
+                    log.debug("%s: skipped a corrupt packet: %s", path.name, exc)
+            yield None  # flush the resampler
+
+        for frame in frames():
+            if frame is not None:
+                frame.pts = None  # let the resampler ignore gaps in timestamps
+            for out in resampler.resample(frame):
+                pending.append(out.to_ndarray().reshape(-1))
+                have += pending[-1].size
+            while have >= want:
+                buf = np.concatenate(pending)
+                yield buf[:want]
+                pending, have = [buf[want:]], buf.size - want
+        if have:
+            yield np.concatenate(pending)
+
+
+def extract_audio(
+    path: str | Path,
+    dest: str | Path,
+    chunk_seconds: float = 30.0,
+    progress: Callable[[float, str], None] | None = None,
+) -> ExtractedAudio:
+    """Decode ``path`` to ``dest`` (raw float32, 16 kHz mono) in chunks; return it memory-mapped.
+
+    A file without an audio track gives an empty waveform with ``info.has_audio`` False.
+    """
+    from reelmind.core.atomic import atomic_path
+
+    info = probe(path)
+    dest = Path(dest)
+    errors: list[str] = []
+    n = 0
+    with atomic_path(dest) as tmp:
+        with open(tmp, "wb") as out:
+            for chunk in iter_chunks(path, chunk_seconds, errors):
+                out.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
+                n += chunk.size
+                if progress and info.duration:
+                    progress(min(1.0, n / SAMPLE_RATE / info.duration), "extracting audio")
+    if info.has_audio and n == 0 and errors:
+        raise InputMediaError(f"{path}: the audio track could not be decoded ({errors[0]})")
+    samples = np.memmap(dest, dtype="<f4", mode="r") if n else np.zeros(0, np.float32)
+    if errors:
+        log.warning("%s: %d decode error(s); the readable audio was kept", Path(path).name, len(errors))
+    return ExtractedAudio(info, samples, len(errors))
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """The whole audio track of a (short) file as one 16 kHz mono float32 array."""
+    chunks = list(iter_chunks(path))
+    return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)

