@@ -1,0 +1,60 @@
+"""The ``fuse`` pipeline stage (entry point ``reelmind.stages: fuse``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from reelmind.core.errors import RecordError
+from reelmind.core.records import DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
+from reelmind.core.stage import Stage, StageContext
+
+from .export import write_dataset_csv
+from .fuse import fuse
+from .options import FuseOptions
+
+log = logging.getLogger("reelmind.fuse.stage")
+
+
+def _expect(inputs: dict[str, Any], name: str, kind: type, optional: bool = False):
+    value = inputs.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind):
+        raise RecordError("fuse inputs", name, kind.__name__, type(value).__name__)
+    return value
+
+
+def run(ctx: StageContext, inputs: dict[str, Any], options: FuseOptions) -> dict[str, Any]:
+    faces = _expect(inputs, "faces", FaceTable)
+    utterances = _expect(inputs, "utterances", UtteranceTable)
+    speech = _expect(inputs, "speech_emotion", SpeechEmotionFrames, optional=True)
+    dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress)
+    csv_path = write_dataset_csv(dataset, ctx.work_dir / "dataset.csv")
+    log.info("fuse: %d rows -> %s", len(dataset), csv_path)
+    return {"dataset": dataset, "dataset_csv": csv_path}
+
+
+def check() -> list[str]:
+    """Reasons the stage cannot run here (the kernel falls back to Numba / NumPy, so only SciPy is required)."""
+    reasons = []
+    try:
+        import scipy.optimize  # noqa: F401
+        import scipy.signal  # noqa: F401
+    except ImportError:
+        reasons.append("scipy is not installed — fix: pip install scipy")
+    return reasons
+
+
+STAGE = Stage(
+    name="fuse",
+    inputs=("faces", "utterances"),
+    optional_inputs=("speech_emotion",),
+    outputs=("dataset", "dataset_csv"),
+    options_type=FuseOptions,
+    run=run,
+    check=check,
+    models=lambda options: [],
+    description="offset detection, before/during/after window matching (native kernel), speaking face from "
+                "identity<->voice co-occurrence, listeners, conflicts -> multimodal dataset (Parquet + CSV)",
+)
