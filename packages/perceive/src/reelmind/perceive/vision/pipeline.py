@@ -1,0 +1,283 @@
+"""The faces pipeline: sampled frames -> detect (batched) -> track -> embed -> emotion -> identity.
+
+Frames stream through in chunks (``options.chunk_frames``); only per-face results are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as _time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.records import FACE_EMOTIONS, FaceTable
+
+from .decode import DecodeStats, SampledFrame, sample_frames
+from .detection import Detections, downscale_for_detection, make_detector
+from .options import FacesOptions
+from .quality import clahe, face_quality, is_black_and_white
+
+log = logging.getLogger("reelmind.perceive.vision.pipeline")
+Progress = Callable[[float, str], None]
+PATCH_MARGIN = 0.5  # face patch = box widened by this fraction of its side on each side
+
+
+@dataclass
+class _Acc:
+    """Per-face columns accumulated over chunks."""
+
+    time: list = field(default_factory=list)
+    frame: list = field(default_factory=list)
+    box: list = field(default_factory=list)
+    conf: list = field(default_factory=list)
+    lm: list = field(default_factory=list)
+    track: list = field(default_factory=list)
+    quality: list = field(default_factory=list)
+    probs: list = field(default_factory=list)
+    emb: list = field(default_factory=list)
+    enhanced: list = field(default_factory=list)
+
+
+@dataclass
+class RunInfo:
+    """What happened during a run (goes into the table's meta)."""
+
+    decode: DecodeStats = field(default_factory=DecodeStats)
+    old_film: bool = False
+    black_and_white: bool = False
+    superres: bool = False
+    median_quality: float = float("nan")
+    seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
+    persons: int = 0
+    named: dict = field(default_factory=dict)
+
+
+class FacePipeline:
+    """Holds the models (created once) and runs them over frames or a video."""
+
+    def __init__(self, options: FacesOptions | None = None) -> None:
+        self.options = o = options or FacesOptions()
+        self.detector = make_detector(o.detector, providers=o.providers, conf_threshold=o.conf_threshold,
+                                      min_face_size=o.min_face_size, model_path=o.detector_model)
+        self.embedder = None
+        if o.embed != "none":
+            from .embed import make_embedder
+
+            self.embedder = make_embedder(o.embed, o.embed_model, providers=o.providers)
+        self.emotion = None
+        if o.emotion != "none":
+            from .emotion import make_emotion
+
+            self.emotion = make_emotion(o.emotion, o.emotion_model, providers=o.providers)
+        self.restorer = None
+        if o.restore_model is not None:
+            from .superres import OnnxFaceRestorer
+
+            self.restorer = OnnxFaceRestorer(o.restore_model, providers=o.providers)
+        self._sr = None
+
+    # ------------------------------------------------------------------ pieces
+    @property
+    def identity_threshold(self) -> float:
+        if self.options.identity_threshold is not None:
+            return self.options.identity_threshold
+        return getattr(self.embedder, "threshold", 0.5)
+
+    def superres_model(self):
+        if self._sr is None:
+            from .superres import RealEsrganNcnn
+
+            self._sr = RealEsrganNcnn(self.options.superres_model)
+        return self._sr
+
+    def detect(self, images: list[np.ndarray]) -> list[Detections]:
+        """Faces in full-resolution RGB frames (large frames downscaled for detection)."""
+        small, factors = [], []
+        for im in images:
+            s, f = downscale_for_detection(im, self.options.detect_max_side)
+            small.append(s)
+            factors.append(f)
+        dets = self.detector.detect(small)
+        return [d.scaled(f) if f != 1.0 else d for d, f in zip(dets, factors)]
+
+    def _patch(self, image: np.ndarray, box: np.ndarray, enhance: bool) -> tuple[np.ndarray, np.ndarray, float]:
+        """Face patch around ``box``, the box in patch coordinates and the patch scale (SR/restore applied)."""
+        h, w = image.shape[:2]
+        side = max(box[2] - box[0], box[3] - box[1], 1.0)
+        m = PATCH_MARGIN * side + 10
+        x0, y0 = int(max(0, np.floor(box[0] - m))), int(max(0, np.floor(box[1] - m)))
+        x1, y1 = int(min(w, np.ceil(box[2] + m))), int(min(h, np.ceil(box[3] + m)))
+        patch = image[y0:y1, x0:x1]
+        local = np.array([box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0], np.float32)
+        scale = 1.0
+        if enhance and self.options.superres != "off" and side < self.options.superres_below:
+            sr = self.superres_model()
+            patch, scale = sr.upscale(np.ascontiguousarray(patch)), float(sr.scale)
+            local = local * scale
+        if enhance and self.restorer is not None:
+            patch = self.restorer.restore(np.ascontiguousarray(patch))
+        return np.ascontiguousarray(patch), local, scale
+
+    # ------------------------------------------------------------------ run
+    def run_frames(self, frames: Iterable[SampledFrame], info: RunInfo | None = None,
+                   progress: Progress | None = None, crops_dir: Path | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of a stream of sampled frames (see :func:`sample_frames`)."""
+        import cv2
+
+        from .identity import IouTracker
+
+        o = self.options
+        info = info or RunInfo()
+        acc = _Acc()
+        tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
+        last_embed: dict[int, float] = {}
+        decided = o.old_film != "auto"
+        info.old_film = o.old_film == "on"
+        info.superres = o.superres == "on"
+        chunk: list[SampledFrame] = []
+        it = iter(frames)
+        t_dec = _time.perf_counter()
+        while True:
+            frame = next(it, None)
+            if frame is not None:
+                chunk.append(frame)
+                if len(chunk) < o.chunk_frames:
+                    continue
+            info.seconds["decode"] += _time.perf_counter() - t_dec
+            if not chunk:
+                break
+            if not decided:
+                info.black_and_white = is_black_and_white([f.image for f in chunk], o.bw_threshold)
+                info.old_film = info.black_and_white
+                decided = True
+                if info.old_film:
+                    log.info("black-and-white footage: old-film mode (CLAHE) on")
+            images = [clahe(f.image) if info.old_film else f.image for f in chunk]
+            t = _time.perf_counter()
+            dets = self.detect(images)
+            info.seconds["detect"] += _time.perf_counter() - t
+            self._process_chunk(chunk, images, dets, acc, tracker, last_embed, info, crops_dir)
+            if progress is not None and info.decode.duration:
+                progress(min(chunk[-1].time / info.decode.duration, 1.0), f"faces up to {chunk[-1].time:.1f} s: {len(acc.time)}")
+            chunk = []
+            if frame is None:
+                break
+            t_dec = _time.perf_counter()
+        del cv2
+        return self._finish(acc, info), info
+
+    def _process_chunk(self, chunk, images, dets, acc: _Acc, tracker, last_embed, info: RunInfo, crops_dir) -> None:
+        import cv2
+
+        o = self.options
+        emo_inputs, emb_rows, emb_jobs = [], [], []
+        qual_crops, qual_sides, qual_conf = [], [], []
+        for frame, image, det in zip(chunk, images, dets):
+            if not len(det):
+                continue
+            tracks = tracker.update(frame.time, det.boxes)
+            enhance_all = info.superres or self.restorer is not None
+            for k in range(len(det)):
+                box = det.boxes[k]
+                side = float(max(box[2] - box[0], box[3] - box[1]))
+                enhance = enhance_all and (side < o.superres_below or self.restorer is not None)
+                patch, local, scale = self._patch(image, box, enhance)
+                gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
+                row = len(acc.time)
+                acc.time.append(frame.time)
+                acc.frame.append(frame.index)
+                acc.box.append(box)
+                acc.conf.append(float(det.scores[k]))
+                acc.lm.append(det.landmarks[k])
+                acc.track.append(int(tracks[k]))
+                acc.enhanced.append(bool(enhance and scale != 1.0) or (enhance and self.restorer is not None))
+                acc.emb.append(None)
+                acc.probs.append(None)
+                if self.emotion is not None:
+                    emo_inputs.append((row, self.emotion.prepare(gray, local[None])))
+                from .emotion import gray_crops
+
+                qual_crops.append(gray_crops(gray, local[None], 64)[0])
+                qual_sides.append(side)
+                qual_conf.append(float(det.scores[k]))
+                tid = int(tracks[k])
+                if self.embedder is not None and (o.reembed_interval <= 0 or frame.time - last_embed.get(tid, -1e9) >= o.reembed_interval - 1e-6):
+                    last_embed[tid] = frame.time
+                    lm = det.landmarks[k:k + 1].copy()
+                    lm[..., 0] -= box[0] - local[0] / scale
+                    lm[..., 1] -= box[1] - local[1] / scale
+                    emb_jobs.append((row, patch, local[None], lm * scale))
+                if crops_dir is not None:
+                    from reelmind.core.atomic import atomic_path
+
+                    crops_dir.mkdir(parents=True, exist_ok=True)
+                    with atomic_path(crops_dir / f"{frame.time:.2f}_{k}.jpg") as tmp:
+                        cv2.imwrite(str(tmp.with_suffix(".jpg")), cv2.cvtColor(patch, cv2.COLOR_RGB2BGR))
+                        tmp.with_suffix(".jpg").replace(tmp)
+        acc.quality.extend(face_quality(np.asarray(qual_crops, np.uint8).reshape(-1, 64, 64), np.asarray(qual_sides), np.asarray(qual_conf)).tolist())
+        if emo_inputs:
+            t = _time.perf_counter()
+            probs = self.emotion.predict(np.concatenate([x for _, x in emo_inputs]))
+            for (row, _), p in zip(emo_inputs, probs):
+                acc.probs[row] = p
+            info.seconds["emotion"] += _time.perf_counter() - t
+        if emb_jobs:
+            t = _time.perf_counter()
+            for row, patch, local, lm in emb_jobs:
+                acc.emb[row] = self.embedder.embed(patch, local, lm)[0]
+            info.seconds["embed"] += _time.perf_counter() - t
+
+    def _finish(self, acc: _Acc, info: RunInfo) -> FaceTable:
+        from .identity import ReferenceDB, assign_person_ids, centroids, label_persons, load_names
+
+        o = self.options
+        n = len(acc.time)
+        dim = getattr(self.embedder, "dim", 0)
+        emb = np.full((n, dim), np.nan, np.float32)
+        for i, e in enumerate(acc.emb):
+            if e is not None:
+                emb[i] = e
+        probs = np.full((n, 7), np.nan, np.float32)
+        for i, p in enumerate(acc.probs):
+            if p is not None:
+                probs[i] = p
+        track = np.asarray(acc.track, np.int64)
+        metric = getattr(self.embedder, "metric", "euclidean")
+        pid = assign_person_ids(track, emb, self.identity_threshold, metric) if dim else np.full(n, -1, np.int64)
+        names: dict[int, str] = {}
+        if o.reference_db is not None and dim:
+            db = (ReferenceDB.from_folder(o.reference_db, self.detector, self.embedder) if Path(o.reference_db).is_dir()
+                  else ReferenceDB.load(o.reference_db))
+            ids, cents = centroids(pid, emb)
+            matched, dist = db.match(cents, self.identity_threshold, metric)
+            names.update({int(i): str(m) for i, m in zip(ids, matched) if m})
+        if o.names is not None:
+            names.update(load_names(o.names))
+        info.named = {str(k): v for k, v in sorted(names.items())}
+        info.persons = int(pid.max() + 1) if n and pid.max() >= 0 else 0
+        classified = np.all(np.isfinite(probs), axis=1)
+        arg = np.where(classified, np.nan_to_num(probs).argmax(1), 0)
+        emotion = np.array([FACE_EMOTIONS[a] if c else "" for a, c in zip(arg, classified)], object)
+        conf = np.where(classified, np.nan_to_num(probs).max(1), np.nan).astype(np.float32)
+        quality = np.asarray(acc.quality, np.float32)
+        info.median_quality = float(np.median(quality)) if n else float("nan")
+        return FaceTable(
+            time=np.asarray(acc.time, np.float64), frame=np.asarray(acc.frame, np.int64),
+            box=np.asarray(acc.box, np.float32).reshape(n, 4), det_conf=np.asarray(acc.conf, np.float32),
+            landmarks=np.asarray(acc.lm, np.float32).reshape(n, 5, 2), person_id=pid,
+            person=label_persons(pid, names, o.label_template), emotion_probs=probs, emotion=emotion,
+            emotion_conf=conf, quality=quality, embedding=emb if dim else None)
+
+    def run_video(self, path: str | Path, progress: Progress | None = None, crops_dir: Path | None = None) -> tuple[FaceTable, RunInfo]:
+        info = RunInfo()
+        frames = sample_frames(path, self.options.interval, stats=info.decode)
+        return self.run_frames(frames, info, progress, crops_dir)
+
+    def run_images(self, images: list[np.ndarray], times: list[float] | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of still images (each its own 'frame'; tracking then links nothing across them)."""
+        times = times if times is not None else [float(i) * 10.0 for i in range(len(images))]
+        frames = [SampledFrame(time=t, index=i, image=im) for i, (t, im) in enumerate(zip(times, images))]
+        return self.run_frames(frames)

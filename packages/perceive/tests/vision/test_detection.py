@@ -1,0 +1,100 @@
+"""MTCNN (ONNX, batched), Haar and NMS on real images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reelmind.perceive.vision.detection import Detections, downscale_for_detection, make_detector, nms
+
+
+def test_multi_face_finds_all_five(mtcnn, image):
+    det = mtcnn.detect([image("feat/multi_face.jpg")])[0]
+    assert len(det) == 5
+    assert np.all(det.scores >= 0.9)
+    assert np.all(np.isfinite(det.landmarks))
+    # landmarks fall inside their boxes, eyes above the mouth
+    b, lm = det.boxes, det.landmarks
+    assert np.all((lm[..., 0] >= b[:, None, 0] - 2) & (lm[..., 0] <= b[:, None, 2] + 2))
+    assert np.all(lm[:, 0, 1] < lm[:, 3, 1])
+
+
+@pytest.mark.parametrize("name", ["feat/free-mountain-vector-01.jpg"])
+def test_no_face_image(mtcnn, name, image):
+    assert len(mtcnn.detect([image(name)])[0]) == 0
+
+
+def test_batched_equals_one_by_one(mtcnn, image):
+    import cv2
+
+    a = image("feat/multi_face.jpg")
+    b = cv2.flip(a, 1)
+    both = mtcnn.detect([a, b, a])
+    single = [mtcnn.detect([x])[0] for x in (a, b)]
+    for got, want in zip(both, [single[0], single[1], single[0]]):
+        assert len(got) == len(want)
+        np.testing.assert_allclose(np.sort(got.boxes, axis=0), np.sort(want.boxes, axis=0), atol=1e-3)
+
+
+def test_downscaled_detection_maps_boxes_back(mtcnn, image):
+    img = image("feat/multi_face.jpg")
+    small, f = downscale_for_detection(img, 500)
+    assert max(small.shape[:2]) == 500 and f == pytest.approx(2.0)
+    det = mtcnn.detect([small])[0].scaled(f)
+    full = mtcnn.detect([img])[0]
+    assert len(det) == 5
+    centres = lambda d: np.sort((d.boxes[:, 0] + d.boxes[:, 2]) / 2)  # noqa: E731
+    np.testing.assert_allclose(centres(det), centres(full), atol=12)
+
+
+def test_tiny_and_gray_inputs_give_no_faces(mtcnn):
+    out = mtcnn.detect([np.zeros((8, 8, 3), np.uint8), np.zeros((100, 100, 3), np.uint8)])
+    assert [len(d) for d in out] == [0, 0]
+
+
+def test_haar_fallback_finds_the_posed_face(image):
+    haar = make_detector("haar")
+    det = haar.detect([image("feat/0-f15-hao-ph.jpg")])[0]
+    assert len(det) == 1
+    assert np.all(np.isnan(det.landmarks))
+
+
+def test_unknown_detector_is_a_config_error():
+    from reelmind.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown face detector"):
+        make_detector("yolo")
+
+
+boxes_st = st.lists(st.tuples(st.floats(0, 200), st.floats(0, 200), st.floats(1, 80), st.floats(1, 80), st.floats(0, 1)),
+                    min_size=0, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(boxes_st, st.floats(0.1, 0.9))
+def test_nms_properties(rows, thr):
+    arr = np.array([[x, y, x + w, y + h] for x, y, w, h, _ in rows], np.float64).reshape(-1, 4)
+    scores = np.array([s for *_, s in rows], np.float64)
+    keep = nms(arr, scores, thr)
+    kept = arr[keep]
+
+    def iou(a, b):
+        w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]) + 1)
+        h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]) + 1)
+        inter = w * h
+        area = lambda r: (r[2] - r[0] + 1) * (r[3] - r[1] + 1)  # noqa: E731
+        return inter / (area(a) + area(b) - inter)
+
+    for i in range(len(kept)):
+        for j in range(i + 1, len(kept)):
+            assert iou(kept[i], kept[j]) <= thr + 1e-9
+    dropped = set(range(len(arr))) - set(keep.tolist())
+    for d in dropped:  # every dropped box is suppressed by a kept box at least as confident
+        assert any(iou(arr[d], arr[k]) > thr and scores[k] >= scores[d] for k in keep)
+
+
+def test_detections_validates_lengths():
+    with pytest.raises(ValueError):
+        Detections(np.zeros((2, 4)), np.zeros(3))
