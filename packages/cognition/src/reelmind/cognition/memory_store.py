@@ -230,3 +230,34 @@ class MemoryStore:
 
 def finite_or(value: float, default: float = -1.0) -> float:
     return float(value) if math.isfinite(value) else default
+
+
+class MemoryIndex:
+    """Exact in-process twin of :meth:`MemoryStore.search` over memories and their embeddings.
+
+    The analysis retrieves through it so its results never depend on the approximate HNSW
+    index or on what an earlier (killed) run left in the store.
+    """
+
+    def __init__(self, memories: Sequence[Memory], embeddings: np.ndarray) -> None:
+        self.memories = list(memories)
+        self.embeddings = np.asarray(embeddings, dtype=np.float32)
+        self._by_char: dict[str, list[int]] = {}
+        for i, m in enumerate(self.memories):
+            self._by_char.setdefault(m.character, []).append(i)
+
+    def search(self, query_vec: np.ndarray, k: int, character: str | None = None, emotion: str | None = None,
+               tiers: Sequence[str] | None = None, before: float | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (position, score) by cosine + emotion boost; ``before`` keeps memories earlier than it."""
+        rows = self._by_char.get(character, []) if character else list(range(len(self.memories)))
+        if tiers is not None:
+            rows = [i for i in rows if self.memories[i].tier in tiers]
+        if before is not None:
+            rows = [i for i in rows if self.memories[i].time < before]
+        if not rows:
+            return []
+        sims = self.embeddings[rows] @ np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        ranked = boosted_rank([self.memories[i].id for i in rows], sims.astype(np.float64),
+                              [self.memories[i].emotion for i in rows], emotion, k)
+        pos = {self.memories[i].id: i for i in rows}
+        return [(pos[mid], s) for mid, s in ranked]
