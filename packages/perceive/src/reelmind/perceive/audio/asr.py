@@ -8,6 +8,7 @@ regions of one block. The faster-whisper backend runs the regions through
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,15 @@ def _device(device: str) -> str:
         return "cpu"
 
 
+@functools.lru_cache(maxsize=2)
+def _whisper_model(model_dir: str, device: str, compute_type: str, cpu_threads: int):
+    """One loaded WhisperModel per (folder, device, precision, threads) per process (films of an archive)."""
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
+                        local_files_only=True)
+
+
 class FasterWhisperAsr:
     """faster-whisper over a CTranslate2 Whisper folder (tiny.en, base or the user's large-v3)."""
 
@@ -89,8 +99,7 @@ class FasterWhisperAsr:
                 raise MissingDependencyError("faster-whisper", "faster-whisper") from None
             if not (self.model_dir / "model.bin").exists():
                 raise MissingModelError(f"no CTranslate2 model.bin in {self.model_dir}", "see asr_model in the audio options")
-            self._model = WhisperModel(str(self.model_dir), device=self.device, compute_type=self.compute_type,
-                                       cpu_threads=self.cpu_threads, local_files_only=True)
+            self._model = _whisper_model(str(self.model_dir), self.device, self.compute_type, self.cpu_threads)
             if self.language is None and not self._model.model.is_multilingual:
                 self.language = "en"
         return self._model

@@ -9,6 +9,7 @@ distance under ``single_speaker_distance``) is one speaker.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Protocol
@@ -96,11 +97,16 @@ class PyannoteEmbedder:
         return emb / (np.linalg.norm(emb) + 1e-9)
 
 
+@functools.lru_cache(maxsize=1)
+def _resemblyzer() -> ResemblyzerEmbedder:
+    return ResemblyzerEmbedder()
+
+
 def make_embedder(options) -> SpeakerEmbedder | None:
     if options.diarization == "none":
         return None
     if options.diarization == "resemblyzer":
-        return ResemblyzerEmbedder()
+        return _resemblyzer()
     if options.diarization == "pyannote":
         return PyannoteEmbedder(options.diarization_model)
     from reelmind.core.errors import ConfigError

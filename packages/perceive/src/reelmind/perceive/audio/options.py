@@ -52,5 +52,6 @@ class AudioOptions:
     # speech emotion (arousal / valence / dominance)
     speech_emotion: str = "egemaps"  # egemaps (transparent feature mapping) | audeering (user ONNX) | none
     speech_emotion_model: str = ""  # audeering: path of the exported model.onnx
+    ser_normalization: str = "speaker"  # egemaps: z-scores per speaker (>= 3 utterances) | film
     ser_batch_size: int = 64  # audeering: starting batch, halved down to 1 on out-of-memory
     min_arousal_range: float = 0.2  # below this range over the film the SER channel is disabled

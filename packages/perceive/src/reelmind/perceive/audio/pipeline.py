@@ -248,14 +248,15 @@ def _assemble(kept: list[_Kept], rejects: list, ser_inputs: list, options: Audio
     avd = {k: np.full(n, np.nan, np.float32) for k in ("arousal", "valence", "dominance")}
     frames = SpeechEmotionFrames(meta=meta)
     if options.speech_emotion != "none" and n:
-        if options.speech_emotion == "egemaps":
+        groups = speakers if options.ser_normalization == "speaker" else None
+        if options.speech_emotion == "egemaps":  # features were computed block by block
+            from .speech_emotion import METHOD_EGEMAPS as method
             from .speech_emotion import map_features
 
-            from .speech_emotion import METHOD_EGEMAPS as method
-
-            raw = map_features(np.stack(ser_inputs))
+            raw = map_features(np.stack(ser_inputs), groups)
+            method = f"{method} [ser_normalization={options.ser_normalization}]"
         else:
-            raw, method = predict_speech_emotion(options, ser_inputs)
+            raw, method = predict_speech_emotion(options, ser_inputs, groups)
         rng = arousal_range(raw["arousal"])
         disabled = rng < options.min_arousal_range
         meta["speech_emotion"] = {"backend": options.speech_emotion, "method": method,

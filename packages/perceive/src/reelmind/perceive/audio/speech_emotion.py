@@ -6,12 +6,14 @@ direction of well-known acoustic correlates (louder, higher, faster, brighter sp
 arousal; loud, low-pitched, dynamic speech = more dominant; clean periodic voice = more
 positive, the weakest of the three)::
 
-    z(f)      = clip((f - median_film(f)) / max(1.4826 * MAD_film(f), floor(f)), -3, 3)
+    z(f)      = clip((f - median(f)) / max(1.4826 * MAD(f), floor(f)), -3, 3)   (NaN -> 0)
     arousal   = sigmoid(1.5 * mean(z(loudness), z(F0), z(spectral flux), -z(Hammarberg), z(loudness peaks/s)))
     dominance = sigmoid(1.5 * mean(z(loudness), -z(F0), z(loudness range)))
     valence   = tanh(1.0 * mean(z(HNR), -z(jitter), -z(shimmer)))
 
-The floors keep tiny, meaningless spreads (a monotone, badly recorded film) from being blown
+Median and MAD are taken over the speaker's own utterances when the speaker has at least 3
+(``ser_normalization: speaker``, the default: voices differ more than emotions do), otherwise
+over the whole film. The floors keep tiny, meaningless spreads (a monotone, badly recorded film) from being blown
 up, so such a film gets a small arousal range and the channel is disabled (range < 0.2).
 ``audeering`` runs the seed's wav2vec2 A/V/D regressor exported to ONNX (user-supplied), in
 batches that start at ``ser_batch_size`` and halve down to 1 on out-of-memory errors.
@@ -56,10 +58,11 @@ CUES = {
 GAIN = {"arousal": 1.5, "dominance": 1.5, "valence": 1.0}
 METHOD_EGEMAPS = (
     "egemaps-zscore-v1: NOT a trained model. eGeMAPSv02 functionals (openSMILE) per utterance, robust z-scores "
-    "against this film's utterances (median, 1.4826*MAD with per-feature floors, clipped to +-3); "
+    "against the same speaker's utterances (>= 3 of them, else the whole film; median, 1.4826*MAD with "
+    "per-feature floors, clipped to +-3); "
     "arousal=sigmoid(1.5*mean(z loudness, z F0, z spectral flux, -z Hammarberg index, z loudness peaks/s)); "
     "dominance=sigmoid(1.5*mean(z loudness, -z F0, z loudness range)); "
-    "valence=tanh(mean(z HNR, -z jitter, -z shimmer)) (weak acoustic cue). Values are relative to the film.")
+    "valence=tanh(mean(z HNR, -z jitter, -z shimmer)) (weak acoustic cue). Values are relative to the speaker/film, not absolute.")
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,21 +87,46 @@ def egemaps_features(clips: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def map_features(feats: np.ndarray) -> dict[str, np.ndarray]:
-    """The documented eGeMAPS -> arousal/valence/dominance mapping (see the module docstring)."""
-    names = [FEATURES[c][0] for c in FEATURES]
+def robust_z(feats: np.ndarray, groups: Sequence[str] | None = None, min_group: int = 3) -> np.ndarray:
+    """Robust z-scores of the feature columns (median, 1.4826*MAD floored, clipped to +-3).
+
+    With ``groups`` (speaker labels), rows of a group with at least ``min_group`` rows are
+    standardised against their own group (speaker normalisation); the rest against the film.
+    """
     floors = np.array([FEATURES[c][1] for c in FEATURES])
-    n = len(feats)
-    if n == 0:
+
+    def z_of(rows: np.ndarray) -> np.ndarray:
+        if not np.isfinite(rows).any():
+            return np.zeros_like(rows)
+        med = np.nanmedian(rows, axis=0)
+        mad = np.nanmedian(np.abs(rows - med), axis=0) * 1.4826
+        scale = np.fmax(np.nan_to_num(mad, nan=0.0), floors)
+        return np.clip((rows - np.nan_to_num(med)) / scale, -3, 3)
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (unvoiced clips)
+        z = z_of(feats)
+        if groups is not None:
+            labels = np.asarray(groups, dtype=object)
+            for g in set(labels.tolist()):
+                idx = np.flatnonzero(labels == g)
+                if g and len(idx) >= min_group:
+                    z[idx] = z_of(feats[idx])
+    return z
+
+
+def map_features(feats: np.ndarray, groups: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """The documented eGeMAPS -> arousal/valence/dominance mapping (see the module docstring)."""
+    if len(feats) == 0:
         return {k: np.zeros(0, np.float32) for k in CUES}
-    med = np.nanmedian(feats, axis=0) if np.isfinite(feats).any() else np.zeros(feats.shape[1])
-    mad = np.nanmedian(np.abs(feats - med), axis=0) * 1.4826
-    scale = np.fmax(np.nan_to_num(mad, nan=0.0), floors)
-    z = np.clip((feats - med) / scale, -3, 3)
-    zi = {name: z[:, j] for j, name in enumerate(names)}
+    z = robust_z(np.asarray(feats, np.float64), groups)
+    zi = {FEATURES[c][0]: z[:, j] for j, c in enumerate(FEATURES)}
     out = {}
     for dim, cues in CUES.items():
-        raw = np.nanmean(np.stack([sign * zi[f] for sign, f in cues], axis=1), axis=1) if n else np.zeros(0)
+        stacked = np.stack([sign * np.nan_to_num(zi[f]) for sign, f in cues], axis=1)
+        raw = stacked.mean(axis=1)
         squash = np.tanh if dim == "valence" else (lambda x: 1.0 / (1.0 + np.exp(-x)))
         out[dim] = squash(GAIN[dim] * raw).astype(np.float32)
     return out
@@ -179,10 +207,11 @@ class AudeeringOnnx:
         return {"arousal": res[:, 0], "dominance": res[:, 1], "valence": res[:, 2] * 2 - 1}
 
 
-def predict_speech_emotion(options, clips: Sequence[np.ndarray]) -> tuple[dict[str, np.ndarray], str]:
+def predict_speech_emotion(options, clips: Sequence[np.ndarray],
+                           groups: Sequence[str] | None = None) -> tuple[dict[str, np.ndarray], str]:
     """A/V/D per clip with the backend of ``options.speech_emotion``, and the method description."""
     if options.speech_emotion == "egemaps":
-        return map_features(egemaps_features(clips)), METHOD_EGEMAPS
+        return map_features(egemaps_features(clips), groups), METHOD_EGEMAPS
     if options.speech_emotion == "audeering":
         model = AudeeringOnnx(options.speech_emotion_model, options.ser_batch_size)
         return (model.predict(clips) if len(clips) else {k: np.zeros(0, np.float32) for k in CUES}), model.METHOD

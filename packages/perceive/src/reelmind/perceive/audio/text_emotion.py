@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -261,11 +262,16 @@ class DistilRobertaOnnx:
         return f"DistilRoBERTa ONNX ({self.sess._model_path if hasattr(self.sess, '_model_path') else 'model.onnx'})"
 
 
+@functools.lru_cache(maxsize=1)
+def _ensemble() -> EnsembleTextEmotion:
+    return EnsembleTextEmotion()
+
+
 def make_text_emotion(options):
     if options.text_emotion == "none":
         return None
     if options.text_emotion == "ensemble":
-        return EnsembleTextEmotion()
+        return _ensemble()
     if options.text_emotion == "distilroberta":
         return DistilRobertaOnnx(options.text_emotion_model)
     from reelmind.core.errors import ConfigError

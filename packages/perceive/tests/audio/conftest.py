@@ -1,0 +1,34 @@
+"""Shared fixtures: a flite two-voice dialogue with exact ground truth, analysed once per session."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from reelmind.perceive.audio.options import AudioOptions
+from reelmind.perceive.audio.pipeline import analyze_audio
+from reelmind.perceive.audio.synth import synthesize_dialogue
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+    if shutil.which("flite") is None:
+        skip = pytest.mark.skip(reason="flite is not installed (apt-get install flite)")
+        for item in items:
+            if "dialogue" in getattr(item, "fixturenames", ()):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def dialogue(tmp_path_factory):
+    """(wav path, ground truth lines) of the default DIALOGUE (voices slt and rms)."""
+    path = tmp_path_factory.mktemp("dialogue") / "dialogue.wav"
+    truth = synthesize_dialogue(path)
+    return path, truth
+
+
+@pytest.fixture(scope="session")
+def dialogue_result(dialogue, tmp_path_factory):
+    """The default pipeline (tiny.en, resemblyzer, ensemble, eGeMAPS) on the dialogue."""
+    path, _ = dialogue
+    return analyze_audio(path, AudioOptions(), work_dir=tmp_path_factory.mktemp("work"))
