@@ -71,17 +71,17 @@ def describe(channels: list[Channel]) -> str:
     return ";".join(parts)
 
 
-def is_conflict(channels: list[Channel], min_confidence: float = 0.0) -> bool:
+def is_conflict(channels: list[Channel], min_confidence: float = 0.0, min_minority_share: float = 0.25) -> bool:
     """CONFLICT when the voting channels (weight > 0, confident, non-neutral) include both
-    polarities: with three channels that is 2 of 3 disagreeing with the third; with one
-    channel disabled (SER off) the two remaining ones must disagree."""
-    votes = [c.polarity for c in channels
-             if c.weight > 0 and c.polarity != 0 and np.isfinite(c.confidence) and c.confidence >= min_confidence]
-    return (1 in votes) and (-1 in votes)
-
-
-def weighted_polarity(channels: list[Channel]) -> float:
-    """Weighted mean polarity in -1..1 of the available channels (NaN if none)."""
-    w = np.array([c.weight * c.confidence for c in channels if c.weight > 0 and np.isfinite(c.confidence)])
-    p = np.array([c.polarity for c in channels if c.weight > 0 and np.isfinite(c.confidence)], dtype=np.float64)
-    return float((w * p).sum() / w.sum()) if w.size and w.sum() > 0 else float("nan")
+    polarities and the weaker side carries at least ``min_minority_share`` of the evidence
+    (weight x confidence). With three equally sure channels that is "2 of 3 disagree with the
+    third" (share 1/3); a faint voice valence against a confident face and text is not a
+    conflict; with one channel disabled (SER off) the two remaining ones must disagree."""
+    pos = neg = 0.0
+    for c in channels:
+        if c.weight > 0 and c.polarity != 0 and np.isfinite(c.confidence) and c.confidence >= min_confidence:
+            ev = c.weight * max(c.confidence, 1e-6)
+            pos, neg = (pos + ev, neg) if c.polarity > 0 else (pos, neg + ev)
+    if pos == 0 or neg == 0:
+        return False
+    return min(pos, neg) / (pos + neg) >= min_minority_share

@@ -235,7 +235,7 @@ def _rows(n: int, utt: UtteranceTable, fi: FaceInputs, agg: WindowAggregate, wid
         channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
                     cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
                     cf.label_channel("text", utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text)]
-        cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence))
+        cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
         cols["conflict_channels"].append(cf.describe(channels))
         cols["face_window"].append(choice.window)
         cols["face_fallback"].append(choice.fallback)

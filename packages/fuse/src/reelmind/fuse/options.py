@@ -28,4 +28,5 @@ class FuseOptions:
     weight_voice: float = 0.25
     valence_deadzone: float = 0.1  # |valence| below this is neutral voice polarity
     min_channel_confidence: float = 0.0  # a channel below this confidence does not vote
+    conflict_min_share: float = 0.25  # weaker polarity side needs this share of weight x confidence
     kernel_backend: str = "auto"  # auto | native | numba | numpy
