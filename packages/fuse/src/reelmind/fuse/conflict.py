@@ -58,7 +58,7 @@ def voice_channel(valence: float, deadzone: float, weight: float) -> Channel:
 
 
 def describe(channels: list[Channel]) -> str:
-    """e.g. ``face:+0.85;voice:off;text:-0.44`` (sign = polarity, number = confidence)."""
+    """e.g. ``face:+0.85;voice:off;text:=0.44`` (+/-/= polarity, then confidence; off = disabled, na = absent)."""
     parts = []
     for ch in channels:
         if ch.weight <= 0:
@@ -66,7 +66,7 @@ def describe(channels: list[Channel]) -> str:
         elif not np.isfinite(ch.confidence):
             parts.append(f"{ch.name}:na")
         else:
-            sign = "+" if ch.polarity > 0 else "-" if ch.polarity < 0 else "0"
+            sign = "+" if ch.polarity > 0 else "-" if ch.polarity < 0 else "="
             parts.append(f"{ch.name}:{sign}{ch.confidence:.2f}")
     return ";".join(parts)
 

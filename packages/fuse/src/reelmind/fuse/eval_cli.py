@@ -40,3 +40,7 @@ def eval_command(
 
         write_json(json_out, {"metrics": result.metrics, "speaker_map": result.speaker_map,
                               "person_map": {str(k): v for k, v in result.person_map.items()}, "lines": result.lines})
+
+
+if __name__ == "__main__":  # python -m reelmind.fuse.eval_cli RUN GROUND_TRUTH
+    app()

@@ -173,7 +173,8 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     fi = face_inputs(faces)
     starts, ends = np.asarray(utterances.start), np.asarray(utterances.end)
     offset = detect_offset(fi.times, starts, ends, mode=options.offset_mode, gap=options.offset_gap,
-                           fixed=options.offset, max_lag=options.offset_max_lag, min_gain=options.offset_min_gain)
+                           fixed=options.offset, max_lag=options.offset_max_lag, min_gain=options.offset_min_gain,
+                           min_lines=options.offset_min_lines)
     times = fi.times - offset.seconds
     progress(0.1, f"offset {offset.seconds:+.2f}s")
     P = len(fi.person_ids)

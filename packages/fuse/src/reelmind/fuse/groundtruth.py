@@ -211,17 +211,24 @@ def face_tile(image: np.ndarray, box: np.ndarray, face_h: int) -> tuple[np.ndarr
     return tile, fb
 
 
-def compose_shot(line: Line, faces: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, list[tuple[str, list[float]]]]:
-    """The shot's still frame and (person, face box) of everyone on screen."""
+def compose_shot(line: Line, faces: dict[str, tuple[np.ndarray, np.ndarray]], mirror: bool = False
+                 ) -> tuple[np.ndarray, list[tuple[str, list[float]]]]:
+    """The shot's still frame and (person, face box) of everyone on screen.
+
+    The large face sits left and the small ones right, or the other way round when ``mirror``
+    (consecutive shots alternate, as shot / reverse-shot editing does).
+    """
     w, h = SIZE
     frame = np.zeros((h, w, 3), np.uint8)
     frame[:] = BACKGROUND
     placed = []
-    slots = [(40, (h - int(LARGE * 1.7)) // 2, LARGE)]
-    small_side = int(SMALL * 1.7)
+    large_side, small_side = int(LARGE * 1.7), int(SMALL * 1.7)
+    slots = [(40, (h - large_side) // 2, LARGE)]
     slots += [(w - small_side - 60, 30 + k * (small_side + 40), SMALL) for k in range(2)]
     if line.small and len(line.small) == 1:
         slots[1] = (w - small_side - 60, (h - small_side) // 2, SMALL)
+    if mirror:
+        slots = [(w - x - (large_side if size == LARGE else small_side), y, size) for x, y, size in slots]
     for person, (x, y, size) in zip((line.large, *line.small), slots):
         image, box = faces[person]
         tile, fb = face_tile(image, box, size)
@@ -264,7 +271,7 @@ def build(out_dir: str | Path, script: tuple[Line, ...] = SCRIPT, lead_in: float
             shot_end = end + pad
             chunks += [np.zeros(int(round(pad * SAMPLE_RATE)), np.float32), audio,
                        np.zeros(int(round((pad + gap) * SAMPLE_RATE)), np.float32)]
-            frame, placed = compose_shot(line, faces)
+            frame, placed = compose_shot(line, faces, mirror=bool(i % 2))
             _check_detectable(frame, placed, detector, f"line {i}")
             still = tmp / f"shot{i:02d}.png"
             cv2.imwrite(str(still), frame)

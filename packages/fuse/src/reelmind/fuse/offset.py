@@ -46,14 +46,15 @@ def _activity(times_lo: np.ndarray, times_hi: np.ndarray, t0: float, nbins: int,
 
 
 def xcorr_offset(face_times: np.ndarray, starts: np.ndarray, ends: np.ndarray, max_lag: float,
-                 min_gain: float, step: float = 0.25) -> Offset | None:
+                 min_gain: float, min_lines: int = 20, step: float = 0.25) -> Offset | None:
     """Lag maximising the correlation of face presence with speech activity, if it clearly beats lag 0.
 
     Faces on screen while somebody talks is the common case in dialogue scenes, so a shifted
     face timeline shows as a correlation peak away from lag 0. Returns None when the gain over
-    lag 0 is below ``min_gain`` or there is too little signal.
+    lag 0 is below ``min_gain`` or there is too little signal (fewer than ``min_lines`` utterances:
+    a handful of lines correlates with anything).
     """
-    if face_times.size < 2 or starts.size < 2:
+    if face_times.size < 2 or starts.size < max(2, min_lines):
         return None
     from scipy.signal import correlate
 
@@ -80,7 +81,8 @@ def xcorr_offset(face_times: np.ndarray, starts: np.ndarray, ends: np.ndarray, m
 
 
 def detect_offset(face_times: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, mode: str = "auto",
-                  gap: float = 60.0, fixed: float = 0.0, max_lag: float = 30.0, min_gain: float = 0.2) -> Offset:
+                  gap: float = 60.0, fixed: float = 0.0, max_lag: float = 30.0, min_gain: float = 0.2,
+                  min_lines: int = 20) -> Offset:
     """The offset to subtract from face times (``Offset(0, ...)`` when none is needed)."""
     if mode not in MODES:
         raise ConfigError(f"stages.fuse.offset_mode: unknown mode {mode!r}; known: {', '.join(MODES)}")
@@ -92,7 +94,7 @@ def detect_offset(face_times: np.ndarray, starts: np.ndarray, ends: np.ndarray, 
     if mode in ("auto", "gap"):
         found = gap_offset(face_times, starts, ends, gap)
     if found is None and mode in ("auto", "xcorr"):
-        found = xcorr_offset(face_times, starts, ends, max_lag, min_gain)
+        found = xcorr_offset(face_times, starts, ends, max_lag, min_gain, min_lines)
     if found is None:
         return Offset(0.0, "timelines aligned (no offset detected)")
     log.info("face timeline offset %.2fs: %s", found.seconds, found.reason)

@@ -16,6 +16,7 @@ class FuseOptions:
     offset: float = 0.0  # seconds subtracted from face times when offset_mode == "fixed"
     offset_max_lag: float = 30.0  # xcorr search range, s
     offset_min_gain: float = 0.2  # xcorr must beat lag 0 by this (and reach twice this) to be applied
+    offset_min_lines: int = 20  # xcorr needs at least this many utterances
     expand_window: float = 5.0  # fallback window (s each side) when no face is found
     expand_confidence: float = 0.4  # face confidence cap of the expanded-window fallback
     identity_min_lift: float = 0.1  # speaker <-> person co-occurrence lift needed to link them
