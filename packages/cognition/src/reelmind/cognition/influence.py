@@ -3,13 +3,14 @@
 Every utterance with listeners yields, for each listener L of speaker S, two directed
 interaction events (link ``i -> j`` = how close ``i`` holds ``j``):
 
-* ``L -> S`` (L hears S): ``raw = gain * (familiarity + v_speech) * event_multiplier``
+* ``L -> S`` (L hears S): ``raw = gain * (familiarity + v_speech * event_multiplier)``
 * ``S -> L`` (S sees L's reaction): ``raw = gain * (familiarity + v_reaction)``
 
 ``v_speech`` is the speaker's valence (mean of the text-emotion circumplex valence and the
 measured voice valence, whichever exist); ``v_reaction`` the circumplex valence of L's face
-(0 if unseen). A major event found in the line (bilingual patterns below) multiplies the
-impact and, when it has an intrinsic sign, forces it: ``v = sign * max(|v|, 0.5)``.
+(0 if unseen). Contact alone brings people closer (``familiarity``); a major event found in
+the line (bilingual patterns below) multiplies the emotional part and, when it has an intrinsic
+sign, forces it: ``v = sign * max(|v|, 0.5)`` - a betrayal always hurts.
 Closeness amplification (intimate 3x, close 2x, friends 1.3x, others 1x) is applied by the
 Dunbar graph at the moment the event happens, from the receiver's current circle of the actor.
 Positive / negative interactions (``v`` beyond +-0.1) are counted per directed pair.
@@ -76,8 +77,8 @@ def detect_event(text: str, events: tuple[MajorEvent, ...] = MAJOR_EVENTS) -> Ma
 
 @dataclass(frozen=True)
 class InfluenceOptions:
-    gain: float = 0.08  # intimacy change of one plain interaction of valence 1 - familiarity
-    familiarity: float = 0.25  # contact alone brings people closer by gain * familiarity
+    gain: float = 0.1  # intimacy change per unit of (familiarity + valence)
+    familiarity: float = 0.5  # contact alone brings people closer by gain * familiarity
     polarity_band: float = 0.1  # |v| <= band counts as a neutral interaction
     amplification: tuple[float, ...] = field(default=(3.0, 2.0, 1.3, 1.0, 1.0))  # per circle
 
@@ -142,7 +143,7 @@ def interaction_events(dataset: DatasetTable, options: InfluenceOptions = Influe
         for k, lis in enumerate(listeners):
             if not lis or lis == speaker:
                 continue
-            rows.append((t, names[lis], names[speaker], g * (fam + v) * mult, v, ev.name if ev else "", r, text))
+            rows.append((t, names[lis], names[speaker], g * (fam + v * mult), v, ev.name if ev else "", r, text))
             react = reactions[k] if k < len(reactions) else ""
             rv = valence_of([react])[0]
             rv = float(rv) if np.isfinite(rv) else 0.0

@@ -275,10 +275,10 @@ def chart_social(sec: dict, colors: dict[str, str]) -> str:
 
 
 def _ego_rings(ego: str, circles: dict, colors: dict[str, str]) -> str:
-    W, H = 300, 150
-    cx, cy = 75, 75
-    radii = {"intimate": 18, "close": 34, "friends": 50, "acquaintance": 66}
-    b = [f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="{CIRCLE_COLOR[k]}" stroke-opacity="0.55" stroke-dasharray="3 3"/>' for k, r in radii.items()]
+    W, H = 360, 160
+    cx, cy = 80, 80
+    radii = {"intimate": 16, "close": 30, "friends": 44, "acquaintance": 58, "stranger": 70}
+    b = [f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="{CIRCLE_COLOR[k]}" stroke-opacity="0.7" stroke-dasharray="3 3"/>' for k, r in radii.items()]
     b.append(f'<circle cx="{cx}" cy="{cy}" r="7" fill="{colors.get(ego, "#888")}"/>')
     listing = []
     for k, r in radii.items():
@@ -288,13 +288,15 @@ def _ego_rings(ego: str, circles: dict, colors: dict[str, str]) -> str:
             px, py = cx + r * math.cos(a), cy + r * math.sin(a)
             b.append(f'<circle cx="{_n(px)}" cy="{_n(py)}" r="4.5" fill="{colors.get(name, "#888")}" stroke="{CIRCLE_COLOR[k]}" stroke-width="1.5"><title>{_e(ego)} → {_e(name)}: {k} ({x:.2f})</title></circle>')
         if alters:
-            listing.append((k, ", ".join(n for n, _ in alters[:4]) + (" …" if len(alters) > 4 else "")))
-    b.append(f'<text x="160" y="22" font-size="12.5" font-weight="600" fill="#1d2733">{_e(ego)}</text>')
+            shown = ", ".join(n for n, _ in alters[:3])
+            listing.append((k, (shown[:21] + "…") if len(shown) > 22 or len(alters) > 3 else shown))
+    b.append(f'<text x="166" y="22" font-size="12.5" font-weight="600" fill="#1d2733">{_e(ego)}</text>')
     for row, (k, txt) in enumerate(listing[:5]):
-        b.append(f'<text x="160" y="{42 + 18 * row}" font-size="11" fill="{CIRCLE_COLOR[k]}">{k}:</text>')
-        b.append(f'<text x="238" y="{42 + 18 * row}" font-size="11" fill="#1d2733">{_e(txt[:26])}</text>')
+        col = CIRCLE_COLOR[k] if k != "stranger" else "#95a5a6"
+        b.append(f'<text x="166" y="{42 + 18 * row}" font-size="11" fill="{col}">{k}:</text>')
+        b.append(f'<text x="244" y="{42 + 18 * row}" font-size="11" fill="#1d2733">{_e(txt)}</text>')
     if not listing:
-        b.append('<text x="160" y="42" font-size="11" fill="#6b7785">no relationships yet</text>')
+        b.append('<text x="166" y="42" font-size="11" fill="#6b7785">no relationships yet</text>')
     return f'<svg class="rings" viewBox="0 0 {W} {H}" width="100%" xmlns="http://www.w3.org/2000/svg">' + "".join(b) + "</svg>"
 
 
@@ -338,7 +340,7 @@ def render_html(report: dict) -> str:
     sec = report["sections"]
     ov = sec["overview"]
     names = ov["shown_characters"]
-    colors = _colors(names)
+    colors = _colors(names + [n for n in sec["social"]["matrix"]["names"] if n not in names])
     tier = ov["fer_tier"]
     stats = [(ov["lines"], "lines"), (ov["characters"], "characters"), (_mmss(ov["duration_s"]), "duration"),
              (ov["scenes"], "scenes"), (sec["conflicts"]["count"], "conflicts"), (tier["tier"], "FER tier"),

@@ -193,9 +193,25 @@ def _summary_numbers(c: str, tr: dict, arcs: dict, ocean: dict, social: dict, sc
         hi = sorted(TRAITS, key=lambda k: (-vals[k], k))[0]
         lo = sorted(TRAITS, key=lambda k: (vals[k], k))[0]
         s.update(top_trait=hi, top_value=vals[hi], low_trait=lo, low_value=vals[lo])
-    s["inner"] = [n for n, _ in social.get(c, {}).get("intimate", [])]
+    s["inner"] = [n for n, _ in (social.get(c) or {}).get("intimate", [])]
     s["score"] = scores.get(c)
     return s
+
+
+def social_names(graph, chars: list[str], k: int) -> list[str]:
+    """The speakers shown, then the people most involved in interactions (listeners), up to ``k``."""
+    out = [c for c in chars if c in graph.names]
+    involvement = Counter()
+    for m in graph.memories:
+        n = m.positive + m.negative + m.neutral
+        involvement[m.receiver] += n
+        involvement[m.actor] += n
+    for name, _ in sorted(involvement.items(), key=lambda kv: (-kv[1], kv[0])):
+        if len(out) >= k:
+            break
+        if name not in out:
+            out.append(name)
+    return out
 
 
 # ----------------------------------------------------------------------------- build
@@ -236,8 +252,8 @@ def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
         ocean[c] = infer_personality(c, ds, [t for t in transitions if t.character == c], vol, hot.get(c, 0),
                                      graph.memories, source=source)
     prog(0.8, "sections")
-    circles = {c: graph.circles_of(c) for c in chars if c in graph.names}
-    top_names = [c for c in chars if c in graph.names]
+    top_names = social_names(graph, chars, options.max_characters)
+    circles = {c: graph.circles_of(c) for c in top_names}
     ix = [graph.names.index(c) for c in top_names]
     social = {
         "nodes": len(graph.names), "n_links": graph.n_links, "migrations": len(graph.migrations),
@@ -247,7 +263,7 @@ def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
         "migration_log": [m.to_dict() for m in graph.migrations[-options.max_migrations:]],
         "pairs": [{"receiver": m.receiver, "actor": m.actor, "positive": m.positive, "negative": m.negative,
                    "neutral": m.neutral, "impact": m.impact, "events": m.events} for m in graph.memories
-                  if m.receiver in chars and m.actor in chars],
+                  if m.receiver in top_names and m.actor in top_names],
     }
     score_map = {s.character: s for s in scores}
     trans = _transitions(transitions, source, inputs, chars)
