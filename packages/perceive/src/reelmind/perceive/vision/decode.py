@@ -57,7 +57,8 @@ def _open(path: Path):
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except Exception as exc:  # av.error.* (InvalidDataError, ...) on garbage
-        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0],
+                              "check the file is a complete video (a truncated MP4 loses its index)") from None
     if not container.streams.video:
         kinds = sorted({s.type for s in container.streams}) or ["no streams"]
         container.close()
@@ -77,11 +78,13 @@ def probe(path: str | Path) -> DecodeStats:
 
 def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.0, end: float | None = None,
                   stats: DecodeStats | None = None, progress: Callable[[float, str], None] | None = None,
-                  max_corrupt: int = 1000) -> Iterator[SampledFrame]:
+                  max_corrupt: int = 1000, skip_corrupt: bool = True) -> Iterator[SampledFrame]:
     """Yield one RGB frame per ``interval`` seconds (the first frame at or after each grid time).
 
     ``stats`` (optional) is filled in as decoding goes; a truncated or partly corrupt file
     yields what could be decoded and sets ``stats.truncated`` / ``stats.corrupt_packets``.
+    ``skip_corrupt`` makes the decoder report bitstream errors (FFmpeg ``err_detect=explode``)
+    so damaged packets are dropped and counted instead of being concealed into smeared frames.
     """
     import av
 
@@ -93,6 +96,8 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        if skip_corrupt:
+            stream.codec_context.options = {"err_detect": "explode"}
         cc = stream.codec_context
         stats.width, stats.height, stats.fps = cc.width, cc.height, float(stream.average_rate or 0)
         if stream.duration and stream.time_base:
@@ -118,7 +123,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                     break
                 try:
                     frames = packet.decode()
-                except (av.error.InvalidDataError, av.error.ValueError, ValueError) as exc:
+                except (av.error.FFmpegError, ValueError) as exc:
                     stats.corrupt_packets += 1
                     if len(stats.errors) < 20:
                         stats.errors.append(f"packet at {packet.pts}: {exc}")
@@ -147,8 +152,11 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                         last_report = t
                         progress(min(t / stats.duration, 1.0), f"decoded {t:.1f}/{stats.duration:.1f} s")
         finally:
-            if stats.decoded == 0 and not stats.errors:
-                pass
+            last = locals().get("t")
+            if stats.duration and isinstance(last, float) and end is None and last < stats.duration - max(1.0, 2 * interval):
+                stats.truncated = True
+                stats.errors.append(f"stream ends at {last:.2f} s but the container says {stats.duration:.2f} s")
+                log.warning("%s: truncated? last frame at %.2f s of %.2f s", path, last, stats.duration)
     if stats.kept == 0:
         why = "; ".join(stats.errors[:3]) or "the stream holds no decodable frame"
         raise InputMediaError(f"{path}: no video frame could be decoded ({why})", "check that the file is a complete video")

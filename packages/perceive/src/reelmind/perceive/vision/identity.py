@@ -60,14 +60,14 @@ class IouTracker:
         return ids
 
 
-def cluster_embeddings(emb: np.ndarray, threshold: float, metric: str = "euclidean") -> np.ndarray:
-    """Cluster labels 0..k-1 of ``emb`` (average linkage, cut at ``threshold``)."""
+def cluster_embeddings(emb: np.ndarray, threshold: float, metric: str = "euclidean", linkage_max: int = 6000) -> np.ndarray:
+    """Cluster labels of ``emb``: average linkage cut at ``threshold`` (greedy centroids above ``linkage_max``)."""
     n = len(emb)
     if n == 0:
         return np.zeros(0, np.int64)
     if n == 1:
         return np.zeros(1, np.int64)
-    if n <= 6000:
+    if n <= linkage_max:
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import squareform
 

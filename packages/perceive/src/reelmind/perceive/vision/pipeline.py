@@ -52,6 +52,7 @@ class RunInfo:
     median_quality: float = float("nan")
     seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
     persons: int = 0
+    enhanced: int = 0  # faces super-resolved / restored before embedding and emotion
     named: dict = field(default_factory=dict)
 
 
@@ -78,6 +79,7 @@ class FacePipeline:
 
             self.restorer = OnnxFaceRestorer(o.restore_model, providers=o.providers)
         self._sr = None
+        self._superres_on = False
 
     # ------------------------------------------------------------------ pieces
     @property
@@ -113,7 +115,7 @@ class FacePipeline:
         patch = image[y0:y1, x0:x1]
         local = np.array([box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0], np.float32)
         scale = 1.0
-        if enhance and self.options.superres != "off" and side < self.options.superres_below:
+        if enhance and side < self.options.superres_below and self._superres_on:
             sr = self.superres_model()
             patch, scale = sr.upscale(np.ascontiguousarray(patch)), float(sr.scale)
             local = local * scale
@@ -134,9 +136,7 @@ class FacePipeline:
         acc = _Acc()
         tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
         last_embed: dict[int, float] = {}
-        decided = o.old_film != "auto"
-        info.old_film = o.old_film == "on"
-        info.superres = o.superres == "on"
+        decided = False
         chunk: list[SampledFrame] = []
         it = iter(frames)
         t_dec = _time.perf_counter()
@@ -150,11 +150,8 @@ class FacePipeline:
             if not chunk:
                 break
             if not decided:
-                info.black_and_white = is_black_and_white([f.image for f in chunk], o.bw_threshold)
-                info.old_film = info.black_and_white
+                self._decide_old_film(chunk, info)
                 decided = True
-                if info.old_film:
-                    log.info("black-and-white footage: old-film mode (CLAHE) on")
             images = [clahe(f.image) if info.old_film else f.image for f in chunk]
             t = _time.perf_counter()
             dets = self.detect(images)
@@ -169,6 +166,19 @@ class FacePipeline:
         del cv2
         return self._finish(acc, info), info
 
+    def _decide_old_film(self, chunk: list[SampledFrame], info: RunInfo) -> None:
+        """Old-film mode from the first frames: CLAHE when black-and-white (``old_film=auto``);
+        super-resolution of small faces (``superres=auto``) for old or low-resolution (< 480 px) footage."""
+        o = self.options
+        info.black_and_white = is_black_and_white([f.image for f in chunk], o.bw_threshold)
+        info.old_film = o.old_film == "on" or (o.old_film == "auto" and info.black_and_white)
+        low_res = min(chunk[0].image.shape[:2]) < 480
+        info.superres = o.superres == "on" or (o.superres == "auto" and (info.old_film or low_res))
+        if info.old_film:
+            log.info("old-film mode on (black-and-white: %s): CLAHE before detection", info.black_and_white)
+        if info.superres:
+            log.info("super-resolution of faces under %d px on (%s)", o.superres_below, self.options.superres_model)
+
     def _process_chunk(self, chunk, images, dets, acc: _Acc, tracker, last_embed, info: RunInfo, crops_dir) -> None:
         import cv2
 
@@ -179,6 +189,7 @@ class FacePipeline:
             if not len(det):
                 continue
             tracks = tracker.update(frame.time, det.boxes)
+            self._superres_on = info.superres
             enhance_all = info.superres or self.restorer is not None
             for k in range(len(det)):
                 box = det.boxes[k]
@@ -193,7 +204,7 @@ class FacePipeline:
                 acc.conf.append(float(det.scores[k]))
                 acc.lm.append(det.landmarks[k])
                 acc.track.append(int(tracks[k]))
-                acc.enhanced.append(bool(enhance and scale != 1.0) or (enhance and self.restorer is not None))
+                acc.enhanced.append(bool(enhance and (scale != 1.0 or self.restorer is not None)))
                 acc.emb.append(None)
                 acc.probs.append(None)
                 if self.emotion is not None:
@@ -257,6 +268,7 @@ class FacePipeline:
         if o.names is not None:
             names.update(load_names(o.names))
         info.named = {str(k): v for k, v in sorted(names.items())}
+        info.enhanced = int(sum(acc.enhanced))
         info.persons = int(pid.max() + 1) if n and pid.max() >= 0 else 0
         classified = np.all(np.isfinite(probs), axis=1)
         arg = np.where(classified, np.nan_to_num(probs).argmax(1), 0)

