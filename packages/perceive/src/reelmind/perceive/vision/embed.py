@@ -63,12 +63,13 @@ class OnnxArcFaceEmbedder:
         from ._runtime import load_onnx
 
         self.paths = [Path(model_path)]
-        self.model = load_onnx(model_path, providers=providers)
-        sess = getattr(self.model, "session", None)
-        shape = list(sess.get_inputs()[0].shape) if sess is not None else [None, 3, 112, 112]
+        self.model = load_onnx(model_path, providers=providers, task="face_embed")
+        sess = self.model.session
+        shape = list(sess.get_inputs()[0].shape)
         self.nchw = shape[1] == 3
-        self.size = int(shape[2] if self.nchw else shape[1]) if isinstance(shape[2], int) else 112
-        out = sess.get_outputs()[0].shape if sess is not None else [None, 512]
+        side = shape[2] if self.nchw else shape[1]
+        self.size = int(side) if isinstance(side, int) else 112
+        out = sess.get_outputs()[0].shape
         self.dim = int(out[-1]) if isinstance(out[-1], int) else 512
         self.name = f"onnx:{Path(model_path).name}"
         self.mean, self.std = mean, std

@@ -67,7 +67,7 @@ class OnnxEmotionClassifier:
         from ._runtime import load_onnx
 
         self.name, self.path = name, Path(path)
-        self.model = load_onnx(self.path, providers=providers)
+        self.model = load_onnx(self.path, providers=providers, task="face_emotion")
         self.batch_size = batch_size or profile_batch("face_emotion", 64)
         self.scale, self.offset = scale, offset
         shape = self._input_shape()
@@ -78,13 +78,7 @@ class OnnxEmotionClassifier:
         self.size = int(shape[2] if self.nchw else shape[1])
 
     def _input_shape(self) -> list:
-        sess = getattr(self.model, "session", None)
-        if sess is None:
-            import onnx
-
-            m = onnx.load(str(self.path), load_external_data=False)
-            return [d.dim_value or -1 for d in m.graph.input[0].type.tensor_type.shape.dim]
-        return [d if isinstance(d, int) else -1 for d in sess.get_inputs()[0].shape]
+        return [d if isinstance(d, int) else -1 for d in self.model.session.get_inputs()[0].shape]
 
     def prepare(self, gray: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         """Model inputs (uint8 crops) for the faces ``boxes`` of one gray frame."""

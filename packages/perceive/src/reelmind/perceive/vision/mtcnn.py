@@ -93,9 +93,9 @@ class MtcnnDetector:
             self.options.conf_threshold = conf_threshold
         if min_face_size is not None:
             self.options.min_face_size = min_face_size
-        self.pnet = load_onnx(packaged_model("mtcnn_pnet"), providers=providers)
-        self.rnet = load_onnx(packaged_model("mtcnn_rnet"), providers=providers)
-        self.onet = load_onnx(packaged_model("mtcnn_onet"), providers=providers)
+        self.pnet = load_onnx(packaged_model("mtcnn_pnet"), providers=providers, task="face_detect")
+        self.rnet = load_onnx(packaged_model("mtcnn_rnet"), providers=providers, task="face_detect")
+        self.onet = load_onnx(packaged_model("mtcnn_onet"), providers=providers, task="face_detect")
         self.batch_size = batch_size or profile_batch("face_detect", 8)
         self.crop_batch = max(64, self.batch_size * 16)
 

@@ -91,11 +91,11 @@ class RetinaFaceDetector:
         from ._runtime import load_onnx
 
         self.paths = [Path(model_path)]
-        self.model = load_onnx(model_path, providers=providers)
+        self.model = load_onnx(model_path, providers=providers, task="face_detect")
         self.conf_threshold, self.nms_threshold = conf_threshold, nms_threshold
-        sess = getattr(self.model, "session", None)
-        outs = sess.get_outputs() if sess is not None else []
-        shape = sess.get_inputs()[0].shape if sess is not None else [1, 3, None, None]
+        sess = self.model.session
+        outs = sess.get_outputs()
+        shape = sess.get_inputs()[0].shape
         self.fixed = (shape[2], shape[3]) if all(isinstance(s, int) for s in shape[2:4]) else None
         self.input_size = input_size
         n = len(outs)

@@ -77,9 +77,8 @@ class OnnxFaceRestorer:
 
         self.paths = [Path(model_path)]
         self.name = f"onnx:{Path(model_path).name}"
-        self.model = load_onnx(model_path, providers=providers)
-        sess = getattr(self.model, "session", None)
-        shape = sess.get_inputs()[0].shape if sess is not None else [1, 3, 512, 512]
+        self.model = load_onnx(model_path, providers=providers, task="face_restore")
+        shape = self.model.session.get_inputs()[0].shape
         self.size = int(shape[2]) if isinstance(shape[2], int) else 512
 
     def restore(self, rgb: np.ndarray) -> np.ndarray:
