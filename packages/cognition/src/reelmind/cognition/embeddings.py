@@ -91,20 +91,37 @@ def pick_device(device: str = "auto") -> str:
 
 
 class Embedder:
-    """Lazily loaded MiniLM; ``encode(texts)`` -> float32 (n, 384), L2-normalised."""
+    """Lazily loaded MiniLM; ``encode(texts)`` -> float32 (n, 384), L2-normalised.
 
-    def __init__(self, model_dir: str | Path | None = None, device: str = "auto", batch_size: int = 0) -> None:
+    Repeated texts are embedded once (films repeat short lines); a bounded cache keeps the
+    vectors of the last ``cache_size`` distinct texts, so resumed writes do not re-embed.
+    """
+
+    def __init__(self, model_dir: str | Path | None = None, device: str = "auto", batch_size: int = 0,
+                 cache_size: int = 20000) -> None:
         self.model_dir = resolve_model_dir(model_dir)
         self.device = pick_device(device)
         self.batch_size = batch_size or (256 if self.device.startswith("cuda") else 64)
+        self.cache_size = cache_size
+        self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        model = _load(self.model_dir, self.device)
-        emb = model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
-                           normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(emb, dtype=np.float32)
+        todo = sorted({t for t in texts if t not in self._cache})
+        if todo:
+            model = _load(self.model_dir, self.device)
+            emb = np.asarray(model.encode(todo, batch_size=self.batch_size, convert_to_numpy=True,
+                                          normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+            if len(self._cache) + len(todo) > self.cache_size:
+                self._cache.clear()
+            fresh = dict(zip(todo, emb))
+            if len(todo) <= self.cache_size:
+                self._cache.update(fresh)
+        else:
+            fresh = {}
+        return np.stack([fresh[t] if t in fresh else self._cache[t] for t in texts])
 
 
 def chroma_embedding_function(embedder: Embedder):
