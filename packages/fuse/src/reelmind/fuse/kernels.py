@@ -47,25 +47,20 @@ class WindowAggregate:
 
 
 # ----------------------------------------------------------------------------- validation
-def _times(values, name: str, *, allow_nan: bool) -> np.ndarray:
-    arr = np.ascontiguousarray(values, dtype=np.float64)
-    if arr.ndim != 1:
-        raise KernelInputError(f"{name} must be 1-D, got shape {arr.shape}")
-    if np.isinf(arr).any():
-        raise KernelInputError(f"{name} contains inf at index {int(np.flatnonzero(np.isinf(arr))[0])}")
-    if not allow_nan and np.isnan(arr).any():
-        raise KernelInputError(f"{name} contains NaN at index {int(np.flatnonzero(np.isnan(arr))[0])}")
-    return arr
+def _times(values, name: str, *, allow_nan: bool, sorted_: bool = False) -> np.ndarray:
+    """1-D float64 times via reelmind.native's shared checks, re-raised as :class:`KernelInputError`."""
+    from reelmind.native.validate import KernelInputError as NativeInputError
+    from reelmind.native.validate import as_sorted_times, as_times
+
+    try:
+        return as_sorted_times(values, name) if sorted_ else as_times(values, name, allow_nan=allow_nan)
+    except NativeInputError as exc:
+        raise KernelInputError(str(exc)) from None
 
 
 def validate_inputs(times, codes, areas, probs, starts, ends, before: float, after: float, n_persons: int | None):
     """Checked, contiguous copies of the kernel inputs (raises :class:`KernelInputError`)."""
-    t = _times(times, "times", allow_nan=False)
-    if t.size > 1:
-        down = np.flatnonzero(np.diff(t) < 0)
-        if down.size:
-            i = int(down[0])
-            raise KernelInputError(f"times must be sorted ascending: times[{i}]={t[i]} > times[{i + 1}]={t[i + 1]}")
+    t = _times(times, "times", allow_nan=False, sorted_=True)
     m = t.shape[0]
     c = np.asarray(codes)
     if c.ndim != 1 or c.shape[0] != m:
