@@ -36,16 +36,21 @@ def _tokens(text: str) -> list[str]:
 
 
 def phrase_loop(text: str, repeats: int = 3, max_len: int = 8) -> str | None:
-    """The phrase repeated ``repeats`` or more times in a row in ``text``, or None."""
+    """The phrase repeated ``repeats`` or more times in a row in ``text``, or None.
+
+    One short word (<= 2 letters: "no", "ha") needs one more repeat: "no no no" is speech.
+    """
     toks = _tokens(text)
     if repeats < 2:
         return None
     for n in range(1, max_len + 1):
         for i in range(0, len(toks) - n * repeats + 1):
             unit = toks[i:i + n]
-            if all(toks[i + k * n:i + (k + 1) * n] == unit for k in range(1, repeats)):
-                if n == 1 and repeats < 4 and len(unit[0]) <= 2:  # "no no no", "ha ha ha" are speech
-                    continue
+            run = 1
+            while toks[i + run * n:i + (run + 1) * n] == unit:
+                run += 1
+            need = repeats + 1 if n == 1 and len(unit[0]) <= 2 else repeats
+            if run >= need:
                 return " ".join(unit)
     return None
 

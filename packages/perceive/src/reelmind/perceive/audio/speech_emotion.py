@@ -153,7 +153,7 @@ def adaptive_batches(items: Sequence[T], run: Callable[[Sequence[T]], np.ndarray
         except Exception as exc:  # onnxruntime raises RuntimeException/Fail with an allocation message
             if not _is_oom(exc) or size == 1:
                 raise
-            size = max(1, size // 2)
+            size = max(1, len(batch) // 2)
             log.warning("out of memory at batch %d; retrying with batch %d", len(batch), size)
             continue
         i += len(batch)

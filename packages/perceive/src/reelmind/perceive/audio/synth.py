@@ -65,14 +65,18 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RAT
     return Path(path)
 
 
-def flite_say(text: str, voice: str) -> np.ndarray:
-    """Synthesize ``text`` with a flite voice, resampled to 16 kHz mono float32."""
+def flite_say(text: str, voice: str, **setf: float) -> np.ndarray:
+    """Synthesize ``text`` with a flite voice, resampled to 16 kHz mono float32.
+
+    ``setf`` are flite voice features, e.g. ``int_f0_target_mean=170, duration_stretch=0.8``.
+    """
     exe = shutil.which("flite")
     if exe is None:
         raise MissingDependencyError("the flite speech synthesizer", "flite (Debian: apt-get install flite)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "line.wav"
-        subprocess.run([exe, "-voice", voice, "-t", text, "-o", str(out)], check=True, capture_output=True)
+        feats = [a for k, v in setf.items() for a in ("--setf", f"{k}={v}")]
+        subprocess.run([exe, "-voice", voice, *feats, "-t", text, "-o", str(out)], check=True, capture_output=True)
         audio, sr = read_wav(out)
     if sr != SAMPLE_RATE:
         from scipy.signal import resample_poly

@@ -1,0 +1,86 @@
+"""Diarization: automatic speaker count on real voices, voice profiles across two films."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reelmind.core.errors import DataFileError
+from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, centroids, cluster_speakers
+from reelmind.perceive.audio.options import AudioOptions
+from reelmind.perceive.audio.pipeline import analyze_audio
+from reelmind.perceive.audio.synth import flite_say, synthesize_dialogue
+from reelmind.perceive.audio.voiceprints import VoiceProfileStore
+
+LINES = ["The weather was cold that winter.", "Bring me the letter from the desk.",
+         "Nobody came to the station in time."]
+
+
+def _unit(v):
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def test_cluster_count_is_chosen_automatically_on_synthetic_embeddings():
+    rng = np.random.default_rng(0)
+    centres = _unit(rng.standard_normal((3, 32)))
+    emb = _unit(np.repeat(centres, 6, axis=0) + 0.15 * rng.standard_normal((18, 32)))
+    labels = cluster_speakers(emb, 1, 5)
+    assert len(set(labels)) == 3
+    assert all(len(set(labels[i * 6:(i + 1) * 6])) == 1 for i in range(3))
+    assert labels[0] == 0  # labels follow first appearance
+    one = _unit(centres[0] + 0.05 * rng.standard_normal((10, 32)))
+    assert set(cluster_speakers(one, 1, 5)) == {0}
+    assert len(set(cluster_speakers(one, 2, 5))) == 2  # a minimum is a minimum
+    assert len(set(cluster_speakers(emb, 1, 2))) == 2  # and a maximum a maximum
+
+
+def test_three_flite_voices_are_three_speakers():
+    enc = ResemblyzerEmbedder()
+    voices = ["slt", "rms", "awb"]
+    emb = np.stack([enc.embed(flite_say(text, v)) for text in LINES for v in voices])
+    labels = cluster_speakers(emb, 1, 5)
+    truth = np.array([voices.index(v) for _ in LINES for v in voices])
+    assert len(set(labels)) == 3
+    assert all(len(set(labels[truth == k])) == 1 for k in range(3))
+
+
+def test_voice_profiles_match_speakers_across_films(tmp_path):
+    store = tmp_path / "voices.npz"
+    film_a = tmp_path / "film_a.wav"
+    synthesize_dialogue(film_a)  # slt speaks first
+    film_b = tmp_path / "film_b.wav"
+    truth_b = synthesize_dialogue(film_b, (("rms", LINES[0]), ("slt", LINES[1]), ("rms", LINES[2]),
+                                           ("slt", "I will see you tomorrow then.")))
+    opts = dict(text_emotion="none", speech_emotion="none", voice_profiles=str(store))
+    res_a = analyze_audio(film_a, AudioOptions(**opts, enroll_speakers=True), work_dir=tmp_path / "wa")
+    assert set(res_a.utterances.speaker) == {"film_a:SPEAKER_00", "film_a:SPEAKER_01"}
+    saved = VoiceProfileStore.load(store, "resemblyzer")
+    assert saved.names == ["film_a:SPEAKER_00", "film_a:SPEAKER_01"] and saved.embeddings.shape == (2, 256)
+
+    res_b = analyze_audio(film_b, AudioOptions(**opts), work_dir=tmp_path / "wb")
+    # slt was SPEAKER_00 in film A (first voice); in film B rms speaks first
+    want = {"slt": "film_a:SPEAKER_00", "rms": "film_a:SPEAKER_01"}
+    for i in range(len(res_b.utterances)):
+        line = min(truth_b, key=lambda ln: abs(ln.start - res_b.utterances.start[i]))
+        assert res_b.utterances.speaker[i] == want[line.voice]
+    assert len(res_b.meta["voice_profiles"]["matched"]) == 2
+
+
+def test_profile_store_rejects_a_foreign_or_broken_file(tmp_path):
+    store = VoiceProfileStore("resemblyzer")
+    store.enroll("alice", np.ones(4) / 2, 3)
+    store.enroll("alice", np.array([1.0, 0, 0, 0]), 1)
+    assert store.counts == [4] and np.isclose(np.linalg.norm(store.embeddings[0]), 1)
+    path = store.save(tmp_path / "s.npz")
+    with pytest.raises(DataFileError, match="made with 'resemblyzer'"):
+        VoiceProfileStore.load(path, "pyannote")
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(DataFileError, match="not a readable voice-profile store"):
+        VoiceProfileStore.load(tmp_path / "bad.npz", "resemblyzer")
+    assert VoiceProfileStore.load(tmp_path / "absent.npz", "resemblyzer").names == []
+
+
+def test_centroids_are_unit_vectors():
+    emb = _unit(np.random.default_rng(2).standard_normal((6, 8)))
+    c = centroids(emb, np.array([0, 0, 1, 1, 1, 0]))
+    assert c.shape == (2, 8) and np.allclose(np.linalg.norm(c, axis=1), 1)
