@@ -51,3 +51,33 @@ def make_film(repeats: int = 3, gap_every: int = 8, seed: int = 7) -> DatasetTab
         dominance=np.array(cols[8]), face_emotion=np.array(cols[9], dtype=object), face_confidence=np.array(cols[10]),
         listener=np.array(cols[11], dtype=object), listener_emotion=np.array(cols[12], dtype=object), conflict=conflict,
     )
+
+
+def groundtruth_dataset(truth_json) -> DatasetTable:
+    """The ground-truth film's dataset as perfect perception would fuse it (from its ground_truth.json).
+
+    Speaker, line, times, listeners and the planted conflict come from the ground truth; the face
+    emotion is each person's posed expression (speaker's face only when on screen); the text
+    emotion follows the scripted polarity (+1 joy, -1 anger, 0 surprise). No voice ground truth
+    exists (flite voices), so arousal/valence stay unmeasured (NaN).
+    """
+    import json
+    from pathlib import Path
+
+    truth = json.loads(Path(truth_json).read_text(encoding="utf-8"))
+    persons = truth["persons"]
+    rows = []
+    for ln in truth["lines"]:
+        face = persons[ln["speaker"]]["emotion"] if ln["speaker_on_screen"] else ""
+        text = {1: "joy", -1: "anger", 0: "surprise"}[ln["text_polarity"]]
+        rows.append((ln["speaker"], ln["text"], ln["start"], ln["end"], text, face, 0.9 if face else np.nan,
+                     ";".join(ln["listeners"]), ";".join(persons[p]["emotion"] for p in ln["listeners"]), bool(ln["conflict"])))
+    c = list(zip(*rows))
+    n = len(rows)
+    return DatasetTable(
+        character=np.array(c[0], dtype=object), dialogue=np.array(c[1], dtype=object), start_time=np.array(c[2]),
+        end_time=np.array(c[3]), text_emotion=np.array(c[4], dtype=object), text_confidence=np.full(n, 0.9),
+        face_emotion=np.array(c[5], dtype=object), face_confidence=np.array(c[6], dtype=np.float64),
+        listener=np.array(c[7], dtype=object), listener_emotion=np.array(c[8], dtype=object), conflict=np.array(c[9]),
+        meta={"film": truth["film"]},
+    )
