@@ -8,6 +8,8 @@ arousal 0..1) so that voice measurements and labels live in one space.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from reelmind.core.records import FACE_EMOTIONS, POLARITY, TEXT_TO_FACE
@@ -22,6 +24,7 @@ MAX_DISTANCE = float(np.hypot(2.0, 1.0))
 VOICE_DEADBAND = 0.1
 
 
+@lru_cache(maxsize=4096)
 def face_label(label: str) -> str:
     """Normalise a face or text label to the face vocabulary ('' if unknown or empty)."""
     lab = (label or "").strip().lower()

@@ -145,11 +145,16 @@ def neuroticism(transitions: Sequence[Transition], hotspots: int) -> Trait:
 
 def infer_personality(character: str, dataset: DatasetTable, transitions: Sequence[Transition],
                       volatility: Sequence[float], hotspots: int, memories: Sequence[PairMemory],
-                      source: str = "analysis") -> Personality:
-    """OCEAN of one character from its dataset rows and its analysis records."""
+                      source: str = "analysis", arousal_all: np.ndarray | None = None) -> Personality:
+    """OCEAN of one character from its dataset rows and its analysis records.
+
+    ``arousal_all``: per-row arousal of the whole dataset (:func:`moment_points`), to share the
+    work when scoring many characters.
+    """
     idx = np.flatnonzero(dataset.character == character)
     text, face = list(dataset.text_emotion[idx]), list(dataset.face_emotion[idx])
-    _, arousal_all = moment_points(dataset)
+    if arousal_all is None:
+        _, arousal_all = moment_points(dataset)
     arousal = arousal_all[idx]
     own = sorted(transitions, key=lambda t: (t.time, t.index))
     traits = {

@@ -31,7 +31,7 @@ from .dunbar import CIRCLES, DunbarOptions, run_dunbar
 from .influence import interaction_events
 from .ocean import TRAITS, dataset_transitions, infer_personality, rolling_volatility
 from .report_inputs import ReportInputs
-from .scoring import ScoringOptions, score_film
+from .scoring import ScoringOptions, moment_points, score_film
 from .types import to_jsonable
 
 log = logging.getLogger("reelmind.cognition.report_structured")
@@ -243,14 +243,18 @@ def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
         stm_vol.setdefault(p.character, []).append(p.volatility)
     hot = {c.character: len(c.hotspots) for c in inputs.consolidation or []}
     ocean, vol_mean = {}, {}
+    _, arousal_all = moment_points(ds)
+    by_char: dict[str, list] = {}
+    for t in transitions:
+        by_char.setdefault(t.character, []).append(t)
     for c in all_chars:
         vol = stm_vol.get(c)
         if vol is None:
             vol = rolling_volatility(moments.valence[moments.character == c])
         finite = [v for v in vol if math.isfinite(v)]
         vol_mean[c] = float(np.mean(finite)) if finite else 0.0
-        ocean[c] = infer_personality(c, ds, [t for t in transitions if t.character == c], vol, hot.get(c, 0),
-                                     graph.memories, source=source)
+        ocean[c] = infer_personality(c, ds, by_char.get(c, []), vol, hot.get(c, 0), graph.memories, source=source,
+                                     arousal_all=arousal_all)
     prog(0.8, "sections")
     top_names = social_names(graph, chars, options.max_characters)
     circles = {c: graph.circles_of(c) for c in top_names}
