@@ -111,3 +111,22 @@ def test_stage_writes_dataset_and_csv(tmp_path):
     assert STAGE.check() == [] and STAGE.models(None) == []
     with pytest.raises(RecordError, match="fuse inputs.utterances"):
         STAGE.run(ctx, {"faces": faces, "utterances": None}, FuseOptions())
+
+
+def test_chunked_kernel_calls_give_the_same_dataset():
+    faces = _faces([(0, 4, 0, 200, HAPPY), (10, 12, 1, 200, ANGRY), (24, 26, 1, 200, ANGRY), (0, 30, 2, 60, ANGRY)])
+    utt = _utt([(1, 3), (10.2, 11.5), (12.5, 13.5), (20, 21), (40, 41), (6, 7)], ["A", "B", "B", "B", "A", "A"])
+    whole, chunked = fuse(faces, utt), fuse(faces, utt, options=FuseOptions(chunk_utterances=2))
+    for name, col in whole.columns().items():
+        other = chunked.columns()[name]
+        if col.dtype.kind == "f":
+            np.testing.assert_array_equal(np.isnan(col), np.isnan(other))
+            np.testing.assert_array_equal(col[~np.isnan(col)], other[~np.isnan(other)])
+        else:
+            assert col.tolist() == other.tolist(), name
+
+
+def test_faces_without_person_ids_are_reported():
+    faces = _faces([(0, 4, -1, 200, HAPPY)])
+    d = fuse(faces, _utt([(1, 3)], ["A"]))
+    assert d.face_fallback.tolist() == ["unidentified_faces"]

@@ -179,15 +179,17 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     progress(0.1, f"offset {offset.seconds:+.2f}s")
     P = len(fi.person_ids)
     backend = pick_backend(options.kernel_backend)  # type: ignore[arg-type]
-    agg = window_aggregate(times, fi.codes, fi.areas, fi.probs, starts, ends, options.before, options.after, P, backend)
-    wide = window_aggregate(times, fi.codes, fi.areas, fi.probs, starts, ends, options.expand_window,
-                            options.expand_window, P, backend)
+    film = Film(fi, times, starts, ends, backend, options)
+    # pass 1: prominence of every person during every line (n x P), chunked to bound the kernel's output
+    prom = np.zeros((n, P))
+    for sl in film.chunks():
+        agg = film.aggregate(sl, options.before, options.after)
+        prom[sl] = prominence(agg.count[:, DURING], agg.max_area[:, DURING])
     progress(0.4, f"matched {n} utterances x {len(times)} faces ({backend})")
 
     speakers = np.asarray(utterances.speaker, dtype=object)
     names = sorted({s for s in speakers if s})
     spk_code = np.array([names.index(s) if s else -1 for s in speakers], dtype=np.int64)
-    prom = prominence(agg.count[:, DURING], agg.max_area[:, DURING]) if n else np.zeros((0, P))
     idmap = link_speakers(spk_code, len(names), prom, options.identity_min_lift)
     ser = lookup(utterances, speech_emotion, options.ser_tolerance, options.ser_fallback_tolerance,
                  options.ser_min_arousal_range)
@@ -196,7 +198,7 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     w_voice = 0.0 if ser.disabled else options.weight_voice
     progress(0.6, f"identity links {int((idmap.person_of >= 0).sum())}/{len(names)}, FER {tier.tier}")
 
-    rows = _rows(n, utterances, fi, agg, wide, prom, idmap, spk_code, ser, w_face, w_voice, options, offset.seconds, progress)
+    rows = _rows(film, utterances, prom, idmap, spk_code, ser, (w_face, w_voice), offset.seconds, progress)
     report = FuseReport(
         offset=offset,
         identity={names[s]: {"person_id": int(fi.person_ids[p]), "label": fi.labels[p], "lift": round(float(idmap.lift[s, p]), 4)}
@@ -214,34 +216,62 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     return DatasetTable(**rows, meta=meta)
 
 
-def _rows(n: int, utt: UtteranceTable, fi: FaceInputs, agg: WindowAggregate, wide: WindowAggregate, prom: np.ndarray,
-          idmap: IdentityMap, spk_code: np.ndarray, ser: SerLookup, w_face: float, w_voice: float,
-          options: FuseOptions, offset_s: float, progress: Progress) -> dict[str, np.ndarray]:
+@dataclass
+class Film:
+    """The aligned face timeline and the utterance spans, aggregated chunk by chunk."""
+
+    fi: FaceInputs
+    times: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    backend: str
+    options: FuseOptions
+
+    def chunks(self) -> list[slice]:
+        n, size = len(self.starts), max(1, self.options.chunk_utterances)
+        return [slice(a, min(n, a + size)) for a in range(0, n, size)]
+
+    def aggregate(self, sl: slice, before: float, after: float) -> WindowAggregate:
+        fi = self.fi
+        return window_aggregate(self.times, fi.codes, fi.areas, fi.probs, self.starts[sl], self.ends[sl], before,
+                                after, len(fi.person_ids), self.backend)  # type: ignore[arg-type]
+
+
+def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap, spk_code: np.ndarray, ser: SerLookup,
+          weights: tuple[float, float], offset_s: float, progress: Progress) -> dict[str, np.ndarray]:
+    fi, options, n = film.fi, film.options, len(utt)
+    w_face, w_voice = weights
     cols: dict[str, list] = {k: [] for k in (
         "character", "face_emotion", "face_confidence", "listener", "listener_emotion", "listener_ids", "conflict",
         "conflict_channels", "face_window", "face_fallback", "person_id", "face_person")}
-    for i in range(n):
-        linked = int(idmap.person_of[spk_code[i]]) if spk_code[i] >= 0 else -1
-        choice = choose_face(i, linked, agg, wide, prom[i], options)
-        lis = listeners_of(i, choice.code, linked, agg, options.listener_min_frames)
-        who = linked if linked >= 0 else choice.code
-        cols["character"].append(fi.labels[who] if who >= 0 else (utt.speaker[i] or "unknown"))
-        cols["face_emotion"].append(choice.emotion)
-        cols["face_confidence"].append(choice.confidence)
-        cols["face_person"].append(fi.labels[choice.code] if choice.code >= 0 and choice.emotion else "")
-        cols["person_id"].append(int(fi.person_ids[who]) if who >= 0 else -1)
-        cols["listener"].append(";".join(fi.labels[c] for c, _ in lis))
-        cols["listener_emotion"].append(";".join(e or "unknown" for _, e in lis))
-        cols["listener_ids"].append(";".join(str(int(fi.person_ids[c])) for c, _ in lis))
-        channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
-                    cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
-                    cf.label_channel("text", utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text)]
-        cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
-        cols["conflict_channels"].append(cf.describe(channels))
-        cols["face_window"].append(choice.window)
-        cols["face_fallback"].append(choice.fallback)
-        if n >= 20 and i % max(1, n // 20) == 0:
-            progress(0.6 + 0.4 * i / n, f"row {i}/{n}")
+    unidentified = len(fi.times) > 0 and not len(fi.person_ids)
+    for sl in film.chunks():
+        agg = film.aggregate(sl, options.before, options.after)
+        wide = film.aggregate(sl, options.expand_window, options.expand_window)
+        for i in range(sl.start, sl.stop):
+            j = i - sl.start
+            linked = int(idmap.person_of[spk_code[i]]) if spk_code[i] >= 0 else -1
+            choice = choose_face(j, linked, agg, wide, prom[i], options)
+            if unidentified and choice.fallback == "no_faces":
+                choice.fallback = "unidentified_faces"  # faces exist but the vision stage gave no person ids
+            lis = listeners_of(j, choice.code, linked, agg, options.listener_min_frames)
+            who = linked if linked >= 0 else choice.code
+            cols["character"].append(fi.labels[who] if who >= 0 else (utt.speaker[i] or "unknown"))
+            cols["face_emotion"].append(choice.emotion)
+            cols["face_confidence"].append(choice.confidence)
+            cols["face_person"].append(fi.labels[choice.code] if choice.code >= 0 and choice.emotion else "")
+            cols["person_id"].append(int(fi.person_ids[who]) if who >= 0 else -1)
+            cols["listener"].append(";".join(fi.labels[c] for c, _ in lis))
+            cols["listener_emotion"].append(";".join(e or "unknown" for _, e in lis))
+            cols["listener_ids"].append(";".join(str(int(fi.person_ids[c])) for c, _ in lis))
+            channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
+                        cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
+                        cf.label_channel("text", utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text)]
+            cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
+            cols["conflict_channels"].append(cf.describe(channels))
+            cols["face_window"].append(choice.window)
+            cols["face_fallback"].append(choice.fallback)
+        progress(0.6 + 0.4 * sl.stop / max(1, n), f"row {sl.stop}/{n}")
     numeric = {"face_confidence": np.float32, "person_id": np.int64, "conflict": bool}
     out = {k: np.array(v, dtype=numeric.get(k, object)) for k, v in cols.items()}
     out.update(

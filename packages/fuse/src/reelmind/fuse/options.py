@@ -31,3 +31,4 @@ class FuseOptions:
     min_channel_confidence: float = 0.0  # a channel below this confidence does not vote
     conflict_min_share: float = 0.25  # weaker polarity side needs this share of weight x confidence
     kernel_backend: str = "auto"  # auto | native | numba | numpy
+    chunk_utterances: int = 1024  # utterances per kernel call (bounds memory: chunk x 3 x persons x 7)
