@@ -4,6 +4,8 @@ import csv
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reelmind.core.errors import RecordError
 from reelmind.core.records import DATASET_COLUMNS, DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
@@ -130,3 +132,40 @@ def test_faces_without_person_ids_are_reported():
     faces = _faces([(0, 4, -1, 200, HAPPY)])
     d = fuse(faces, _utt([(1, 3)], ["A"]))
     assert d.face_fallback.tolist() == ["unidentified_faces"]
+
+
+@st.composite
+def films(draw):
+    n_faces = draw(st.integers(0, 80))
+    rows = sorted((draw(st.integers(0, 120)) * 0.25, draw(st.integers(-1, 3)), draw(st.integers(20, 300)),
+                   draw(st.integers(0, 6))) for _ in range(n_faces))
+    probs = np.full((n_faces, 7), 0.05, np.float32)
+    for j, r in enumerate(rows):
+        probs[j, r[3]] = 0.7
+    faces = FaceTable(time=[r[0] for r in rows], box=np.array([[0, 0, r[2], r[2]] for r in rows], np.float32).reshape(-1, 4),
+                      det_conf=np.ones(n_faces), person_id=[r[1] for r in rows], emotion_probs=probs)
+    n = draw(st.integers(0, 10))
+    starts = [draw(st.integers(0, 110)) * 0.25 for _ in range(n)]
+    spans = [(s, s + draw(st.integers(0, 16)) * 0.25) for s in starts]
+    speakers = [draw(st.sampled_from(["", "A", "B", "C"])) for _ in range(n)]
+    emotions = [draw(st.sampled_from(["", "joy", "anger", "neutral"])) for _ in range(n)]
+    return faces, _utt(spans, speakers, emotions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(films())
+def test_fuse_invariants_on_random_films(film):
+    faces, utt = film
+    d = fuse(faces, utt)
+    assert len(d) == len(utt)
+    assert set(d.face_window) <= {"before", "during", "after", "expanded_5s", "none"}
+    assert set(d.face_fallback) <= {"identity", "largest_face", "speaker_offscreen", "no_faces", "unidentified_faces"}
+    for i in range(len(d)):
+        ids = [int(x) for x in d.listener_ids[i].split(";") if x]
+        assert d.person_id[i] not in ids and len(ids) == len(set(ids))
+        assert len(ids) == len([x for x in d.listener[i].split(";") if x]) == len(
+            [x for x in d.listener_emotion[i].split(";") if x])
+        if d.face_window[i] == "none":
+            assert d.face_emotion[i] == ""
+        if d.face_window[i] == "expanded_5s" and np.isfinite(d.face_confidence[i]):
+            assert d.face_confidence[i] <= 0.4 + 1e-6
