@@ -21,19 +21,25 @@ def report(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output folder (default: RUN/report)"),
     no_html: bool = typer.Option(False, "--no-html", help="skip report.html"),
     film: str = typer.Option("", help="film title shown in the report"),
+    llm_url: str = typer.Option("", help="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1): also write the 6-chapter LLM review"),
+    llm_model: str = typer.Option("", help="model name sent to the endpoint"),
 ) -> None:
     """Write report.md, report.zh.md, report.json and report.html for RUN."""
+    from .llm_client import LLMOptions
     from .report_inputs import load_run
+    from .report_review import ReviewOptions
     from .report_stage import ReportStageOptions, write_report
 
     try:
         inputs = load_run(run)
-        options = ReportStageOptions(html=not no_html, film=film or inputs.film)
+        review = ReviewOptions(enabled=bool(llm_url), llm=LLMOptions(base_url=llm_url, model=llm_model))
+        options = ReportStageOptions(html=not no_html, film=film or inputs.film, review=review)
         folder = write_report(inputs.dataset, run / "analysis", out or run / "report", options)
     except ReelmindError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    for name in ("report.md", "report.zh.md", "report.json") + (() if no_html else ("report.html",)):
+    names = ("report.md", "report.zh.md", "report.json") + (() if no_html else ("report.html",)) + (("review.md",) if llm_url else ())
+    for name in names:
         typer.echo(str(folder / name))
 
 

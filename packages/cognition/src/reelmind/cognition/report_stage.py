@@ -9,6 +9,7 @@ from typing import Any
 
 from reelmind.core.stage import Stage, StageContext
 
+from .report_review import ReviewOptions
 from .report_structured import ReportOptions
 
 log = logging.getLogger("reelmind.cognition.report_stage")
@@ -19,11 +20,12 @@ class ReportStageOptions:
     report: ReportOptions = field(default_factory=ReportOptions)
     html: bool = True
     film: str = ""  # title shown in the report; default: the dataset's film / video name
+    review: ReviewOptions = field(default_factory=ReviewOptions)  # optional 6-chapter LLM review (off)
 
 
 def write_report(dataset, analysis_dir: str | Path | None, out_dir: str | Path,
                  options: ReportStageOptions = ReportStageOptions(), progress=None) -> Path:
-    """Build and write report.json, report.md, report.zh.md (and report.html) into ``out_dir``."""
+    """Build and write report.json, report.md, report.zh.md (+ report.html, + review.md/json) into ``out_dir``."""
     from .report_html import write_html
     from .report_inputs import ReportInputs, load_analysis_pieces
     from .report_structured import build_report, write_structured
@@ -34,6 +36,10 @@ def write_report(dataset, analysis_dir: str | Path | None, out_dir: str | Path,
     write_structured(report, out)
     if options.html:
         write_html(report, out)
+    if options.review.enabled:
+        from .report_review import film_review, write_review
+
+        write_review(film_review(report, options.review, progress), out)
     log.info("report: %d lines, %d characters -> %s (missing: %s)", len(dataset), report["sections"]["overview"]["characters"],
              out, ", ".join(report["missing"]) or "nothing")
     return out
