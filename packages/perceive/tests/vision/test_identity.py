@@ -138,3 +138,35 @@ def test_rename_keeps_ids_and_records_names(single_face):
     assert set(named.person) == {"The Man"}
     np.testing.assert_array_equal(named.person_id, single_face.person_id)
     assert named.meta["named"] == {"0": "The Man"}
+
+
+def test_arcface_style_onnx_embedder(image, mtcnn, tmp_path):
+    """An ArcFace-layout model (1x3x112x112 -> 512, (x-127.5)/127.5) built here: alignment + L2 norm."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from reelmind.perceive.vision.embed import ARCFACE_TEMPLATE, make_embedder
+
+    w = np.random.default_rng(0).normal(size=(3 * 112 * 112, 512)).astype(np.float32) / 100
+    g = helper.make_graph([helper.make_node("Flatten", ["x"], ["f"], axis=1), helper.make_node("MatMul", ["f", "W"], ["y"])],
+                          "arcface_like", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 112, 112])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 512])],
+                          initializer=[numpy_helper.from_array(w, "W")])
+    path = tmp_path / "arcface_like.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    emb = make_embedder("onnx", path)
+    assert (emb.size, emb.dim, emb.metric) == (112, 512, "cosine")
+    img = image("feat/multi_face.jpg")
+    det = mtcnn.detect([img])[0]
+    crops = emb.align(img, det.boxes, det.landmarks)
+    assert crops.shape == (5, 112, 112, 3)
+    import cv2
+
+    m, _ = cv2.estimateAffinePartial2D(det.landmarks[0], ARCFACE_TEMPLATE, method=cv2.LMEDS)
+    moved = det.landmarks[0] @ m[:, :2].T + m[:, 2]
+    assert np.abs(moved - ARCFACE_TEMPLATE).max() < 6  # the eyes/nose/mouth land on the template
+    v = emb.embed(img, det.boxes, det.landmarks)
+    assert v.shape == (5, 512)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    again = emb.embed(img, det.boxes[:1], det.landmarks[:1])
+    np.testing.assert_allclose(again[0], v[0], atol=1e-5)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
 from importlib import metadata
 from pathlib import Path
 
@@ -38,26 +35,19 @@ def packaged_model(key: str) -> Path:
 
 
 def cache_dir() -> Path:
-    """``$REELMIND_MODEL_CACHE`` or ``~/.cache/reelmind/models`` (converted models live here)."""
-    env = os.environ.get("REELMIND_MODEL_CACHE")
-    path = Path(env) if env else Path.home() / ".cache" / "reelmind" / "models"
+    """Converted models live in core's model cache (``$REELMIND_MODELS`` or ``~/.cache/reelmind/models``)."""
+    from reelmind.core.registry import models_cache_dir
+
+    path = models_cache_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-@functools.lru_cache(maxsize=64)
-def _sha256(path: str, mtime: float, size: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def sha256(path: str | Path) -> str:
-    """sha256 of a file (memoised on path, mtime and size)."""
-    st = os.stat(path)
-    return _sha256(str(path), st.st_mtime, st.st_size)
+    """sha256 of a file (memoised by core on path, mtime and size)."""
+    from reelmind.core.registry import file_sha256
+
+    return file_sha256(path)
 
 
 def package_versions(*dists: str) -> dict[str, str]:
