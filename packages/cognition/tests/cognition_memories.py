@@ -14,13 +14,14 @@ ACTS = ("argues about money", "laughs at a joke", "weeps for a friend", "refuses
         "fears the soldiers", "mocks the guests", "waits for news", "counts the cotton", "prays in silence")
 
 
-def make_memories(n: int, film: str = "testfilm") -> list[Memory]:
+def make_memories(n: int, film: str = "testfilm", unique: bool = False) -> list[Memory]:
+    """``n`` memories; ``unique`` appends the moment number so every text (and embedding) differs."""
     out = []
     for i in range(n):
         c = CHARS[i % len(CHARS)]
         e = EMOTIONS[(i * 3) % len(EMOTIONS)]
         t = 1.5 * i
-        text = f"{c} {ACTS[(i // 7) % len(ACTS)]} {PLACES[(i // 3) % len(PLACES)]}, feeling {e}"
+        text = f"{c} {ACTS[(i // 7) % len(ACTS)]} {PLACES[(i // 3) % len(PLACES)]}, feeling {e}" + (f" (moment {i})" if unique else "")
         out.append(Memory(id=memory_id(film, c, t, "moment"), film=film, character=c, time=t, kind="moment",
                           tier="stm" if i % 4 else "candidate", text=text, emotion=e,
                           valence=round(((i * 37) % 200) / 100 - 1, 2), arousal=round(((i * 53) % 100) / 100, 2),

@@ -193,8 +193,17 @@ class MemoryStore:
         return sorted(out, key=lambda m: m.id)
 
     def search(self, query: str, k: int = 5, character: str | None = None, emotion: str | None = None,
-               film: str | None = None, tiers: Sequence[str] | None = None, pool: int = 4) -> list[tuple[Memory, float]]:
-        """Emotion-boosted semantic search: ``pool * k`` nearest by cosine, re-ranked with +0.15 on matching emotion."""
+               film: str | None = None, tiers: Sequence[str] | None = None) -> list[tuple[Memory, float]]:
+        """Emotion-boosted semantic search: cosine similarity + 0.15 when the memory's emotion matches."""
+        return self.search_vector(self.embedder.encode([query])[0], k, character, emotion, film, tiers)
+
+    def search_vector(self, query_vec: np.ndarray, k: int = 5, character: str | None = None, emotion: str | None = None,
+                      film: str | None = None, tiers: Sequence[str] | None = None) -> list[tuple[Memory, float]]:
+        """:meth:`search` with a precomputed query embedding.
+
+        Two nearest-neighbour queries make the boosted top-k exact (up to HNSW): the k nearest
+        overall and the k nearest with the matching emotion; their union is re-ranked.
+        """
         clauses: list[dict] = []
         if character:
             clauses.append({"character": character})
@@ -202,21 +211,24 @@ class MemoryStore:
             clauses.append({"film": film})
         if tiers:
             clauses.append({"tier": {"$in": list(tiers)}})
-        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
-        total = self.collection.count()
-        if total == 0:
-            return []
-        q = self.embedder.encode([query])
+        found: dict[str, tuple[str, dict, float]] = {}
+        for extra in ([None, {"emotion": emotion}] if emotion else [None]):
+            cl = clauses + ([extra] if extra else [])
+            where = cl[0] if len(cl) == 1 else ({"$and": cl} if cl else None)
+            for mid, doc, meta, dist in zip(*self._query(query_vec, k, where)):
+                found[mid] = (doc, meta, dist)
+        ids = sorted(found)
+        sims = np.array([1.0 - found[i][2] for i in ids], dtype=np.float64)
+        ranked = boosted_rank(ids, sims, [found[i][1].get("emotion", "") for i in ids], emotion, k)
+        return [(Memory.from_chroma(i, found[i][0], found[i][1]), s) for i, s in ranked]
+
+    def _query(self, query_vec: np.ndarray, k: int, where: dict | None):
         try:
-            r = self.collection.query(query_embeddings=q, n_results=min(total, max(k * pool, k)), where=where,
-                                      include=["metadatas", "documents", "distances"])
+            r = self.collection.query(query_embeddings=np.asarray(query_vec, np.float32).reshape(1, -1), n_results=k,
+                                      where=where, include=["metadatas", "documents", "distances"])
         except Exception as exc:
             raise MemoryStoreError(f"ChromaDB query failed: {exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}") from None
-        ids, docs, metas, dists = r["ids"][0], r["documents"][0], r["metadatas"][0], r["distances"][0]
-        sims = 1.0 - np.asarray(dists, dtype=np.float64)
-        ranked = boosted_rank(ids, sims, [m.get("emotion", "") for m in metas], emotion, k)
-        by_id = {i: Memory.from_chroma(i, d, m) for i, d, m in zip(ids, docs, metas)}
-        return [(by_id[i], s) for i, s in ranked]
+        return r["ids"][0], r["documents"][0], r["metadatas"][0], r["distances"][0]
 
     def stats(self, film: str | None = None) -> dict[str, Any]:
         got = self.collection.get(where={"film": film} if film else None, include=["metadatas"])
