@@ -14,8 +14,8 @@ import logging
 import math
 from dataclasses import dataclass
 
-from .llm_client import LLMClient, LLMError
-from .reflection import GuardOptions, guard_text
+from .llm_client import LLMClient
+from .reflection import GuardOptions, llm_render
 from .types import CharacterConsolidation, Hotspot, ShiftPattern, Transition
 
 log = logging.getLogger("reelmind.cognition.consolidator")
@@ -109,15 +109,4 @@ def llm_summary(client: LLMClient, cons: CharacterConsolidation, characters: lis
              "patterns": [{"pattern": p.pattern, "count": p.count} for p in cons.patterns[:5]],
              "hotspots": [{"start": h.start, "end": h.end, "shifts": h.shifts} for h in cons.hotspots]}
     prompt = "Facts (JSON):\n" + json.dumps(facts, sort_keys=True, ensure_ascii=False) + "\nSummary:"
-    reports: list[str] = []
-    for attempt in range(guard.retries + 1):
-        try:
-            text = client.chat(SUMMARY_SYSTEM, prompt)
-        except LLMError as exc:
-            reports.append(f"consolidation {cons.character}: {exc}")
-            return "", reports
-        problems = guard_text(text, characters, prompt)
-        if not problems:
-            return text, reports
-        reports.append(f"consolidation {cons.character} attempt {attempt + 1}: {'; '.join(problems)}")
-    return "", reports
+    return llm_render(client, SUMMARY_SYSTEM, prompt, characters, guard, f"consolidation {cons.character}")

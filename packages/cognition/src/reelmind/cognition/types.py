@@ -14,6 +14,7 @@ The analysis folder written by :mod:`reelmind.cognition.analysis` holds these as
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +41,29 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def _from(cls: type, data: dict) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
+def _convert(tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        return tp.from_dict(value)
+    if origin is tuple and isinstance(value, (list, tuple)):
+        args = typing.get_args(tp)
+        inner = args[0] if args else Any
+        return tuple(_convert(inner, v) for v in value)
+    return value
+
+
+class _FromDict:
+    """``from_dict``: the inverse of :func:`to_jsonable` (lists back to tuples, nested records rebuilt)."""
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Any:
+        hints = typing.get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: _convert(hints[k], v) for k, v in data.items() if k in names})
 
 
 @dataclass(frozen=True)
-class ChannelWeights:
+class ChannelWeights(_FromDict):
     """Content-adaptive weights of the text / face (FER) / voice (SER) channels, with the why."""
 
     text: float
@@ -57,13 +74,10 @@ class ChannelWeights:
     rule: str  # the rule that chose them, in words
     measured: dict[str, float] = field(default_factory=dict)  # fer_neutral_ratio, fer_mean_conf, ser_arousal_range, ...
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "ChannelWeights":
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class SceneBoundary:
+class SceneBoundary(_FromDict):
     """A scene cut: a gap > ``gap_s`` between consecutive utterances of the film."""
 
     scene: int  # index of the scene that starts here
@@ -72,13 +86,10 @@ class SceneBoundary:
     archived: int = 0  # STM memories archived at this boundary
     preserved: int = 0  # of which high-arousal ones kept (promoted to candidate)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "SceneBoundary":
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(_FromDict):
     """One step of a character's emotion state machine (row ``index`` -> ``index+1`` of that character)."""
 
     character: str
@@ -99,13 +110,10 @@ class Transition:
     scene_cut: bool  # crosses a scene boundary (excluded from transition scoring)
     rule: str  # the rule that decided ``type``
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Transition":
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class TrendPoint:
+class TrendPoint(_FromDict):
     """Short-term memory state of a character after one moment (window of the last 5)."""
 
     character: str
@@ -118,26 +126,20 @@ class TrendPoint:
     social_pressure: float  # 0..1
     window: int  # number of moments in the window (<= 5)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrendPoint":
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class TurningPoint:
+class TurningPoint(_FromDict):
     time: float
     index: int
     valence: float  # smoothed valence at the turning point
     kind: str  # "peak" | "valley"
     change: float  # |valence change| to the previous turning point / start
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "TurningPoint":
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class Arc:
+class Arc(_FromDict):
     """A character's emotion arc: class, the rule that decided it, and its turning points."""
 
     character: str
@@ -150,15 +152,10 @@ class Arc:
     max_valence: float
     turning_points: tuple[TurningPoint, ...] = ()
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Arc":
-        d = dict(d)
-        d["turning_points"] = tuple(TurningPoint.from_dict(t) for t in d.get("turning_points", ()))
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class ShiftPattern:
+class ShiftPattern(_FromDict):
     """Sudden shifts of one character clustered by pattern, e.g. ``"neutral → angry"``."""
 
     character: str
@@ -168,15 +165,10 @@ class ShiftPattern:
     count: int
     times: tuple[float, ...]
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "ShiftPattern":
-        d = dict(d)
-        d["times"] = tuple(d.get("times", ()))
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class Hotspot:
+class Hotspot(_FromDict):
     """A trauma hotspot: >= 3 sudden shifts of one character within a 60 s window."""
 
     character: str
@@ -187,15 +179,10 @@ class Hotspot:
     memory_id: str  # the LTM memory it was written to ("" when memory is off)
     summary: str  # template text built from the data
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Hotspot":
-        d = dict(d)
-        d["patterns"] = tuple(d.get("patterns", ()))
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class CharacterConsolidation:
+class CharacterConsolidation(_FromDict):
     """Per-character consolidation: sudden-shift patterns, hotspots and summary."""
 
     character: str
@@ -209,16 +196,10 @@ class CharacterConsolidation:
     summary: str
     llm_summary: str = ""  # LLM prose (clearly marked as such), empty when no LLM
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "CharacterConsolidation":
-        d = dict(d)
-        d["patterns"] = tuple(ShiftPattern.from_dict(p) for p in d.get("patterns", ()))
-        d["hotspots"] = tuple(Hotspot.from_dict(h) for h in d.get("hotspots", ()))
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class MemoryStats:
+class MemoryStats(_FromDict):
     """Counts of the memory store after the analysis (per tier, per character, per kind)."""
 
     total: int
@@ -230,13 +211,10 @@ class MemoryStats:
     scene_boundaries: int
     backend: str  # "persistent" | "http" | "off"
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "MemoryStats":
-        return _from(cls, d)
 
 
 @dataclass(frozen=True)
-class Insight:
+class Insight(_FromDict):
     """A Generative-Agents-style insight: a statement with the memories it rests on."""
 
     character: str
@@ -244,11 +222,6 @@ class Insight:
     evidence: tuple[str, ...]  # memory ids
     source: str = "template"  # "template" | "llm"
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Insight":
-        d = dict(d)
-        d["evidence"] = tuple(d.get("evidence", ()))
-        return _from(cls, d)
 
 
 #: Section titles of the character evolution narrative.
@@ -256,7 +229,7 @@ EVOLUTION_SECTIONS: tuple[str, ...] = ("opening", "turning_points", "patterns", 
 
 
 @dataclass(frozen=True)
-class Evolution:
+class Evolution(_FromDict):
     """The 5-section character evolution narrative (template by default)."""
 
     character: str
@@ -264,8 +237,3 @@ class Evolution:
     source: dict[str, str]  # section -> "template" | "llm"
     guard: tuple[str, ...] = ()  # hallucination-guard reports (rejected names, empty sections)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Evolution":
-        d = dict(d)
-        d["guard"] = tuple(d.get("guard", ()))
-        return _from(cls, d)
