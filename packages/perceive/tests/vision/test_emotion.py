@@ -79,3 +79,29 @@ def test_deepface_compatible_onnx_backend(tmp_path):
     want = np.exp(logits - logits.max(1, keepdims=True))
     want /= want.sum(1, keepdims=True)
     np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+def _has(*mods: str) -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in mods)
+
+
+@pytest.mark.skipif(not _has("ai_edge_litert", "facex"), reason="pip install ai-edge-litert && pip install --no-deps facex")
+def test_facex_tflite_backend(mtcnn, image):
+    import cv2
+
+    from reelmind.perceive.vision.emotion import make_emotion
+
+    model = make_emotion("facex")
+    crops, want = [], []
+    for name, label in [("feat/0-f15-hao-ph.jpg", "happy"), ("feat/0-f1-su-ph.jpg", "surprise"), ("feat/15-f13-anc-ph.jpg", "angry")]:
+        img = image(name)
+        det = mtcnn.detect([img])[0]
+        crops.append(model.prepare(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), det.boxes))
+        want.append(label)
+    crops = np.concatenate(crops)
+    batched = model.predict(crops)
+    assert [FACE_EMOTIONS[i] for i in batched.argmax(1)] == want
+    np.testing.assert_allclose(batched.sum(1), 1, atol=1e-4)
+    np.testing.assert_allclose(model.predict(crops[1:2])[0], batched[1], atol=1e-4)

