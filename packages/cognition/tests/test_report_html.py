@@ -112,3 +112,15 @@ def test_constructed_film_page_has_turning_points_and_rings(tmp_path):
     assert page.count('<svg class="arc"') == 5
     assert "arc not in analysis" in page  # missing arcs are said in the chart
     assert page.count('data-lang="zh"') == 1 and "情感波動" in page
+
+
+def test_report_from_analysis_is_byte_identical(gt_report, tmp_path):
+    from reelmind.cognition.report_stage import ReportStageOptions, write_report
+
+    analysis = gt_report.parent.parent / "cognition" / "analysis"
+    if not analysis.is_dir():
+        pytest.skip("the cognition stage did not run here")
+    ds = groundtruth_dataset(gt_report.parent.parent / "film" / "ground_truth.json")
+    out = write_report(ds, analysis, tmp_path / "again", ReportStageOptions(film="ground-truth film"))
+    for name in ("report.json", "report.md", "report.zh.md", "report.html"):
+        assert (out / name).read_bytes() == (gt_report / name).read_bytes(), name

@@ -159,3 +159,16 @@ def test_jump_kernel_validates_input():
         sc.jumps(np.array([0, 0]), np.array([0]), np.zeros(2), np.zeros(2))
     with pytest.raises(ValueError, match=">= 0"):
         sc.jumps(np.array([-1, 0]), np.array([0, 0]), np.zeros(2), np.zeros(2))
+
+
+def test_partial_tier_shifts_weights_from_fer_to_ser():
+    ds = one_character(face_conf=0.45)  # mean confidence < 0.50 -> partial
+    tier, scores = sc.score_film(ds)
+    assert tier.tier == "partial"
+    a = {d.key: d for d in scores[0].dimensions}
+    raw = {"expression_text": 0.18 * 0.4, "voice_authenticity": 0.25 * 1.5, "coherence": 0.15, "range": 0.20,
+           "transition": 0.22, "interaction": 0.10}
+    total = sum(raw.values())
+    for k, v in raw.items():
+        assert a[k].weight == pytest.approx(v / total, abs=1e-6)
+    assert "[FER partial, reduced weight]" in a["expression_text"].detail

@@ -351,7 +351,7 @@ def render_html(report: dict) -> str:
     parts.append('<div class="stats">' + "".join(f'<div class="stat"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k in stats) + "</div>")
     if report["missing"]:
         parts.append('<div class="warn"><b>Missing from the analysis:</b> ' + "; ".join(f"{_e(k)} ({_e(v)})" for k, v in report["missing"].items()) + "</div>")
-    parts.append(_card("timeline", "Valence and arousal over time", _legend(colors) + chart_timeline(sec, colors),
+    parts.append(_card("timeline", "Valence and arousal over time", _legend({c: colors[c] for c in names}) + chart_timeline(sec, colors),
                        "per character · shaded bands = scenes · red marks = multimodal conflicts"))
     arcs = "".join(chart_arc(c, d, colors[c]) for c, d in sec["timeline"]["characters"].items())
     parts.append(_card("arcs", "Emotion arcs and turning points", f'<div class="arcs">{arcs}</div>',
