@@ -10,8 +10,8 @@ def colourfulness(image: np.ndarray) -> float:
     if image.ndim != 3 or image.shape[2] != 3:
         return 0.0
     step = max(1, min(image.shape[:2]) // 128)
-    x = image[::step, ::step].astype(np.float32)
-    chroma = x.max(axis=2) - x.min(axis=2)
+    x = image[::step, ::step]
+    chroma = x.max(axis=2) - x.min(axis=2)  # uint8, no overflow: max >= min
     return float(chroma.mean() / 255.0)
 
 
