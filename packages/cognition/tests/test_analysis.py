@@ -82,12 +82,18 @@ def test_analysis_finds_the_constructed_structure(film_run):
     meta = a["meta"]
     assert meta["options"]["lstm"] is True and meta["models"][0]["name"] == "all-MiniLM-L6-v2"
     assert len(meta["models"][0]["sha256"]) == 64 and meta["versions"]["chromadb"]
+    # OCEAN neuroticism inferred from the first pass: the volatile character gets the lowest stability baseline
+    assert meta["neuroticism"]["Ada"] > meta["neuroticism"]["Ben"] and meta["neuroticism"]["Ada"] > meta["neuroticism"]["Cleo"]
 
 
 def test_loaded_lstm_weights_reproduce_the_trained_surprise(film_run, tmp_path):
-    out = run_analysis(make_film(), tmp_path / "loaded", CognitionOptions(memory=False, lstm_weights=str(film_run / "lstm.pt")))
+    opts = CognitionOptions(memory=False, lstm_weights=str(film_run / "lstm.pt"), neuroticism={"Cleo": 1.0})
+    out = run_analysis(make_film(), tmp_path / "loaded", opts)
     a, b = load_analysis(film_run), load_analysis(out)
     assert [t.surprise for t in a["transitions"]] == [t.surprise for t in b["transitions"]]
+    assert b["meta"]["neuroticism"]["Cleo"] == 1.0  # an explicit N overrides the inferred one
+    cleo = lambda x: [t.stability for t in x["transitions"] if t.character == "Cleo"]  # noqa: E731
+    assert max(cleo(b)) <= 0.5 < max(cleo(a))
     assert b["meta"]["lstm"]["source"] == "loaded" and b["memory_stats"].backend == "off"
 
 

@@ -105,3 +105,21 @@ def test_scene_index_cuts_on_gaps_longer_than_20s():
     end = np.array([1.0, 6.0, 27.0, 48.0])  # gaps: 4, 20 (not > 20), 20
     assert list(scene_index(start, end, 20.0)) == [0, 0, 0, 0]
     assert list(scene_index(start, end, 19.9)) == [0, 0, 1, 2]
+
+
+def test_seed_fer_csv_measures_fer_quality(tmp_path):
+    from reelmind.cognition.bridge import read_fer_csv
+
+    p = tmp_path / "final_women.csv"
+    rows = ["person,emotion,file,confidence"] + [f"1_woman,{'neutral' if i % 4 else 'happy'},{374.75 + i}.jpg,0.4" for i in range(40)]
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    faces = read_fer_csv(p)
+    assert len(faces) == 40 and faces.time[0] == pytest.approx(374.75) and faces.emotion[0] == "happy"
+    ds = make_film(fer_conf=0.95, seed=1)
+    q = measure_quality(ds, faces)
+    assert q["fer_neutral_ratio"] == pytest.approx(0.75) and q["fer_mean_conf"] == pytest.approx(0.4)
+    assert choose_weights(q).fer_tier == "partial"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("person,emotion,file,confidence\n1_woman,sad,frame.jpg,0.5\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="time stem"):
+        read_fer_csv(bad)

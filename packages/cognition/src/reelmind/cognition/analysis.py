@@ -45,6 +45,7 @@ class CognitionOptions:
     # bridge
     scene_gap_s: float = 20.0
     weights: str = "auto"  # auto | old_film | hd
+    fer_csv: str | None = None  # the seed's FER CSV (all detections): measures FER quality for the weights
     # arcs and mood
     smoothing_window: int = 5
     turning_threshold: float = 0.3
@@ -57,7 +58,8 @@ class CognitionOptions:
     lstm_epochs: int = 80
     lstm_hidden: int = 32
     lstm_seed: int = 0
-    neuroticism: dict = field(default_factory=dict)  # character -> OCEAN N (0..1); default 0.5
+    neuroticism: dict = field(default_factory=dict)  # character -> OCEAN N (0..1), overrides the inferred one
+    ocean_neuroticism: bool = True  # infer N per character (OCEAN, first pass) and rerun the state machine with it
     # short-term memory
     stm_window: int = 5
     volatility_threshold: float = 0.25
@@ -152,7 +154,12 @@ def run_analysis(ds: DatasetTable, out_dir: str | Path, options: CognitionOption
 
     # 1. bridge ---------------------------------------------------------------------------
     prog(0.0, "bridge")
-    table, weights = bridge(ds, BridgeOptions(scene_gap_s=options.scene_gap_s, weights=options.weights))
+    faces = None
+    if options.fer_csv:
+        from .bridge import read_fer_csv
+
+        faces = read_fer_csv(options.fer_csv)
+    table, weights = bridge(ds, BridgeOptions(scene_gap_s=options.scene_gap_s, weights=options.weights), faces)
     src = source_rows(ds)
     n = len(table)
     listeners = [str(ds.listener[i]) for i in src]
@@ -213,22 +220,35 @@ def run_analysis(ds: DatasetTable, out_dir: str | Path, options: CognitionOption
     triggers = state_machine.find_triggers(np.asarray(table.character, dtype=object), times, val, aro, conflict, smopt)
     pressure = np.array([short_term.social_pressure(int(k), bool(c)) for k, c in zip(n_listeners, conflict)])
     stopt = short_term.ShortTermOptions(window=options.stm_window, volatility_threshold=options.volatility_threshold)
+    copt = consolidator.ConsolidatorOptions(hotspot_window_s=options.hotspot_window_s, hotspot_min=options.hotspot_min)
+
+    def machine(name: str, neuro: float) -> list[Transition]:
+        r = chars[name].rows
+        return state_machine.character_transitions(name, times[r], perceived_v[r], perceived_a[r], emo[r], table.scene[r],
+                                                   triggers[r], surprise[r], surprise_rank[r], neuro, smopt)
+
+    n_used = {name: float(options.neuroticism.get(name, state_machine.DEFAULT_NEUROTICISM)) for name in names}
+    by_char = {name: machine(name, n_used[name]) for name in names}
+    if options.ocean_neuroticism:  # second pass: OCEAN N inferred from the first lowers the stability baseline
+        from .ocean import neuroticism as ocean_neuroticism
+
+        for name in names:
+            if name not in options.neuroticism and by_char[name]:
+                spots = len(consolidator.hotspots(name, by_char[name], copt))
+                n_used[name] = round(float(ocean_neuroticism(by_char[name], spots).value), 6)
+                by_char[name] = machine(name, n_used[name])
     transitions: list[Transition] = []
     trends: list[TrendPoint] = []
     into: dict[int, Transition] = {}  # moment row -> transition ending there
     for name in names:
         r = chars[name].rows
-        nn = float(options.neuroticism.get(name, state_machine.DEFAULT_NEUROTICISM))
-        tr = state_machine.character_transitions(name, times[r], perceived_v[r], perceived_a[r], emo[r], table.scene[r],
-                                                 triggers[r], surprise[r], surprise_rank[r], nn, smopt)
-        transitions.extend(tr)
-        for t in tr:
+        transitions.extend(by_char[name])
+        for t in by_char[name]:
             into[int(r[t.index])] = t
         trends.extend(short_term.character_trends(name, times[r], perceived_v[r], pressure[r], stopt))
 
     # 5. consolidation -----------------------------------------------------------------------
     prog(0.4, "consolidation")
-    copt = consolidator.ConsolidatorOptions(hotspot_window_s=options.hotspot_window_s, hotspot_min=options.hotspot_min)
     cons: dict[str, CharacterConsolidation] = {}
     guard_reports: list[str] = []
     for name in names:
@@ -308,7 +328,7 @@ def run_analysis(ds: DatasetTable, out_dir: str | Path, options: CognitionOption
     # 8. write deterministic files ------------------------------------------------------------
     prog(0.75, "writing analysis")
     meta = {"stage": "cognition", "film_id": fid, "options": echo_options(options), "versions": _versions(),
-            "lstm": lstm_info, "models": _model_meta(options)}
+            "lstm": lstm_info, "models": _model_meta(options), "neuroticism": n_used}
     SceneAnalysisTable(**table.columns(), meta={**table.meta, "film_id": fid}).to_parquet(out / "scene_analysis.parquet")
     _write_parquet(out / "moments.parquet", _moments_table(table, smoothed, mood_v, mood_a, perceived_v, perceived_a,
                                                            surprise, surprise_rank, triggers, pressure, memory_rows, mems, n))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reelmind.core import DATASET_COLUMNS, DataFileError, DatasetTable, RecordError, SceneAnalysisTable
+from reelmind.core import DATASET_COLUMNS, DataFileError, DatasetTable, FaceTable, RecordError, SceneAnalysisTable
 from reelmind.core.records import TEXT_TO_FACE
 
 from .types import ChannelWeights
@@ -111,6 +111,40 @@ def read_dataset_csv(path: str | Path) -> DatasetTable:
         raise DataFileError(f"{path}: {exc}") from None
 
 
+def read_fer_csv(path: str | Path) -> FaceTable:
+    """The seed's FER CSV (``person, emotion, file, confidence``; ``file`` = "<seconds>.jpg") as a FaceTable."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows:
+        raise DataFileError(f"{path}: empty CSV file (expected a header person,emotion,file,confidence)")
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in ("person", "emotion", "file", "confidence") if c not in header]
+    if missing:
+        raise DataFileError(f"{path}: CSV header lacks column(s) {', '.join(missing)} (has {', '.join(header)[:120]})")
+    ip, ie, i_f, ic = (header.index(c) for c in ("person", "emotion", "file", "confidence"))
+    time, person, emotion, conf = [], [], [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise DataFileError(f"{path}:{line}: {len(row)} fields, header has {len(header)}")
+        stem = Path(row[i_f].strip()).stem
+        time.append(_parse_float(stem, path, line, "file (time stem)"))
+        conf.append(_parse_float(row[ic], path, line, "confidence"))
+        person.append(row[ip].strip())
+        emotion.append(normalize_emotion(row[ie]))
+    n = len(time)
+    return FaceTable(time=np.asarray(time, np.float64), box=np.full((n, 4), np.nan, np.float32), det_conf=np.ones(n, np.float32),
+                     person=np.asarray(person, dtype=object), emotion=np.asarray(emotion, dtype=object),
+                     emotion_conf=np.asarray(conf, np.float32), meta={"source": path.name})
+
+
 def load_dataset(path: str | Path) -> DatasetTable:
     """A dataset from ``.parquet`` (DatasetTable) or ``.csv`` (the seed's layout)."""
     path = Path(path)
@@ -128,8 +162,12 @@ _PROFILES = {
 }
 
 
-def measure_quality(ds: DatasetTable) -> dict[str, float]:
-    """Coverage and reliability figures of the three channels."""
+def measure_quality(ds: DatasetTable, faces: FaceTable | None = None) -> dict[str, float]:
+    """Coverage and reliability figures of the three channels.
+
+    With ``faces`` (every FER detection, e.g. the seed's FER CSV) the FER neutral ratio and
+    mean confidence are measured over all detections, not only the faces matched to speech.
+    """
     n = max(len(ds), 1)
     face = np.array([normalize_emotion(x) for x in ds.face_emotion], dtype=object)
     has_face = face != ""
@@ -137,9 +175,14 @@ def measure_quality(ds: DatasetTable) -> dict[str, float]:
     text = np.array([normalize_emotion(x) for x in ds.text_emotion], dtype=object)
     aro = ds.arousal.astype(np.float64)
     fin = np.isfinite(aro)
+    coverage = float(has_face.sum() / n)
+    if faces is not None and len(faces):
+        face = np.array([normalize_emotion(x) for x in faces.emotion], dtype=object)
+        has_face, fconf = face != "", faces.emotion_conf.astype(np.float64)
+        coverage = max(coverage, 1.0 if has_face.any() else 0.0)
     return {
         "rows": float(len(ds)),
-        "fer_coverage": float(has_face.sum() / n),
+        "fer_coverage": coverage,
         "fer_neutral_ratio": float((face[has_face] == "neutral").mean()) if has_face.any() else math.nan,
         "fer_mean_conf": float(np.nanmean(fconf[has_face])) if has_face.any() and np.isfinite(fconf[has_face]).any() else math.nan,
         "text_coverage": float((text != "").sum() / n),
@@ -244,9 +287,10 @@ def fuse_row(text: str, tconf: float, face: str, fconf: float, val: float, aro: 
     return v, a, emotion, c
 
 
-def bridge(ds: DatasetTable, options: BridgeOptions = BridgeOptions()) -> tuple[SceneAnalysisTable, ChannelWeights]:
+def bridge(ds: DatasetTable, options: BridgeOptions = BridgeOptions(),
+           faces: FaceTable | None = None) -> tuple[SceneAnalysisTable, ChannelWeights]:
     """Fused per-character moments (sorted by time, then character) and the weights used."""
-    weights = choose_weights(measure_quality(ds), options)
+    weights = choose_weights(measure_quality(ds, faces), options)
     n = len(ds)
     start = ds.start_time.astype(np.float64)
     end = ds.end_time.astype(np.float64)
