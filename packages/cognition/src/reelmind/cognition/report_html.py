@@ -151,9 +151,11 @@ def chart_arc(c: str, d: dict, color: str, lang: str = "en") -> str:
     for tp in (arc["turning_points"] if arc else []):
         x, y = X(tp["time"]), Y(tp["valence"])
         up = tp["kind"] == "peak"
-        tri = f"M{_n(x - 5)},{_n(y - 9)} L{_n(x + 5)},{_n(y - 9)} L{_n(x)},{_n(y - 2)} Z" if up else f"M{_n(x - 5)},{_n(y + 9)} L{_n(x + 5)},{_n(y + 9)} L{_n(x)},{_n(y + 2)} Z"
+        # a peak gets an upward triangle above the line, a valley a downward one below it
+        tri = (f"M{_n(x - 5)},{_n(y - 3)} L{_n(x + 5)},{_n(y - 3)} L{_n(x)},{_n(y - 11)} Z" if up
+               else f"M{_n(x - 5)},{_n(y + 3)} L{_n(x + 5)},{_n(y + 3)} L{_n(x)},{_n(y + 11)} Z")
         b.append(f'<path d="{tri}" fill="#1d2733"><title>{tp["kind"]} {_mmss(tp["time"])} valence {tp["valence"]:+.2f}</title></path>')
-        b.append(f'<text x="{_n(x)}" y="{_n(y - 12 if up else y + 20)}" font-size="9" text-anchor="middle" fill="#1d2733">{tp["valence"]:+.2f}</text>')
+        b.append(f'<text x="{_n(x)}" y="{_n(y - 14 if up else y + 21)}" font-size="9" text-anchor="middle" fill="#1d2733">{tp["valence"]:+.2f}</text>')
     b.append(f'<text x="{L}" y="{H - 6}" font-size="9" fill="#6b7785">{_mmss(t0)}</text>')
     b.append(f'<text x="{W - R}" y="{H - 6}" font-size="9" text-anchor="end" fill="#6b7785">{_mmss(t1)}</text>')
     if arc:
