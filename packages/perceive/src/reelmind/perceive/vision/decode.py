@@ -108,6 +108,12 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
             raise InputMediaError(f"{path}: frames are {cc.width}x{cc.height} px, too small to hold a face (min {MIN_SIDE} px)")
         next_t = start
         t0 = None
+        if start > 0 and stream.time_base:
+            try:  # jump to the keyframe before ``start``; frames before it are then skipped below
+                container.seek(int(start / stream.time_base), stream=stream, backward=True, any_frame=False)
+                t0 = 0.0
+            except Exception as exc:  # unseekable stream: decode from the beginning
+                log.info("%s: seek to %.2f s failed (%s); decoding from the start", path, start, exc)
         last_report = 0.0
         try:
             packets = container.demux(stream)

@@ -15,6 +15,7 @@ import numpy as np
 
 from reelmind.core.records import FACE_EMOTIONS, FaceTable
 
+from .checkpoint import Checkpoint
 from .decode import DecodeStats, SampledFrame, sample_frames
 from .detection import Detections, downscale_for_detection, make_detector
 from .options import FacesOptions
@@ -39,6 +40,32 @@ class _Acc:
     probs: list = field(default_factory=list)
     emb: list = field(default_factory=list)
     enhanced: list = field(default_factory=list)
+
+    def arrays(self, dim: int) -> dict[str, np.ndarray]:
+        """The accumulated columns as arrays (NaN for faces without embedding / emotion)."""
+        n = len(self.time)
+        emb = np.full((n, dim), np.nan, np.float32)
+        probs = np.full((n, 7), np.nan, np.float32)
+        for i in range(n):
+            if self.emb[i] is not None and dim:
+                emb[i] = self.emb[i]
+            if self.probs[i] is not None:
+                probs[i] = self.probs[i]
+        return {"time": np.asarray(self.time, np.float64), "frame": np.asarray(self.frame, np.int64),
+                "box": np.asarray(self.box, np.float32).reshape(n, 4), "conf": np.asarray(self.conf, np.float32),
+                "lm": np.asarray(self.lm, np.float32).reshape(n, 5, 2), "track": np.asarray(self.track, np.int64),
+                "quality": np.asarray(self.quality, np.float32), "probs": probs, "emb": emb,
+                "enhanced": np.asarray(self.enhanced, bool)}
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray]) -> "_Acc":
+        acc = cls()
+        for key in ("time", "frame", "conf", "track", "quality", "enhanced"):
+            setattr(acc, key, a[key].tolist())
+        acc.box, acc.lm = list(a["box"]), list(a["lm"])
+        acc.probs = [p if np.all(np.isfinite(p)) else None for p in a["probs"]]
+        acc.emb = [e if e.size and np.all(np.isfinite(e)) else None for e in a["emb"]]
+        return acc
 
 
 @dataclass
@@ -125,18 +152,23 @@ class FacePipeline:
 
     # ------------------------------------------------------------------ run
     def run_frames(self, frames: Iterable[SampledFrame], info: RunInfo | None = None,
-                   progress: Progress | None = None, crops_dir: Path | None = None) -> tuple[FaceTable, RunInfo]:
-        """Faces of a stream of sampled frames (see :func:`sample_frames`)."""
-        import cv2
+                   progress: Progress | None = None, crops_dir: Path | None = None,
+                   checkpoint: Checkpoint | None = None, resumed: _Acc | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of a stream of sampled frames (see :func:`sample_frames`).
 
+        With ``checkpoint`` the faces found so far are saved every ``checkpoint.every`` seconds of
+        film; ``resumed`` continues from such a save (old-film decisions restored from ``info``).
+        """
         from .identity import IouTracker
 
         o = self.options
         info = info or RunInfo()
-        acc = _Acc()
+        acc = resumed or _Acc()
         tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
+        tracker._next = max(acc.track, default=-1) + 1
         last_embed: dict[int, float] = {}
-        decided = False
+        decided = resumed is not None
+        last_save = acc.time[-1] if acc.time else -1e9
         chunk: list[SampledFrame] = []
         it = iter(frames)
         t_dec = _time.perf_counter()
@@ -159,11 +191,13 @@ class FacePipeline:
             self._process_chunk(chunk, images, dets, acc, tracker, last_embed, info, crops_dir)
             if progress is not None and info.decode.duration:
                 progress(min(chunk[-1].time / info.decode.duration, 1.0), f"faces up to {chunk[-1].time:.1f} s: {len(acc.time)}")
+            if checkpoint is not None and chunk[-1].time - last_save >= checkpoint.every:
+                checkpoint.save(acc.arrays(getattr(self.embedder, "dim", 0)), info, chunk[-1].time)
+                last_save = chunk[-1].time
             chunk = []
             if frame is None:
                 break
             t_dec = _time.perf_counter()
-        del cv2
         return self._finish(acc, info), info
 
     def _decide_old_film(self, chunk: list[SampledFrame], info: RunInfo) -> None:
@@ -247,15 +281,9 @@ class FacePipeline:
         o = self.options
         n = len(acc.time)
         dim = getattr(self.embedder, "dim", 0)
-        emb = np.full((n, dim), np.nan, np.float32)
-        for i, e in enumerate(acc.emb):
-            if e is not None:
-                emb[i] = e
-        probs = np.full((n, 7), np.nan, np.float32)
-        for i, p in enumerate(acc.probs):
-            if p is not None:
-                probs[i] = p
-        track = np.asarray(acc.track, np.int64)
+        a = acc.arrays(dim)
+        emb, probs = a["emb"], a["probs"]
+        track = a["track"]
         metric = getattr(self.embedder, "metric", "euclidean")
         pid = assign_person_ids(track, emb, self.identity_threshold, metric) if dim else np.full(n, -1, np.int64)
         names: dict[int, str] = {}
@@ -268,25 +296,38 @@ class FacePipeline:
         if o.names is not None:
             names.update(load_names(o.names))
         info.named = {str(k): v for k, v in sorted(names.items())}
-        info.enhanced = int(sum(acc.enhanced))
+        info.enhanced = int(a["enhanced"].sum())
         info.persons = int(pid.max() + 1) if n and pid.max() >= 0 else 0
         classified = np.all(np.isfinite(probs), axis=1)
         arg = np.where(classified, np.nan_to_num(probs).argmax(1), 0)
-        emotion = np.array([FACE_EMOTIONS[a] if c else "" for a, c in zip(arg, classified)], object)
+        emotion = np.array([FACE_EMOTIONS[k] if c else "" for k, c in zip(arg, classified)], object)
         conf = np.where(classified, np.nan_to_num(probs).max(1), np.nan).astype(np.float32)
-        quality = np.asarray(acc.quality, np.float32)
+        quality = a["quality"]
         info.median_quality = float(np.median(quality)) if n else float("nan")
         return FaceTable(
-            time=np.asarray(acc.time, np.float64), frame=np.asarray(acc.frame, np.int64),
-            box=np.asarray(acc.box, np.float32).reshape(n, 4), det_conf=np.asarray(acc.conf, np.float32),
-            landmarks=np.asarray(acc.lm, np.float32).reshape(n, 5, 2), person_id=pid,
+            time=a["time"], frame=a["frame"], box=a["box"], det_conf=a["conf"], landmarks=a["lm"], person_id=pid,
             person=label_persons(pid, names, o.label_template), emotion_probs=probs, emotion=emotion,
             emotion_conf=conf, quality=quality, embedding=emb if dim else None)
 
-    def run_video(self, path: str | Path, progress: Progress | None = None, crops_dir: Path | None = None) -> tuple[FaceTable, RunInfo]:
+    def run_video(self, path: str | Path, progress: Progress | None = None, crops_dir: Path | None = None,
+                  checkpoint: Checkpoint | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of a video file; with ``checkpoint``, an interrupted run resumes where it was saved."""
         info = RunInfo()
-        frames = sample_frames(path, self.options.interval, stats=info.decode)
-        return self.run_frames(frames, info, progress, crops_dir)
+        resumed, start = None, 0.0
+        if checkpoint is not None:
+            saved = checkpoint.load()
+            if saved is not None:
+                arrays, state, last = saved
+                resumed = _Acc.from_arrays(arrays)
+                for key in ("old_film", "black_and_white", "superres"):
+                    setattr(info, key, bool(state.get(key, False)))
+                start = (np.floor(last / self.options.interval + 1e-6) + 1) * self.options.interval  # next grid time
+                log.info("%s: resuming after %.2f s with %d faces from %s", path, last, len(resumed.time), checkpoint.path)
+        frames = sample_frames(path, self.options.interval, start=start, stats=info.decode)
+        faces, info = self.run_frames(frames, info, progress, crops_dir, checkpoint, resumed)
+        if checkpoint is not None:
+            checkpoint.clear()
+        return faces, info
 
     def run_images(self, images: list[np.ndarray], times: list[float] | None = None) -> tuple[FaceTable, RunInfo]:
         """Faces of still images (each its own 'frame'; tracking then links nothing across them)."""

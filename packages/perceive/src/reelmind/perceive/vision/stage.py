@@ -79,6 +79,7 @@ def check() -> list[str]:
 def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dict[str, Any]:
     from reelmind.core.errors import InputMediaError
 
+    from .checkpoint import Checkpoint, run_key
     from .export import write_seed_csv
     from .models import package_versions
     from .pipeline import FacePipeline
@@ -89,7 +90,11 @@ def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dic
     work = Path(ctx.work_dir)
     work.mkdir(parents=True, exist_ok=True)
     pipe = FacePipeline(options)
-    faces, info = pipe.run_video(Path(video), progress=ctx.progress, crops_dir=work / "crops" if options.save_crops else None)
+    ckpt = None
+    if options.checkpoint_every > 0 and Path(video).is_file():
+        ckpt = Checkpoint(work / "faces.partial.npz", run_key(video, options_dict(options)), options.checkpoint_every)
+    faces, info = pipe.run_video(Path(video), progress=ctx.progress, crops_dir=work / "crops" if options.save_crops else None,
+                                 checkpoint=ckpt)
     d = info.decode
     meta = {
         "stage": "faces",

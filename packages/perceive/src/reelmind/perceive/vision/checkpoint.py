@@ -1,0 +1,66 @@
+"""Resumable runs: the faces found so far, saved atomically every N seconds of film.
+
+A checkpoint is keyed by the video (path, size, mtime) and the options that change results;
+a save made with other options or for another file is ignored (and replaced).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("reelmind.perceive.vision.checkpoint")
+
+#: options that do not change the faces found (excluded from the key)
+_NEUTRAL = {"save_crops", "chunk_frames", "providers", "names", "label_template", "reference_db", "checkpoint_every"}
+
+
+def run_key(video: str | Path, options: dict) -> str:
+    st = Path(video).stat()
+    relevant = {k: v for k, v in sorted(options.items()) if k not in _NEUTRAL}
+    blob = json.dumps([str(Path(video).resolve()), st.st_size, st.st_mtime_ns, relevant], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Checkpoint:
+    """``path`` (an .npz in the stage's work dir), the run ``key`` and the save period in film seconds."""
+
+    path: Path
+    key: str
+    every: float = 60.0
+
+    def save(self, arrays: dict[str, np.ndarray], info: Any, last_time: float) -> None:
+        from reelmind.core.atomic import atomic_path
+
+        state = {"key": self.key, "last_time": float(last_time), "old_film": bool(info.old_film),
+                 "black_and_white": bool(info.black_and_white), "superres": bool(info.superres)}
+        with atomic_path(self.path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, state=np.asarray(json.dumps(state)), **arrays)
+        log.debug("checkpoint at %.2f s (%d faces) -> %s", last_time, len(arrays["time"]), self.path)
+
+    def load(self) -> tuple[dict[str, np.ndarray], dict, float] | None:
+        """(arrays, state, last time) of a matching save, else None."""
+        if not self.path.is_file():
+            return None
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                state = json.loads(str(z["state"]))
+                arrays = {k: z[k] for k in z.files if k != "state"}
+        except Exception as exc:  # a damaged save is ignored, never fatal
+            log.warning("ignoring unreadable checkpoint %s (%s)", self.path, exc)
+            return None
+        if state.get("key") != self.key:
+            log.info("checkpoint %s belongs to another file or options; starting over", self.path)
+            return None
+        return arrays, state, float(state["last_time"])
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
