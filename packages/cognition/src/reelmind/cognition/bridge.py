@@ -68,31 +68,38 @@ def _parse_bool(value: str, path: Path, line: int) -> bool:
     raise DataFileError(f"{path}:{line}: column 'conflict' expects true/false, got {value[:40]!r}")
 
 
-def read_dataset_csv(path: str | Path) -> DatasetTable:
-    """The seed's multimodal_dataset.csv (14 columns; extra columns ignored) as a DatasetTable."""
-    path = Path(path)
+def _csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(line number, fields)]) of a UTF-8 CSV; blank lines skipped, field counts checked."""
     try:
-        raw = path.read_bytes()
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise DataFileError(f"{path}: no such file") from None
-    try:
-        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
-        raise DataFileError(f"{path}: empty CSV file (expected a header with {', '.join(_REQUIRED)})")
+        raise DataFileError(f"{path}: empty CSV file (expected a header with {', '.join(required)})")
     rows = list(csv.reader(text.splitlines()))
     header = [h.strip() for h in rows[0]]
-    missing = [c for c in _REQUIRED if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise DataFileError(f"{path}: CSV header lacks column(s) {', '.join(missing)} (has {', '.join(header)[:120]})")
-    idx = {c: header.index(c) for c in DATASET_COLUMNS if c in header}
-    cols: dict[str, list] = {c: [] for c in idx}
+    body = []
     for line, row in enumerate(rows[1:], start=2):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
             raise DataFileError(f"{path}:{line}: {len(row)} fields, header has {len(header)}")
+        body.append((line, row))
+    return header, body
+
+
+def read_dataset_csv(path: str | Path) -> DatasetTable:
+    """The seed's multimodal_dataset.csv (14 columns; extra columns ignored) as a DatasetTable."""
+    path = Path(path)
+    header, body = _csv_rows(path, _REQUIRED)
+    idx = {c: header.index(c) for c in DATASET_COLUMNS if c in header}
+    cols: dict[str, list] = {c: [] for c in idx}
+    for line, row in body:
         for c, i in idx.items():
             v = row[i]
             if c in _FLOATS:
@@ -114,28 +121,11 @@ def read_dataset_csv(path: str | Path) -> DatasetTable:
 def read_fer_csv(path: str | Path) -> FaceTable:
     """The seed's FER CSV (``person, emotion, file, confidence``; ``file`` = "<seconds>.jpg") as a FaceTable."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows:
-        raise DataFileError(f"{path}: empty CSV file (expected a header person,emotion,file,confidence)")
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ("person", "emotion", "file", "confidence") if c not in header]
-    if missing:
-        raise DataFileError(f"{path}: CSV header lacks column(s) {', '.join(missing)} (has {', '.join(header)[:120]})")
+    header, body = _csv_rows(path, ("person", "emotion", "file", "confidence"))
     ip, ie, i_f, ic = (header.index(c) for c in ("person", "emotion", "file", "confidence"))
     time, person, emotion, conf = [], [], [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataFileError(f"{path}:{line}: {len(row)} fields, header has {len(header)}")
-        stem = Path(row[i_f].strip()).stem
-        time.append(_parse_float(stem, path, line, "file (time stem)"))
+    for line, row in body:
+        time.append(_parse_float(Path(row[i_f].strip()).stem, path, line, "file (time stem)"))
         conf.append(_parse_float(row[ic], path, line, "confidence"))
         person.append(row[ip].strip())
         emotion.append(normalize_emotion(row[ie]))
