@@ -98,3 +98,12 @@ def test_nms_properties(rows, thr):
 def test_detections_validates_lengths():
     with pytest.raises(ValueError):
         Detections(np.zeros((2, 4)), np.zeros(3))
+
+
+def test_haar_backend_in_the_pipeline(image):
+    from reelmind.perceive.vision.options import FacesOptions
+    from reelmind.perceive.vision.pipeline import FacePipeline
+
+    faces, _ = FacePipeline(FacesOptions(detector="haar", embed="none")).run_images([image("feat/multi_face.jpg")])
+    assert len(faces) >= 4  # the cascade misses one of the five; the 0.9 probability threshold does not apply to it
+    assert (faces.emotion == "happy").sum() >= 3 and np.all(np.isnan(faces.landmarks))

@@ -61,6 +61,7 @@ class HaarDetector:
 
 @register_detector("haar")
 def _make(**kwargs) -> HaarDetector:
-    for key in ("providers", "batch_size", "model_path"):
+    # the stage's conf_threshold (0.9) is a probability; the cascade has none, so it is not applied
+    for key in ("providers", "batch_size", "model_path", "conf_threshold"):
         kwargs.pop(key, None)
     return HaarDetector(**kwargs)

@@ -48,6 +48,17 @@ def model_refs(options: FacesOptions) -> list[ModelRef]:
     return [ModelRef(name, p, sha256(p) if p.is_file() else None) for name, p in paths]
 
 
+def models(options: FacesOptions) -> list[ModelRef]:
+    """:func:`model_refs`, with missing packaged models left out (``check()`` reports them)."""
+    from reelmind.core.errors import MissingModelError
+
+    try:
+        return model_refs(options)
+    except MissingModelError as exc:
+        log.warning("faces: %s", exc)
+        return []
+
+
 def check() -> list[str]:
     """Why the stage cannot run here with its default options (empty when it can)."""
     problems = []
@@ -123,6 +134,6 @@ STAGE = Stage(
     options_type=FacesOptions,
     run=run,
     check=check,
-    models=model_refs,
+    models=models,
     description="faces every 0.25 s: MTCNN detection, dlib identity clusters, fer 7-class emotion, old-film mode",
 )
