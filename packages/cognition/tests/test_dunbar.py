@@ -106,3 +106,14 @@ def test_scales_to_101_people_and_10100_links():
     for i in range(n):
         row = np.delete(g.circle[i], i)
         assert np.sum(row == 0) <= 5 and np.sum(row <= 1) <= 15 and np.sum(row <= 2) <= 50 and np.sum(row <= 3) <= 150
+
+
+@pytest.mark.parametrize("rows, msg", [
+    ([(0.0, 0, 1, float("nan"))], "raw: expected finite impacts"),
+    ([(5.0, 0, 1, 0.1), (1.0, 1, 0, 0.1)], "time: expected non-decreasing times"),
+    ([(0.0, 0, 3, 0.1)], "actor: expected indices in 0..2"),
+    ([(0.0, 1, 1, 0.1)], "actor: expected actor != receiver"),
+])
+def test_bad_events_are_rejected_before_the_kernel(rows, msg):
+    with pytest.raises(ValueError, match=msg):
+        run_dunbar(events(3, rows))

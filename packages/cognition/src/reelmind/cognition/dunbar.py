@@ -275,6 +275,7 @@ def run_dunbar(events: InteractionEvents, options: DunbarOptions = DunbarOptions
     amp = np.asarray(options.influence.amplification, dtype=np.float64)
     if len(thr) != 4 or len(cap) != 4 or len(amp) != 5:
         raise ValueError("Dunbar needs 4 thresholds, 4 capacities and 5 amplifications (one per circle)")
+    _validate(events, n)
     intimacy, rank, circle = _initial_state(n, thr, cap)
     if progress:
         progress(0.0, f"Dunbar: {len(events)} events over {n * (n - 1)} links")
@@ -299,6 +300,26 @@ def run_dunbar(events: InteractionEvents, options: DunbarOptions = DunbarOptions
         progress(1.0, f"Dunbar: {len(migrations)} migrations")
     return DunbarGraph(events.names, intimacy, circle, migrations,
                        pair_memories(events, applied, options.influence.polarity_band), applied)
+
+
+def _validate(ev: InteractionEvents, n: int) -> None:
+    """The kernels trust their input: check it here, naming the field and the first bad event."""
+    k = len(ev.time)
+    for name in ("receiver", "actor", "raw"):
+        if len(getattr(ev, name)) != k:
+            raise ValueError(f"InteractionEvents.{name}: expected {k} values (as time), got {len(getattr(ev, name))}")
+    checks = (
+        ("time", ~np.isfinite(ev.time), "finite times"),
+        ("time", np.r_[False, np.diff(ev.time) < 0] if k else np.zeros(0, bool), "non-decreasing times"),
+        ("raw", ~np.isfinite(ev.raw), "finite impacts"),
+        ("receiver", (ev.receiver < 0) | (ev.receiver >= n), f"indices in 0..{n - 1}"),
+        ("actor", (ev.actor < 0) | (ev.actor >= n), f"indices in 0..{n - 1}"),
+        ("actor", ev.actor == ev.receiver, "actor != receiver"),
+    )
+    for name, bad, want in checks:
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"InteractionEvents.{name}: expected {want}, got {getattr(ev, name)[i]!r} at event {i}")
 
 
 def _clip(text: str, n: int = 60) -> str:
