@@ -23,6 +23,20 @@ CHILD = textwrap.dedent("""
 """)
 
 
+KILLED = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {here!r})
+    from cognition_film import make_film
+    from reelmind.cognition.analysis import CognitionOptions, run_analysis
+    def progress(frac, msg):
+        if msg.startswith("memories"):
+            with open({flag!r}, "w") as fh:
+                fh.write(msg)
+            time.sleep(0.2)  # leave the parent time to kill us between two batches
+    run_analysis(make_film(), {out!r}, CognitionOptions(memory_batch=16), progress)
+""")
+
+
 @pytest.fixture(scope="module")
 def film_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("analysis_a")
@@ -123,3 +137,34 @@ def test_tiny_inputs_give_a_documented_degraded_result(tmp_path, rows):
     a = load_analysis(run_analysis(ds, tmp_path / "tiny", CognitionOptions(lstm=rows > 0)))
     assert a["transitions"] == [] and len(a["arcs"]) == rows
     assert a["memory_stats"].by_kind.get("moment", 0) == rows
+
+
+def test_analysis_killed_during_memory_writes_resumes_without_duplicates_or_loss(film_run, tmp_path):
+    import os
+    import signal
+    import time
+
+    out, flag = tmp_path / "killed", tmp_path / "flag"
+    script = tmp_path / "child.py"
+    script.write_text(KILLED.format(here=str(HERE), out=str(out), flag=str(flag)))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if flag.exists() and flag.read_text().startswith("memories") and int(flag.read_text().split()[1].split("/")[0]) >= 48:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, f"child ended before the kill: {proc.stderr.read().decode()[-400:]}"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stats_total = load_analysis(film_run)["memory_stats"].total
+    partial = open_store(out, CognitionOptions()).count()
+    assert 0 < partial < stats_total
+    run_analysis(make_film(), out)  # the rerun resumes
+    store = open_store(out, CognitionOptions())
+    assert store.count() == stats_total
+    ids = pq.read_table(out / "memories.parquet").column("id").to_pylist()
+    texts = pq.read_table(out / "memories.parquet").column("text").to_pylist()
+    assert sorted(m.id for m in store.get(ids)) == sorted(ids) and len(set(ids)) == len(ids)
+    assert {m.id: m.text for m in store.get(ids)} == dict(zip(ids, texts))
+    for name in DETERMINISTIC_FILES:
+        assert (out / name).read_bytes() == (film_run / name).read_bytes(), name
