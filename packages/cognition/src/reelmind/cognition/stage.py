@@ -25,10 +25,12 @@ def _run(ctx: StageContext, inputs: dict[str, Any], options: CognitionOptions) -
 
 
 def check() -> list[str]:
-    """Why the stage cannot run here (each with its fix); empty when it can."""
+    """Why the stage cannot run here with default options (each with its fix); empty when it can.
+
+    Numba is optional (the short-term memory kernel falls back to its NumPy reference).
+    """
     problems = []
     for mod, pip, what in (("torch", "torch==2.13.0", "LSTM surprise (or set lstm: false)"),
-                           ("numba", "numba", "short-term memory kernel (NumPy fallback is used without it)"),
                            ("chromadb", "chromadb", "memory store (or set memory: false)"),
                            ("sentence_transformers", "sentence-transformers", "memory embeddings (or set memory: false)")):
         if importlib.util.find_spec(mod) is None:
