@@ -1,9 +1,11 @@
 """ASR backends: faster-whisper (default) and WhisperX (user-supplied weights), word times in s.
 
 Both implement :class:`AsrBackend`: ``transcribe(audio, clips, offset)`` over VAD speech
-regions of one block. The faster-whisper backend runs the regions through
-``BatchedInferencePipeline`` (one region per batch item) or, in ``sequential`` mode, the plain
-``WhisperModel.transcribe`` with its own VAD (the baseline of the RTF benchmark).
+regions of one block. The faster-whisper backend decodes with ``BatchedInferencePipeline``
+(the speech regions are packed into 30-s windows with short pauses, one window per batch
+item, see :func:`pack_regions`), or, in ``sequential`` mode, with the plain
+``WhisperModel.transcribe`` (the baseline of the RTF benchmark). Either way the words are then
+grouped by VAD region: one utterance per region.
 """
 
 from __future__ import annotations
@@ -104,17 +106,19 @@ class FasterWhisperAsr:
                 self.language = "en"
         return self._model
 
-    def _convert(self, segments, offset: float, language: str) -> list[AsrSegment]:
+    def _convert(self, segments, offset: float, language: str, regions: list[tuple[float, float]]) -> list[AsrSegment]:
         out = []
         for s in segments:
-            words = [AsrWord(float(w.start) + offset, float(w.end) + offset, w.word.strip(), float(w.probability))
-                     for w in (s.words or [])]
-            start = float(s.start) + offset
-            end = max(float(s.end) + offset, start)
-            if words:  # word times are tighter than segment times
-                start, end = words[0].start, max(words[-1].end, words[0].start)
-            out.append(AsrSegment(start, end, s.text.strip(), float(s.avg_logprob), float(s.compression_ratio),
-                                  float(s.no_speech_prob), language, words))
+            words = [(float(w.start), float(w.end), w.word, float(w.probability)) for w in (s.words or [])]
+            stats = (float(s.avg_logprob), float(s.compression_ratio), float(s.no_speech_prob))
+            if not words:
+                start = float(s.start) + offset
+                out.append(AsrSegment(start, max(float(s.end) + offset, start), s.text.strip(), *stats, language))
+                continue
+            for group in split_words(words, regions):
+                ws = [AsrWord(a + offset, max(b, a) + offset, w.strip(), p) for a, b, w, p in group]
+                text = "".join(w for _, _, w, _ in group).strip()
+                out.append(AsrSegment(ws[0].start, max(ws[-1].end, ws[0].start), text, *stats, language, ws))
         return out
 
     def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
@@ -126,18 +130,96 @@ class FasterWhisperAsr:
         if self.mode == "sequential":
             segs, info = model.transcribe(audio, vad_filter=True, vad_parameters=self.vad or None,
                                           condition_on_previous_text=False, **common)
-            return self._convert(list(segs), offset, info.language)
+            return self._convert(list(segs), offset, info.language, clips)
         if not clips:
             return []
         if self._batched is None:
             from faster_whisper import BatchedInferencePipeline
 
             self._batched = BatchedInferencePipeline(model)
-        dur = len(audio) / SAMPLE_RATE
-        clip_dicts = [{"start": max(0.0, a), "end": min(dur, b)} for a, b in clips if min(dur, b) - max(0.0, a) > 0.05]
-        segs, info = self._batched.transcribe(audio, clip_timestamps=clip_dicts, batch_size=self.batch_size,
-                                              without_timestamps=True, **common)
-        return self._convert(list(segs), offset, info.language)
+        packed, windows, pieces = pack_regions(audio, clips)
+        if not windows:
+            return []
+        segs, info = self._batched.transcribe(packed, clip_timestamps=[{"start": a, "end": b} for a, b in windows],
+                                              batch_size=self.batch_size, without_timestamps=True, **common)
+        segs = list(segs)
+        for seg in segs:  # packed time -> block time
+            for w in seg.words or []:
+                w.start, w.end = unpack_time(w.start, pieces), unpack_time(w.end, pieces)
+            seg.start, seg.end = unpack_time(seg.start, pieces), unpack_time(seg.end, pieces)
+        return self._convert(segs, offset, info.language, clips)
+
+
+#: silence kept between packed speech regions (s): enough for Whisper and word alignment to see a pause
+PACK_GAP_S = 0.3
+
+
+def pack_regions(audio: np.ndarray, clips: list[tuple[float, float]], max_s: float = 30.0,
+                 gap_s: float = PACK_GAP_S) -> tuple[np.ndarray, list[tuple[float, float]], list[tuple[float, float, float]]]:
+    """Pack speech regions into <= ``max_s`` windows with ``gap_s`` pauses between them.
+
+    One window is one batch item and costs one encoder pass however much speech it holds, so
+    packing (instead of one short region per item, or long silences inside windows) is what
+    makes batching pay. Returns the packed waveform, the windows (packed time, s) and the
+    pieces (packed start, block start, duration) that :func:`unpack_time` uses to map back.
+    """
+    gap = np.zeros(int(gap_s * SAMPLE_RATE), np.float32)
+    parts: list[np.ndarray] = []
+    windows: list[list[float]] = []
+    pieces: list[tuple[float, float, float]] = []
+    pos = 0.0  # packed time of the next sample
+    for a, b in clips:
+        i, j = max(0, int(a * SAMPLE_RATE)), min(len(audio), int(b * SAMPLE_RATE))
+        if j - i < SAMPLE_RATE // 20:
+            continue
+        seg = audio[i:j]
+        dur = len(seg) / SAMPLE_RATE
+        if windows and pos + gap_s + dur - windows[-1][0] <= max_s:
+            parts.append(gap)
+            pos += gap_s
+        elif windows:  # a new window starts after a gap too (windows never share audio)
+            windows[-1][1] = pos
+            parts.append(gap)
+            pos += gap_s
+            windows.append([pos, pos])
+        else:
+            windows.append([pos, pos])
+        pieces.append((pos, i / SAMPLE_RATE, dur))
+        parts.append(seg)
+        pos += dur
+        windows[-1][1] = pos
+    packed = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return packed, [(a, min(b, a + max_s)) for a, b in windows], pieces
+
+
+def unpack_time(t: float, pieces: list[tuple[float, float, float]]) -> float:
+    """Packed time -> block time; a time inside an inserted pause snaps to the nearest piece edge."""
+    best, best_d = t, np.inf
+    for p0, orig, dur in pieces:
+        if p0 <= t <= p0 + dur:
+            return orig + (t - p0)
+        d = p0 - t if t < p0 else t - (p0 + dur)
+        if d < best_d:
+            best, best_d = (orig if t < p0 else orig + dur), d
+    return float(best)
+
+
+def split_words(words: list[tuple], regions: list[tuple[float, float]]) -> list[list[tuple]]:
+    """Group a segment's (start, end, text, prob) words by the VAD speech region they fall in.
+
+    An utterance is the speech of one VAD region (regions are split at pauses of
+    ``vad_min_silence_ms``); a word outside every region joins the nearest one.
+    """
+    if not regions:
+        return [words]
+    starts = np.array([a for a, _ in regions])
+    ends = np.array([b for _, b in regions])
+    groups: dict[int, list[tuple]] = {}
+    for w in words:
+        mid = (w[0] + w[1]) / 2
+        dist = np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
+        groups.setdefault(int(np.argmin(dist)), []).append(w)
+    return [groups[k] for k in sorted(groups)]
 
 
 class WhisperXAsr:
@@ -183,7 +265,7 @@ class WhisperXAsr:
 def make_asr(options, model_dir: Path, batch_size: int) -> AsrBackend:
     """The ASR backend named by ``options.asr_backend``."""
     vad = {"threshold": options.vad_threshold, "min_silence_duration_ms": options.vad_min_silence_ms,
-           "speech_pad_ms": options.vad_speech_pad_ms}
+           "speech_pad_ms": options.vad_speech_pad_ms, "min_speech_duration_ms": 150}  # as vad.speech_regions
     if options.asr_backend == "faster-whisper":
         return FasterWhisperAsr(model_dir, mode=options.asr_mode, batch_size=batch_size, beam_size=options.beam_size,
                                 language=options.language, device=options.device, compute_type=options.compute_type,

@@ -174,7 +174,7 @@ def analyze_audio(
     for block in iter_blocks(samples, options.block_minutes * 60, **vad_kwargs):
         progress(0.1 + 0.75 * block.start / n, f"transcribing {block.start / SAMPLE_RATE / 60:.1f} min")
         speech_s += sum(b - a for a, b in block.speech)
-        if not block.speech and options.asr_mode != "sequential":
+        if not block.speech:
             continue
         audio = np.array(samples[block.start:block.end], dtype=np.float32)
         for enhance in enhancers:

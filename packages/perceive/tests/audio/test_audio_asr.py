@@ -1,0 +1,30 @@
+"""ASR output splitting: one utterance per VAD speech region."""
+
+from __future__ import annotations
+
+import pytest
+
+import numpy as np
+
+from reelmind.perceive.audio.asr import pack_regions, split_words, unpack_time
+
+
+def test_words_are_grouped_by_region_and_strays_join_the_nearest():
+    words = [(0.6, 0.9, " Good", 0.9), (0.9, 1.2, " morning.", 0.9), (1.7, 1.9, " Did", 0.9),
+             (4.0, 4.3, " Not", 0.8), (7.4, 7.6, " really.", 0.8)]
+    groups = split_words(words, [(0.5, 2.0), (3.9, 7.3)])
+    assert [[w[2] for w in g] for g in groups] == [[" Good", " morning.", " Did"], [" Not", " really."]]
+    assert split_words(words, []) == [words]
+
+
+def test_regions_are_packed_into_30s_windows_and_times_map_back():
+    audio = np.random.default_rng(0).standard_normal(16000 * 60).astype(np.float32)
+    packed, windows, pieces = pack_regions(audio, [(1.0, 3.0), (5.0, 20.0), (21.0, 35.0), (40.0, 41.0)])
+    assert all(b - a <= 30.0 for a, b in windows) and len(windows) == 2
+    assert len(packed) / 16000 == pytest.approx(2 + 15 + 14 + 1 + 3 * 0.3, abs=1e-3)
+    assert np.array_equal(packed[:32000], audio[16000:48000])  # the speech itself is untouched
+    assert unpack_time(1.0, pieces) == pytest.approx(2.0)
+    assert unpack_time(10.0, pieces) == pytest.approx(12.7)
+    assert unpack_time(2.15, pieces) == pytest.approx(3.0)  # inside a pause: nearest edge
+    assert unpack_time(windows[1][0], pieces) == pytest.approx(21.0)
+    assert pack_regions(audio, [])[1] == []
