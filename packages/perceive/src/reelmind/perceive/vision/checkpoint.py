@@ -1,7 +1,10 @@
 """Resumable runs: the faces found so far, saved atomically every N seconds of film.
 
-A checkpoint is keyed by the video (path, size, mtime) and the options that change results;
-a save made with other options or for another file is ignored (and replaced).
+A checkpoint is keyed by the video (path, size, mtime) and the options that change the
+analysis; a save made with other options or for another file is ignored (and replaced). Saves
+live outside the orchestrator's per-run work folder (``$REELMIND_CHECKPOINTS`` or
+``~/.cache/reelmind/checkpoints``) so a killed run resumes. The finished analysis is kept there
+too: re-running with only names / reference DB / label changes skips decoding and the models.
 """
 
 from __future__ import annotations
@@ -18,7 +21,23 @@ import numpy as np
 log = logging.getLogger("reelmind.perceive.vision.checkpoint")
 
 #: options that do not change the faces found (excluded from the key)
-_NEUTRAL = {"save_crops", "chunk_frames", "providers", "names", "label_template", "reference_db", "checkpoint_every"}
+_NEUTRAL = {"chunk_frames", "providers", "names", "label_template", "reference_db", "checkpoint_every", "keep_analysis"}
+
+
+def checkpoint_dir() -> Path:
+    """``$REELMIND_CHECKPOINTS`` or ``~/.cache/reelmind/checkpoints``."""
+    import os
+
+    env = os.environ.get("REELMIND_CHECKPOINTS")
+    path = Path(env) if env else Path.home() / ".cache" / "reelmind" / "checkpoints"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def for_run(video: str | Path, options: dict, every: float) -> "Checkpoint":
+    """The checkpoint of this video + options in :func:`checkpoint_dir`."""
+    key = run_key(video, options)
+    return Checkpoint(checkpoint_dir() / f"faces-{key}.npz", key, every)
 
 
 def run_key(video: str | Path, options: dict) -> str:
@@ -36,11 +55,15 @@ class Checkpoint:
     key: str
     every: float = 60.0
 
-    def save(self, arrays: dict[str, np.ndarray], info: Any, last_time: float) -> None:
+    def save(self, arrays: dict[str, np.ndarray], info: Any, last_time: float, complete: bool = False) -> None:
+        """Save the faces so far (``complete``: the whole film, with its decode statistics)."""
+        from dataclasses import asdict
+
         from reelmind.core.atomic import atomic_path
 
         state = {"key": self.key, "last_time": float(last_time), "old_film": bool(info.old_film),
-                 "black_and_white": bool(info.black_and_white), "superres": bool(info.superres)}
+                 "black_and_white": bool(info.black_and_white), "superres": bool(info.superres), "complete": complete,
+                 "decode": asdict(info.decode) if complete else None, "seconds": dict(info.seconds)}
         with atomic_path(self.path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez(fh, state=np.asarray(json.dumps(state)), **arrays)

@@ -36,5 +36,6 @@ class FacesOptions:
     restore_model: Path | None = None  # GFPGAN-style ONNX face restorer (user weights)
     save_crops: bool = False  # write face crops under work_dir/crops
     chunk_frames: int = 16  # sampled frames processed per batch
-    checkpoint_every: float = 60.0  # s of film between resumable saves in the work dir (0 = off)
+    checkpoint_every: float = 60.0  # s of film between resumable saves (checkpoint dir; 0 = off)
+    keep_analysis: bool = True  # keep the finished analysis so renaming/re-matching skips the models
     providers: str = "auto"  # ONNX Runtime providers (auto = GPU first when present)

@@ -80,6 +80,7 @@ class RunInfo:
     seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
     persons: int = 0
     enhanced: int = 0  # faces super-resolved / restored before embedding and emotion
+    reused: bool = False  # the analysis came from a finished checkpoint (names/DB/labels changed only)
     named: dict = field(default_factory=dict)
 
 
@@ -107,6 +108,7 @@ class FacePipeline:
             self.restorer = OnnxFaceRestorer(o.restore_model, providers=o.providers)
         self._sr = None
         self._superres_on = False
+        self._last_arrays: dict = {}
 
     # ------------------------------------------------------------------ pieces
     @property
@@ -281,7 +283,7 @@ class FacePipeline:
         o = self.options
         n = len(acc.time)
         dim = getattr(self.embedder, "dim", 0)
-        a = acc.arrays(dim)
+        a = self._last_arrays = acc.arrays(dim)
         emb, probs = a["emb"], a["probs"]
         track = a["track"]
         metric = getattr(self.embedder, "metric", "euclidean")
@@ -321,12 +323,21 @@ class FacePipeline:
                 resumed = _Acc.from_arrays(arrays)
                 for key in ("old_film", "black_and_white", "superres"):
                     setattr(info, key, bool(state.get(key, False)))
+                if state.get("complete"):
+                    info.decode = DecodeStats(**state["decode"])
+                    info.seconds = dict(state.get("seconds") or info.seconds)
+                    info.reused = True
+                    log.info("%s: analysis reused from %s (only identity and labels recomputed)", path, checkpoint.path)
+                    return self._finish(resumed, info), info
                 start = (np.floor(last / self.options.interval + 1e-6) + 1) * self.options.interval  # next grid time
                 log.info("%s: resuming after %.2f s with %d faces from %s", path, last, len(resumed.time), checkpoint.path)
         frames = sample_frames(path, self.options.interval, start=start, stats=info.decode)
         faces, info = self.run_frames(frames, info, progress, crops_dir, checkpoint, resumed)
         if checkpoint is not None:
-            checkpoint.clear()
+            if self.options.keep_analysis:
+                checkpoint.save(self._last_arrays, info, float(faces.time[-1]) if len(faces) else 0.0, complete=True)
+            else:
+                checkpoint.clear()
         return faces, info
 
     def run_images(self, images: list[np.ndarray], times: list[float] | None = None) -> tuple[FaceTable, RunInfo]:

@@ -90,7 +90,7 @@ def check() -> list[str]:
 def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dict[str, Any]:
     from reelmind.core.errors import InputMediaError
 
-    from .checkpoint import Checkpoint, run_key
+    from .checkpoint import for_run
     from .export import write_seed_csv
     from .models import package_versions
     from .pipeline import FacePipeline
@@ -103,7 +103,7 @@ def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dic
     pipe = FacePipeline(options)
     ckpt = None
     if options.checkpoint_every > 0 and Path(video).is_file():
-        ckpt = Checkpoint(work / "faces.partial.npz", run_key(video, options_dict(options)), options.checkpoint_every)
+        ckpt = for_run(video, options_dict(options), options.checkpoint_every)
     faces, info = pipe.run_video(Path(video), progress=ctx.progress, crops_dir=work / "crops" if options.save_crops else None,
                                  checkpoint=ckpt)
     d = info.decode
@@ -118,7 +118,7 @@ def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dic
         "decode": {"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
                    "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated, "errors": d.errors[:10]},
         "old_film": info.old_film, "black_and_white": info.black_and_white, "superres": info.superres, "enhanced_faces": info.enhanced,
-        "median_quality": info.median_quality, "persons": info.persons, "named": info.named,
+        "median_quality": info.median_quality, "analysis_reused": info.reused, "persons": info.persons, "named": info.named,
         "seconds": {k: round(v, 3) for k, v in info.seconds.items()},
     }
     faces = faces.with_columns(meta=meta)
