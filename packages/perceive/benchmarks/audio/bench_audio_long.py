@@ -17,7 +17,6 @@ import wave
 
 import numpy as np
 import pytest
-
 from reelmind.perceive.audio.evaluate import wer
 from reelmind.perceive.audio.synth import read_wav, synthesize_dialogue
 

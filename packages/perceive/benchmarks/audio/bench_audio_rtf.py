@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-
 from reelmind.perceive.audio.asr import FasterWhisperAsr
 from reelmind.perceive.audio.evaluate import wer
 from reelmind.perceive.audio.models import whisper_model_dir

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reelmind.core.media import media_dir
 from reelmind.perceive.audio.evaluate import edit_distance, librivox_clips, normalize
 from reelmind.perceive.audio.options import AudioOptions

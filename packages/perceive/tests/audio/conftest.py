@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
 from reelmind.perceive.audio.synth import synthesize_dialogue

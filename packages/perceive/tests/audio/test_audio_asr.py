@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import numpy as np
-
+import pytest
 from reelmind.perceive.audio.asr import pack_regions, split_words, unpack_time
 
 

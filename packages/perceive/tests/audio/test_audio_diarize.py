@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reelmind.core.errors import DataFileError
-from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, centroids, cluster_speakers
+from reelmind.perceive.audio.diarize import (
+    ResemblyzerEmbedder,
+    centroids,
+    cluster_speakers,
+)
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
 from reelmind.perceive.audio.synth import flite_say, synthesize_dialogue

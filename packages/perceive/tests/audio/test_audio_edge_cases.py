@@ -7,7 +7,6 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from reelmind.core.errors import InputMediaError
 from reelmind.core.media import media_path
 from reelmind.perceive.audio.evaluate import wer

@@ -8,9 +8,13 @@ import tracemalloc
 
 import numpy as np
 import pytest
-
 from reelmind.core.media import media_path
-from reelmind.perceive.audio.extract import SAMPLE_RATE, extract_audio, iter_chunks, probe
+from reelmind.perceive.audio.extract import (
+    SAMPLE_RATE,
+    extract_audio,
+    iter_chunks,
+    probe,
+)
 from reelmind.perceive.audio.vad import iter_blocks
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from reelmind.perceive.audio.asr import AsrSegment
-from reelmind.perceive.audio.hallucination import FilterOptions, filter_segments, phrase_loop, segment_reasons
+from reelmind.perceive.audio.hallucination import (
+    FilterOptions,
+    filter_segments,
+    phrase_loop,
+    segment_reasons,
+)
 
 OPTS = FilterOptions()
 

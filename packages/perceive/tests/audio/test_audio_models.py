@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reelmind.core.errors import ConfigError, MissingDependencyError, MissingModelError
 from reelmind.perceive.audio import models
 from reelmind.perceive.audio.enhance import make_enhancers

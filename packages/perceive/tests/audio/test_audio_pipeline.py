@@ -6,8 +6,12 @@ import csv
 
 import numpy as np
 import pytest
-
-from reelmind.core.records import RejectTable, SpeechEmotionFrames, UtteranceTable, WordTable
+from reelmind.core.records import (
+    RejectTable,
+    SpeechEmotionFrames,
+    UtteranceTable,
+    WordTable,
+)
 from reelmind.core.stage import StageContext, discover_stages
 from reelmind.perceive.audio.evaluate import boundary_errors, speaker_accuracy, wer
 from reelmind.perceive.audio.options import AudioOptions

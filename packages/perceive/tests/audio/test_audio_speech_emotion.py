@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reelmind.perceive.audio.speech_emotion import (
     FEATURES,
     adaptive_batches,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reelmind.core.errors import MissingModelError
 from reelmind.core.records import TEXT_EMOTIONS
 from reelmind.perceive.audio.options import AudioOptions
-from reelmind.perceive.audio.text_emotion import DistilRobertaOnnx, is_chinese, make_text_emotion
+from reelmind.perceive.audio.text_emotion import (
+    DistilRobertaOnnx,
+    is_chinese,
+    make_text_emotion,
+)
 
 EN = {
     "anger": "Get out! I never want to see your lying face again!",

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 
 from .extract import SAMPLE_RATE
+from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.asr")
 
@@ -96,7 +96,7 @@ class FasterWhisperAsr:
     def model(self):
         if self._model is None:
             try:
-                from faster_whisper import WhisperModel
+                import faster_whisper  # noqa: F401  (loaded in _whisper_model)
             except ImportError:
                 raise MissingDependencyError("faster-whisper", "faster-whisper") from None
             if not (self.model_dir / "model.bin").exists():
@@ -273,6 +273,4 @@ def make_asr(options, model_dir: Path, batch_size: int) -> AsrBackend:
     if options.asr_backend == "whisperx":
         return WhisperXAsr(model_dir, align_model=options.align_model, batch_size=batch_size,
                            language=options.language, device=options.device, compute_type=options.compute_type)
-    from reelmind.core.errors import ConfigError
-
-    raise ConfigError(f"stages.audio.asr_backend: unknown backend {options.asr_backend!r}; known: faster-whisper, whisperx")
+    raise unknown_backend("asr_backend", options.asr_backend, "faster-whisper, whisperx")

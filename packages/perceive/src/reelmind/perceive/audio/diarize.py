@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 
 from .extract import SAMPLE_RATE
+from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.diarize")
 
@@ -109,9 +109,7 @@ def make_embedder(options) -> SpeakerEmbedder | None:
         return _resemblyzer()
     if options.diarization == "pyannote":
         return PyannoteEmbedder(options.diarization_model)
-    from reelmind.core.errors import ConfigError
-
-    raise ConfigError(f"stages.audio.diarization: unknown backend {options.diarization!r}; known: resemblyzer, pyannote, none")
+    raise unknown_backend("diarization", options.diarization, "resemblyzer, pyannote, none")
 
 
 def cluster_speakers(

@@ -11,10 +11,10 @@ import logging
 from pathlib import Path
 
 import numpy as np
-
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 
 from .extract import SAMPLE_RATE
+from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.enhance")
 
@@ -96,13 +96,9 @@ def make_enhancers(options) -> list:
     if options.separation == "demucs":
         chain.append(Demucs(options.separation_model))
     elif options.separation != "none":
-        from reelmind.core.errors import ConfigError
-
-        raise ConfigError(f"stages.audio.separation: unknown backend {options.separation!r}; known: none, demucs")
+        raise unknown_backend("separation", options.separation, "none, demucs")
     if options.denoise == "deepfilternet":
         chain.append(DeepFilterNet())
     elif options.denoise != "none":
-        from reelmind.core.errors import ConfigError
-
-        raise ConfigError(f"stages.audio.denoise: unknown backend {options.denoise!r}; known: none, deepfilternet")
+        raise unknown_backend("denoise", options.denoise, "none, deepfilternet")
     return chain

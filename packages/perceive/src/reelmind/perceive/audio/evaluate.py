@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-
 from reelmind.core.errors import DataFileError
 from reelmind.core.records import UtteranceTable, WordTable
 

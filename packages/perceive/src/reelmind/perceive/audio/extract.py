@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from reelmind.core.errors import InputMediaError, MissingDependencyError
 
 log = logging.getLogger("reelmind.perceive.audio.extract")

@@ -55,3 +55,10 @@ class AudioOptions:
     ser_normalization: str = "speaker"  # egemaps: z-scores per speaker (>= 3 utterances) | film
     ser_batch_size: int = 64  # audeering: starting batch, halved down to 1 on out-of-memory
     min_arousal_range: float = 0.2  # below this range over the film the SER channel is disabled
+
+
+def unknown_backend(option: str, value: str, known: str):
+    """The ConfigError for an unknown backend name (raise it)."""
+    from reelmind.core.errors import ConfigError
+
+    return ConfigError(f"stages.audio.{option}: unknown backend {value!r}; known: {known}")

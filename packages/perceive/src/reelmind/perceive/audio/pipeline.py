@@ -16,8 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from reelmind.core.records import TEXT_EMOTIONS, RejectTable, SpeechEmotionFrames, UtteranceTable, WordTable
+from reelmind.core.records import (
+    TEXT_EMOTIONS,
+    RejectTable,
+    SpeechEmotionFrames,
+    UtteranceTable,
+    WordTable,
+)
 from reelmind.core.stage import options_dict
 
 from .asr import AsrSegment, make_asr

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 
 from .extract import SAMPLE_RATE
+from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.speech_emotion")
 
@@ -215,6 +215,4 @@ def predict_speech_emotion(options, clips: Sequence[np.ndarray],
     if options.speech_emotion == "audeering":
         model = AudeeringOnnx(options.speech_emotion_model, options.ser_batch_size)
         return (model.predict(clips) if len(clips) else {k: np.zeros(0, np.float32) for k in CUES}), model.METHOD
-    from reelmind.core.errors import ConfigError
-
-    raise ConfigError(f"stages.audio.speech_emotion: unknown backend {options.speech_emotion!r}; known: egemaps, audeering, none")
+    raise unknown_backend("speech_emotion", options.speech_emotion, "egemaps, audeering, none")

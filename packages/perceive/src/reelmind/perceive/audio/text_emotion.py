@@ -27,9 +27,10 @@ import re
 from pathlib import Path
 
 import numpy as np
-
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 from reelmind.core.records import TEXT_EMOTIONS
+
+from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.text_emotion")
 
@@ -274,6 +275,4 @@ def make_text_emotion(options):
         return _ensemble()
     if options.text_emotion == "distilroberta":
         return DistilRobertaOnnx(options.text_emotion_model)
-    from reelmind.core.errors import ConfigError
-
-    raise ConfigError(f"stages.audio.text_emotion: unknown backend {options.text_emotion!r}; known: ensemble, distilroberta, none")
+    raise unknown_backend("text_emotion", options.text_emotion, "ensemble, distilroberta, none")

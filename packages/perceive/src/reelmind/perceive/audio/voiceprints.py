@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from reelmind.core.errors import DataFileError
 
 log = logging.getLogger("reelmind.perceive.audio.voiceprints")
