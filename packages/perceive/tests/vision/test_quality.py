@@ -105,3 +105,16 @@ def test_gfpgan_style_onnx_restorer_in_the_pipeline(image, tmp_path):
     assert out.shape == crop.shape and out.std() > crop.std()
     faces, info = FacePipeline(FacesOptions(restore_model=path, embed="none")).run_images([image("feat/0-f15-hao-ph.jpg")])
     assert info.enhanced == 1 and faces.emotion[0] == "happy"
+
+
+def test_low_quality_detection(image):
+    import cv2
+
+    from reelmind.perceive.vision.quality import frame_sharpness, is_low_quality
+
+    sharp = image("feat/multi_face.jpg")
+    soft = cv2.GaussianBlur(sharp, (0, 0), 3)
+    assert frame_sharpness(sharp) > 0.4 > 0.25 > frame_sharpness(soft)
+    assert not is_low_quality([sharp, sharp])
+    assert is_low_quality([soft, soft])
+    assert is_low_quality([cv2.resize(sharp, (300, 200))])  # low resolution

@@ -19,7 +19,7 @@ from .checkpoint import Checkpoint
 from .decode import DecodeStats, SampledFrame, sample_frames
 from .detection import Detections, downscale_for_detection, make_detector
 from .options import FacesOptions
-from .quality import clahe, face_quality, is_black_and_white
+from .quality import clahe, face_quality, is_black_and_white, is_low_quality
 
 log = logging.getLogger("reelmind.perceive.vision.pipeline")
 Progress = Callable[[float, str], None]
@@ -75,6 +75,7 @@ class RunInfo:
     decode: DecodeStats = field(default_factory=DecodeStats)
     old_film: bool = False
     black_and_white: bool = False
+    low_quality: bool = False
     superres: bool = False
     median_quality: float = float("nan")
     seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
@@ -204,12 +205,14 @@ class FacePipeline:
 
     def _decide_old_film(self, chunk: list[SampledFrame], info: RunInfo) -> None:
         """Old-film mode from the first frames: CLAHE when black-and-white (``old_film=auto``);
-        super-resolution of small faces (``superres=auto``) for old or low-resolution (< 480 px) footage."""
+        super-resolution of small faces (``superres=auto``) for old or low-quality footage (shorter side
+        < 360 px, or soft: median frame sharpness < 0.25)."""
         o = self.options
-        info.black_and_white = is_black_and_white([f.image for f in chunk], o.bw_threshold)
+        images = [f.image for f in chunk]
+        info.black_and_white = is_black_and_white(images, o.bw_threshold)
+        info.low_quality = is_low_quality(images)
         info.old_film = o.old_film == "on" or (o.old_film == "auto" and info.black_and_white)
-        low_res = min(chunk[0].image.shape[:2]) < 480
-        info.superres = o.superres == "on" or (o.superres == "auto" and (info.old_film or low_res))
+        info.superres = o.superres == "on" or (o.superres == "auto" and (info.old_film or info.low_quality))
         if info.old_film:
             log.info("old-film mode on (black-and-white: %s): CLAHE before detection", info.black_and_white)
         if info.superres:
@@ -321,7 +324,7 @@ class FacePipeline:
             if saved is not None:
                 arrays, state, last = saved
                 resumed = _Acc.from_arrays(arrays)
-                for key in ("old_film", "black_and_white", "superres"):
+                for key in ("old_film", "black_and_white", "low_quality", "superres"):
                     setattr(info, key, bool(state.get(key, False)))
                 if state.get("complete"):
                     info.decode = DecodeStats(**state["decode"])

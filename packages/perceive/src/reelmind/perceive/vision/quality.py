@@ -22,6 +22,27 @@ def is_black_and_white(images: list[np.ndarray], threshold: float = 0.03) -> boo
     return float(np.median([colourfulness(im) for im in images])) < threshold
 
 
+def frame_sharpness(image: np.ndarray) -> float:
+    """Sharpness 0-1 of a frame at 360p: Laplacian variance / (variance + 100) (blurred/soft < 0.1)."""
+    import cv2
+
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    s = 360.0 / max(1, min(gray.shape[:2]))
+    if s < 1:
+        gray = cv2.resize(gray, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    v = float(cv2.Laplacian(gray, cv2.CV_32F).var())
+    return v / (v + 100.0)
+
+
+def is_low_quality(images: list[np.ndarray], min_side: int = 360, sharpness: float = 0.25) -> bool:
+    """Low-resolution (shorter side < ``min_side``) or soft footage (median sharpness < ``sharpness``)."""
+    if not images:
+        return False
+    if min(images[0].shape[:2]) < min_side:
+        return True
+    return float(np.median([frame_sharpness(im) for im in images])) < sharpness
+
+
 def clahe(image: np.ndarray, clip: float = 2.0, tiles: int = 8) -> np.ndarray:
     """Contrast-limited adaptive histogram equalisation on luminance (RGB in, RGB out)."""
     import cv2
