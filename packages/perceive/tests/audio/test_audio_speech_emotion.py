@@ -102,3 +102,33 @@ def test_adaptive_batching_propagates_other_errors_and_oom_at_one():
 
     with pytest.raises(MemoryError):
         adaptive_batches([1, 2, 3], always_oom, start=4)
+
+
+def test_audeering_onnx_backend_on_a_real_exported_regressor(tmp_path):
+    """A small waveform -> (arousal, dominance, valence) network exported to ONNX like the audeering model."""
+    torch = pytest.importorskip("torch")
+    from reelmind.perceive.audio.speech_emotion import AudeeringOnnx
+
+    class Tiny(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv1d(1, 8, 400, stride=160)
+            self.head = torch.nn.Linear(8, 3)
+
+        def forward(self, signal):
+            h = torch.relu(self.conv(signal[:, None])).mean(-1)
+            return torch.sigmoid(self.head(h))
+
+    torch.manual_seed(0)
+    net = Tiny().eval()
+    path = tmp_path / "model.onnx"
+    torch.onnx.export(net, (torch.zeros(2, 16000),), str(path), input_names=["signal"], output_names=["logits"],
+                      dynamic_axes={"signal": {0: "batch", 1: "time"}}, dynamo=False)
+    rng = np.random.default_rng(0)
+    clips = [rng.standard_normal(16000).astype(np.float32) * s for s in (0.1, 0.5, 1.0)]
+    out = AudeeringOnnx(str(path), batch_size=2).predict(clips)
+    for i, c in enumerate(clips):
+        x = torch.from_numpy((c - c.mean()) / (c.std() + 1e-7))[None]
+        a, d, v = net(x)[0].detach().numpy()
+        assert out["arousal"][i] == pytest.approx(a, abs=1e-5) and out["dominance"][i] == pytest.approx(d, abs=1e-5)
+        assert out["valence"][i] == pytest.approx(2 * v - 1, abs=1e-5)
