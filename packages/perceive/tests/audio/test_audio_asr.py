@@ -26,3 +26,14 @@ def test_regions_are_packed_into_30s_windows_and_times_map_back():
     assert unpack_time(2.15, pieces) == pytest.approx(3.0)  # inside a pause: nearest edge
     assert unpack_time(windows[1][0], pieces) == pytest.approx(21.0)
     assert pack_regions(audio, [])[1] == []
+
+
+def test_batch_size_comes_from_the_gpu_tier_profile_unless_set():
+    from reelmind.core.profiles import load_profile
+    from reelmind.perceive.audio.pipeline import resolve_batch_size
+
+    h100 = load_profile("h100-80gb")
+    assert resolve_batch_size(0, h100, "asr", 4) == h100.batch_sizes["asr"]
+    assert resolve_batch_size(0, h100, "speech_emotion", 1) == h100.batch_sizes["speech_emotion"]
+    assert resolve_batch_size(6, h100, "asr", 4) == 6
+    assert resolve_batch_size(0, None, "asr", 4) == 4

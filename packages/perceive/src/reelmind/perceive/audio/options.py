@@ -25,7 +25,7 @@ class AudioOptions:
     asr_backend: str = "faster-whisper"  # faster-whisper | whisperx (user-supplied weights)
     asr_model: str = "tiny.en"  # tiny.en | base | a folder with a CTranslate2 Whisper model
     asr_mode: str = "batched"  # batched (VAD chunks in batches) | sequential (plain transcribe)
-    batch_size: int = 0  # 0: from the GPU-tier profile (CPU: 4)
+    batch_size: int = 0  # 0: the GPU-tier profile's "asr" batch size (no profile: 4 on CPU, 8 on GPU)
     beam_size: int = 5
     language: str = ""  # "" = English for *.en models, else detected
     device: str = "auto"  # auto | cpu | cuda
@@ -53,7 +53,7 @@ class AudioOptions:
     speech_emotion: str = "egemaps"  # egemaps (transparent feature mapping) | audeering (user ONNX) | none
     speech_emotion_model: str = ""  # audeering: path of the exported model.onnx
     ser_normalization: str = "speaker"  # egemaps: z-scores per speaker (>= 3 utterances) | film
-    ser_batch_size: int = 64  # audeering: starting batch, halved down to 1 on out-of-memory
+    ser_batch_size: int = 0  # audeering: starting batch (0: profile's "speech_emotion", else 64), halved to 1 on OOM
     min_arousal_range: float = 0.2  # below this range over the film the SER channel is disabled
 
 

@@ -7,6 +7,7 @@ embedding, eGeMAPS features) are kept until the film-level steps (clustering, z-
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -70,17 +71,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def resolve_batch_size(options: AudioOptions, profile: Any, device: str) -> int:
-    """``options.batch_size``, else the GPU-tier profile's ASR batch size, else 8 on GPU / 4 on CPU."""
-    if options.batch_size > 0:
-        return options.batch_size
-    for attr in ("asr_batch_size", "whisper_batch_size", "batch_size"):
-        value = getattr(profile, attr, None) if profile is not None else None
-        if value is None and isinstance(profile, dict):
-            value = profile.get(attr)
-        if isinstance(value, int) and value > 0:
-            return value
-    return 8 if device == "cuda" else 4
+def resolve_batch_size(value: int, profile: Any, task: str, default: int) -> int:
+    """An explicit option value (> 0), else the GPU-tier profile's batch size for ``task``, else ``default``."""
+    if value > 0:
+        return value
+    if profile is not None and hasattr(profile, "batch_size"):
+        return max(1, int(profile.batch_size(task, default)))
+    if isinstance(profile, dict) and isinstance(profile.get("batch_sizes"), dict):
+        return max(1, int(profile["batch_sizes"].get(task, default)))
+    return default
 
 
 def model_refs(options: AudioOptions) -> list[dict]:
@@ -159,7 +158,9 @@ def analyze_audio(
     model_dir = whisper_model_dir(options.asr_model)
     meta["models"] = model_refs(options)
     asr = make_asr(options, model_dir, 1)
-    asr.batch_size = resolve_batch_size(options, profile, getattr(asr, "device", "cpu"))
+    asr.batch_size = resolve_batch_size(options.batch_size, profile, "asr",
+                                        8 if getattr(asr, "device", "cpu") == "cuda" else 4)
+    ser_batch = resolve_batch_size(options.ser_batch_size, profile, "speech_emotion", 64)
     meta["asr"] = {"backend": asr.name, "model_dir": str(model_dir), "batch_size": asr.batch_size,
                    "device": getattr(asr, "device", "cpu"), "mode": options.asr_mode}
     enhancers = make_enhancers(options)
@@ -209,7 +210,7 @@ def analyze_audio(
         meta["flags"].append("no_speech")
     progress(0.85, "speakers and emotions")
 
-    result = _assemble(kept, rejects, ser_inputs, options, meta, work)
+    result = _assemble(kept, rejects, ser_inputs, dataclasses.replace(options, ser_batch_size=ser_batch), meta, work)
     meta["elapsed_s"] = round(time.perf_counter() - t0, 3)
     meta["rtf"] = round(meta["elapsed_s"] / max(extracted.duration, 1e-9), 4)
     progress(1.0, f"{len(result.utterances)} utterances")
