@@ -66,3 +66,42 @@ def test_hdf5_without_model_config_is_rejected(tmp_path):
         fh.create_dataset("w", data=np.zeros(3))
     with pytest.raises(DataFileError, match="model_config"):
         ec.read_keras_hdf5(p)
+
+
+def _recipe():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[4] / "onnx_models" / "deepface_emotion" / "convert_deepface_emotion.py"
+    spec = importlib.util.spec_from_file_location("convert_deepface_emotion", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_deepface_weights_only_recipe(tmp_path, mtcnn, image):
+    """DeepFace's weights-only h5 layout (random weights built here) -> ONNX == NumPy reference; runs as backend."""
+    import cv2
+    import onnxruntime as ort
+
+    from reelmind.perceive.vision.emotion import make_emotion
+
+    recipe = _recipe()
+    h5 = recipe.write_random(tmp_path / "facial_expression_model_weights.h5")
+    with pytest.raises(DataFileError, match="no model_config"):
+        ec.read_keras_hdf5(h5)
+    dst = recipe.convert(h5, tmp_path / "deepface_emotion.onnx")
+    x = np.random.default_rng(2).uniform(0, 1, (4, 48, 48, 1)).astype(np.float32)
+    got = ort.InferenceSession(str(dst), providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+    layers, i, o = ec.read_keras_hdf5(h5, recipe.model_config(recipe.weight_layer_names(h5)))
+    np.testing.assert_allclose(got, ec.reference_forward(layers, i, o, x), atol=1e-5)
+    model = make_emotion("onnx", dst)
+    assert (model.size, model.nchw, model.channels) == (48, False, 1)
+    img = image("feat/0-f15-hao-ph.jpg")
+    probs = model.predict(model.prepare(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), mtcnn.detect([img])[0].boxes))
+    assert probs.shape == (1, 7) and probs.sum() == pytest.approx(1, abs=1e-4)
+
+
+def test_deepface_recipe_rejects_another_model():
+    with pytest.raises(SystemExit, match="weighted layers"):
+        _recipe().model_config(["conv2d_1", "dense_1"])

