@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -10,15 +9,24 @@ from typing import Any
 log = logging.getLogger("reelmind.perceive.vision.runtime")
 
 
-@functools.cache
-def _profile() -> Any:
-    try:
-        from reelmind.core.profiles import current_profile
+_PROFILE: list = []  # the profile in use (set by the stage from its context, else detected once)
 
-        return current_profile()
-    except Exception as exc:  # no profiles installed: plain defaults
-        log.warning("no GPU-tier profile (%s); using default batch sizes", exc)
-        return None
+
+def use_profile(profile: Any) -> None:
+    """Use ``profile`` (the orchestrator's GPU-tier profile) for sessions created from now on."""
+    _PROFILE[:] = [profile]
+
+
+def _profile() -> Any:
+    if not _PROFILE:
+        try:
+            from reelmind.core.profiles import current_profile
+
+            _PROFILE.append(current_profile())
+        except Exception as exc:  # no profiles installed: plain defaults
+            log.warning("no GPU-tier profile (%s); using default batch sizes", exc)
+            _PROFILE.append(None)
+    return _PROFILE[0]
 
 
 def load_onnx(path: str | Path, *, providers: Any = "auto", task: str = "default") -> Any:

@@ -41,6 +41,19 @@ class _Acc:
     emb: list = field(default_factory=list)
     enhanced: list = field(default_factory=list)
 
+    def add(self, frame: SampledFrame, box: np.ndarray, conf: float, landmarks: np.ndarray, track: int, enhanced: bool) -> int:
+        """Append one face (emotion and embedding filled in later); returns its row."""
+        self.time.append(frame.time)
+        self.frame.append(frame.index)
+        self.box.append(box)
+        self.conf.append(conf)
+        self.lm.append(landmarks)
+        self.track.append(track)
+        self.enhanced.append(bool(enhanced))
+        self.emb.append(None)
+        self.probs.append(None)
+        return len(self.time) - 1
+
     def arrays(self, dim: int) -> dict[str, np.ndarray]:
         """The accumulated columns as arrays (NaN for faces without embedding / emotion)."""
         n = len(self.time)
@@ -83,6 +96,16 @@ class RunInfo:
     enhanced: int = 0  # faces super-resolved / restored before embedding and emotion
     reused: bool = False  # the analysis came from a finished checkpoint (names/DB/labels changed only)
     named: dict = field(default_factory=dict)
+
+
+def _save_crop(path: Path, rgb: np.ndarray) -> None:
+    import cv2
+
+    from reelmind.core.atomic import write_bytes
+
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    if ok:
+        write_bytes(path, buf.tobytes())
 
 
 class FacePipeline:
@@ -219,55 +242,42 @@ class FacePipeline:
             log.info("super-resolution of faces under %d px on (%s)", o.superres_below, self.options.superres_model)
 
     def _process_chunk(self, chunk, images, dets, acc: _Acc, tracker, last_embed, info: RunInfo, crops_dir) -> None:
+        """Per face: patch (SR/restored when asked), emotion input, quality crop, embedding job; then
+        the chunk's emotions in one batch and its embeddings."""
         import cv2
 
+        from .emotion import gray_crops
+
         o = self.options
-        emo_inputs, emb_rows, emb_jobs = [], [], []
-        qual_crops, qual_sides, qual_conf = [], [], []
+        self._superres_on = info.superres
+        enhance_all = info.superres or self.restorer is not None
+        emo_inputs, emb_jobs, qual_crops = [], [], []
         for frame, image, det in zip(chunk, images, dets):
             if not len(det):
                 continue
             tracks = tracker.update(frame.time, det.boxes)
-            self._superres_on = info.superres
-            enhance_all = info.superres or self.restorer is not None
             for k in range(len(det)):
-                box = det.boxes[k]
+                box, tid = det.boxes[k], int(tracks[k])
                 side = float(max(box[2] - box[0], box[3] - box[1]))
                 enhance = enhance_all and (side < o.superres_below or self.restorer is not None)
                 patch, local, scale = self._patch(image, box, enhance)
                 gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
-                row = len(acc.time)
-                acc.time.append(frame.time)
-                acc.frame.append(frame.index)
-                acc.box.append(box)
-                acc.conf.append(float(det.scores[k]))
-                acc.lm.append(det.landmarks[k])
-                acc.track.append(int(tracks[k]))
-                acc.enhanced.append(bool(enhance and (scale != 1.0 or self.restorer is not None)))
-                acc.emb.append(None)
-                acc.probs.append(None)
+                row = acc.add(frame, box, float(det.scores[k]), det.landmarks[k], tid,
+                              enhanced=enhance and (scale != 1.0 or self.restorer is not None))
                 if self.emotion is not None:
                     emo_inputs.append((row, self.emotion.prepare(gray, local[None])))
-                from .emotion import gray_crops
-
-                qual_crops.append(gray_crops(gray, local[None], 64)[0])
-                qual_sides.append(side)
-                qual_conf.append(float(det.scores[k]))
-                tid = int(tracks[k])
-                if self.embedder is not None and (o.reembed_interval <= 0 or frame.time - last_embed.get(tid, -1e9) >= o.reembed_interval - 1e-6):
+                qual_crops.append((gray_crops(gray, local[None], 64)[0], side, float(det.scores[k])))
+                if self.embedder is not None and (o.reembed_interval <= 0 or
+                                                  frame.time - last_embed.get(tid, -1e9) >= o.reembed_interval - 1e-6):
                     last_embed[tid] = frame.time
-                    lm = det.landmarks[k:k + 1].copy()
-                    lm[..., 0] -= box[0] - local[0] / scale
-                    lm[..., 1] -= box[1] - local[1] / scale
-                    emb_jobs.append((row, patch, local[None], lm * scale))
+                    x0, y0 = box[0] - local[0] / scale, box[1] - local[1] / scale  # patch origin in the frame
+                    lm = (det.landmarks[k:k + 1] - np.array([x0, y0], np.float32)) * scale
+                    emb_jobs.append((row, patch, local[None], lm))
                 if crops_dir is not None:
-                    from reelmind.core.atomic import atomic_path
-
-                    crops_dir.mkdir(parents=True, exist_ok=True)
-                    with atomic_path(crops_dir / f"{frame.time:.2f}_{k}.jpg") as tmp:
-                        cv2.imwrite(str(tmp.with_suffix(".jpg")), cv2.cvtColor(patch, cv2.COLOR_RGB2BGR))
-                        tmp.with_suffix(".jpg").replace(tmp)
-        acc.quality.extend(face_quality(np.asarray(qual_crops, np.uint8).reshape(-1, 64, 64), np.asarray(qual_sides), np.asarray(qual_conf)).tolist())
+                    _save_crop(crops_dir / f"{frame.time:.2f}_{k}.jpg", patch)
+        if qual_crops:
+            crops, sides, confs = zip(*qual_crops)
+            acc.quality.extend(face_quality(np.stack(crops), np.asarray(sides), np.asarray(confs)).tolist())
         if emo_inputs:
             t = _time.perf_counter()
             probs = self.emotion.predict(np.concatenate([x for _, x in emo_inputs]))

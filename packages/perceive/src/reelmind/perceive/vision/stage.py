@@ -100,6 +100,10 @@ def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dic
         raise InputMediaError("faces stage: no 'video' input given")
     work = Path(ctx.work_dir)
     work.mkdir(parents=True, exist_ok=True)
+    if ctx.profile is not None:
+        from ._runtime import use_profile
+
+        use_profile(ctx.profile)
     pipe = FacePipeline(options)
     ckpt = None
     if options.checkpoint_every > 0 and Path(video).is_file():
