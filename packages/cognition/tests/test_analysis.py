@@ -168,3 +168,18 @@ def test_analysis_killed_during_memory_writes_resumes_without_duplicates_or_loss
     assert {m.id: m.text for m in store.get(ids)} == dict(zip(ids, texts))
     for name in DETERMINISTIC_FILES:
         assert (out / name).read_bytes() == (film_run / name).read_bytes(), name
+
+
+def test_memory_cli_searches_the_persistent_store(film_run, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from reelmind.cognition.memory_cli import app
+
+    res = CliRunner().invoke(app, [str(film_run), "Ada is afraid", "-c", "Ada", "-e", "fear", "-k", "3"])
+    assert res.exit_code == 0, res.output
+    hits = [json.loads(x) for x in res.stdout.splitlines() if x.startswith("{")]
+    assert len(hits) == 3 and all(h["character"] == "Ada" for h in hits) and hits[0]["emotion"] == "fear"
+    bad = CliRunner().invoke(app, [str(tmp_path), "x"])
+    assert bad.exit_code == 1 and "no meta.json" in bad.output
