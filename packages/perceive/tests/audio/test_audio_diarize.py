@@ -87,3 +87,25 @@ def test_centroids_are_unit_vectors():
     emb = _unit(np.random.default_rng(2).standard_normal((6, 8)))
     c = centroids(emb, np.array([0, 0, 1, 1, 1, 0]))
     assert c.shape == (2, 8) and np.allclose(np.linalg.norm(c, axis=1), 1)
+
+
+def test_a_repeated_scene_does_not_split_a_voice(dialogue):
+    """The same dialogue twice (as in a film that replays a scene): the silhouette alone splits
+    slt's near-duplicate utterances into extra speakers; merging close centroids fixes it."""
+    from reelmind.perceive.audio.synth import read_wav
+
+    path, truth = dialogue
+    audio, _ = read_wav(path)
+    enc = ResemblyzerEmbedder()
+    rng = np.random.default_rng(0)
+    emb = []
+    for _ in range(2):
+        for line in truth:
+            clip = audio[int(line.start * 16000):int(line.end * 16000)]
+            emb.append(enc.embed(clip + 0.002 * rng.standard_normal(len(clip)).astype(np.float32)))
+    emb = np.stack(emb)
+    voices = np.array([line.voice for line in truth] * 2)
+    labels = cluster_speakers(emb, 1, 5)
+    assert len(set(labels)) == 2
+    assert all(len(set(labels[voices == v])) == 1 for v in ("slt", "rms"))
+    assert len(set(cluster_speakers(emb, 1, 5, merge_distance=0.0))) > 2

@@ -4,7 +4,9 @@ Default embeddings: resemblyzer's GE2E voice encoder (256-D, ``pretrained.pt`` s
 wheel, CPU torch). Backend for user-supplied weights: pyannote's embedding model. The number
 of speakers is chosen in ``[min_speakers, max_speakers]`` by the silhouette of agglomerative
 clusterings on cosine distance; a film whose utterances are all close to each other (max
-distance under ``single_speaker_distance``) is one speaker.
+distance under ``single_speaker_distance``) is one speaker, and clusters whose centroids are
+closer than ``merge_distance`` are one speaker (flite voices: same voice <= 0.17, different
+voices >= 0.33 on resemblyzer).
 """
 
 from __future__ import annotations
@@ -118,8 +120,14 @@ def cluster_speakers(
     max_speakers: int = 5,
     single_speaker_distance: float = 0.35,
     weights: np.ndarray | None = None,
+    merge_distance: float = 0.25,
 ) -> np.ndarray:
-    """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance."""
+    """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance.
+
+    After the silhouette choice, clusters whose centroids are closer than ``merge_distance``
+    (cosine) are merged, closest first, while more than ``min_speakers`` remain: the silhouette
+    alone splits one voice when some of its utterances are near-duplicates.
+    """
     n = len(emb)
     if n == 0:
         return np.zeros(0, np.int64)
@@ -145,9 +153,23 @@ def cluster_speakers(
             best, best_score = labels, score
     if lo == 1 and best_score < 0.1:  # no clustering is convincingly better than one speaker
         best = np.zeros(n, np.int64)
+    best = _merge_close(emb, best, merge_distance, lo)
     _, first = np.unique(best, return_index=True)
     order = np.argsort(np.argsort(first))
     return order[best].astype(np.int64)
+
+
+def _merge_close(emb: np.ndarray, labels: np.ndarray, merge_distance: float, min_k: int) -> np.ndarray:
+    labels = np.unique(labels, return_inverse=True)[1]
+    while labels.max() + 1 > max(1, min_k):
+        cents = centroids(emb, labels).astype(np.float64)
+        d = 1.0 - cents @ cents.T
+        np.fill_diagonal(d, np.inf)
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        if d[i, j] >= merge_distance:
+            break
+        labels = np.unique(np.where(labels == max(i, j), min(i, j), labels), return_inverse=True)[1]
+    return labels
 
 
 def _silhouette(square: np.ndarray, labels: np.ndarray, weights: np.ndarray | None) -> float:
