@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from typer.testing import CliRunner
-
 from reelmind.core.media import media_path
 from reelmind.perceive.audio.cli import app
+from typer.testing import CliRunner
 
 CLIP = "sense_and_sensibility_01_austen_64kb-0880"
 
