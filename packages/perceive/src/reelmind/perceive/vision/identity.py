@@ -41,6 +41,11 @@ class IouTracker:
         self._time = -1e9
         self._next = 0
 
+    def reset(self) -> None:
+        """Forget the previous boxes (after a shot cut): every next face starts a new track."""
+        self._boxes = np.zeros((0, 4), np.float32)
+        self._ids = np.zeros(0, np.int64)
+
     def update(self, time: float, boxes: np.ndarray) -> np.ndarray:
         """Track ids of ``boxes`` at ``time`` (new ids for unmatched boxes)."""
         ids = np.full(len(boxes), -1, np.int64)
@@ -58,6 +63,28 @@ class IouTracker:
             self._next += 1
         self._boxes, self._ids, self._time = np.asarray(boxes, np.float32).reshape(-1, 4), ids, time
         return ids
+
+
+def split_tracks(track: np.ndarray, time: np.ndarray, emb: np.ndarray, threshold: float, metric: str) -> np.ndarray:
+    """Tracks cut where a face's embedding disagrees with the previous embedded face of its track
+    (distance >= ``threshold``): boxes that overlap across a shot cut are not one person.
+    Faces without an embedding follow the last embedded face before them."""
+    out = track.copy()
+    if len(track) == 0:
+        return out
+    has = np.all(np.isfinite(emb), axis=1) if emb.ndim == 2 and emb.shape[1] else np.zeros(len(track), bool)
+    next_id = int(track.max()) + 1
+    for t in np.unique(track):
+        rows = np.flatnonzero(track == t)
+        rows = rows[np.argsort(time[rows], kind="stable")]
+        current, prev = int(t), None
+        for r in rows:
+            if has[r]:
+                if prev is not None and pairwise_distance(emb[prev][None], emb[r][None], metric)[0, 0] >= threshold:
+                    current, next_id = next_id, next_id + 1
+                prev = r
+            out[r] = current
+    return out
 
 
 def cluster_embeddings(emb: np.ndarray, threshold: float, metric: str = "euclidean", linkage_max: int = 6000) -> np.ndarray:

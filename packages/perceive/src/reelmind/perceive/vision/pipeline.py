@@ -19,7 +19,7 @@ from .checkpoint import Checkpoint
 from .decode import DecodeStats, SampledFrame, sample_frames
 from .detection import Detections, downscale_for_detection, make_detector
 from .options import FacesOptions
-from .quality import clahe, face_quality, is_black_and_white, is_low_quality
+from .quality import clahe, face_quality, frame_signature, is_black_and_white, is_low_quality, is_shot_cut
 
 log = logging.getLogger("reelmind.perceive.vision.pipeline")
 Progress = Callable[[float, str], None]
@@ -94,6 +94,7 @@ class RunInfo:
     seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
     persons: int = 0
     enhanced: int = 0  # faces super-resolved / restored before embedding and emotion
+    cuts: int = 0  # shot cuts seen (tracks never cross them)
     reused: bool = False  # the analysis came from a finished checkpoint (names/DB/labels changed only)
     named: dict = field(default_factory=dict)
 
@@ -133,6 +134,7 @@ class FacePipeline:
         self._sr = None
         self._superres_on = False
         self._last_arrays: dict = {}
+        self._last_sig = None
 
     # ------------------------------------------------------------------ pieces
     @property
@@ -191,6 +193,7 @@ class FacePipeline:
         info = info or RunInfo()
         acc = resumed or _Acc()
         tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
+        self._last_sig = None
         tracker._next = max(acc.track, default=-1) + 1
         last_embed: dict[int, float] = {}
         decided = resumed is not None
@@ -253,6 +256,11 @@ class FacePipeline:
         enhance_all = info.superres or self.restorer is not None
         emo_inputs, emb_jobs, qual_crops = [], [], []
         for frame, image, det in zip(chunk, images, dets):
+            sig = frame_signature(image)
+            if is_shot_cut(self._last_sig, sig):
+                tracker.reset()
+                info.cuts += 1
+            self._last_sig = sig
             if not len(det):
                 continue
             tracks = tracker.update(frame.time, det.boxes)
@@ -291,15 +299,15 @@ class FacePipeline:
             info.seconds["embed"] += _time.perf_counter() - t
 
     def _finish(self, acc: _Acc, info: RunInfo) -> FaceTable:
-        from .identity import ReferenceDB, assign_person_ids, centroids, label_persons, load_names
+        from .identity import ReferenceDB, assign_person_ids, centroids, label_persons, load_names, split_tracks
 
         o = self.options
         n = len(acc.time)
         dim = getattr(self.embedder, "dim", 0)
         a = self._last_arrays = acc.arrays(dim)
         emb, probs = a["emb"], a["probs"]
-        track = a["track"]
         metric = getattr(self.embedder, "metric", "euclidean")
+        track = split_tracks(a["track"], a["time"], emb, self.identity_threshold, metric) if dim else a["track"]
         pid = assign_person_ids(track, emb, self.identity_threshold, metric) if dim else np.full(n, -1, np.int64)
         names: dict[int, str] = {}
         if o.reference_db is not None and dim:

@@ -43,6 +43,29 @@ def is_low_quality(images: list[np.ndarray], min_side: int = 360, sharpness: flo
     return float(np.median([frame_sharpness(im) for im in images])) < sharpness
 
 
+def frame_signature(image: np.ndarray) -> np.ndarray:
+    """A small normalised hue-saturation (colour) or intensity (gray) histogram for shot-cut tests."""
+    import cv2
+
+    small = image[:: max(1, image.shape[0] // 90), :: max(1, image.shape[1] // 160)]
+    if small.ndim == 3 and colourfulness(small) >= 0.03:
+        hsv = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_RGB2HSV)
+        hist = cv2.calcHist([hsv], [0, 1], None, [16, 8], [0, 180, 0, 256])
+    else:
+        gray = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
+        hist = cv2.calcHist([gray], [0], None, [32], [0, 256])
+    return cv2.normalize(hist, None).astype(np.float32)
+
+
+def is_shot_cut(prev: np.ndarray | None, sig: np.ndarray, threshold: float = 0.5) -> bool:
+    """Histogram correlation of two frame signatures below ``threshold`` (a cut between them)."""
+    import cv2
+
+    if prev is None or prev.shape != sig.shape:
+        return prev is not None
+    return float(cv2.compareHist(prev, sig, cv2.HISTCMP_CORREL)) < threshold
+
+
 def clahe(image: np.ndarray, clip: float = 2.0, tiles: int = 8) -> np.ndarray:
     """Contrast-limited adaptive histogram equalisation on luminance (RGB in, RGB out)."""
     import cv2
