@@ -66,6 +66,10 @@ def test_analysis_finds_the_constructed_structure(film_run):
     arcs = {x.character: x.arc_class for x in a["arcs"]}
     assert arcs == {"Ada": "FALLING", "Ben": "RISING", "Cleo": "FLAT"}
     assert len(a["scenes"]) == 5 and all(s.gap_s > 20 for s in a["scenes"])
+    cs = {(x.character, x.scene): x for x in a["character_scenes"]}
+    assert len(cs) == 18 and sum(x.moments for x in cs.values()) == len(make_film())
+    assert cs[("Ada", 0)].mean_valence > 0.2 > -0.2 > cs[("Ada", 5)].mean_valence
+    assert cs[("Ben", 0)].mean_valence < cs[("Ben", 5)].mean_valence and cs[("Cleo", 3)].dominant_emotion == "neutral"
     tr = a["transitions"]
     assert len(tr) == len(make_film()) - 3  # one per step of each character
     ada_sudden = [t for t in tr if t.character == "Ada" and t.type == "SUDDEN"]

@@ -30,13 +30,13 @@ from .llm_client import LLMOptions, make_client
 from .memory_store import Memory, MemoryIndex, MemoryStore, StoreConfig, finite_or, memory_id
 from .mood import MoodOptions, track_mood
 from .surprise_lstm import percentile_rank
-from .types import (Arc, ChannelWeights, CharacterConsolidation, Evolution, Insight, MemoryStats, SceneBoundary,
+from .types import (Arc, ChannelWeights, CharacterConsolidation, CharacterScene, Evolution, Insight, MemoryStats, SceneBoundary,
                     Transition, TrendPoint, to_jsonable)
 
 log = logging.getLogger("reelmind.cognition.analysis")
 
 DETERMINISTIC_FILES = ("scene_analysis.parquet", "moments.parquet", "transitions.parquet", "stm.parquet", "arcs.json",
-                       "channel_weights.json", "consolidation.json", "scenes.json", "memory_stats.json",
+                       "channel_weights.json", "consolidation.json", "scenes.json", "character_scenes.json", "memory_stats.json",
                        "reflection.json", "memories.parquet", "lstm.pt", "meta.json")
 
 
@@ -339,6 +339,7 @@ def run_analysis(ds: DatasetTable, out_dir: str | Path, options: CognitionOption
     write_json(out / "channel_weights.json", to_jsonable(weights))
     write_json(out / "consolidation.json", to_jsonable([cons[k] for k in names]))
     write_json(out / "scenes.json", to_jsonable(boundaries))
+    write_json(out / "character_scenes.json", to_jsonable(character_scenes(table)))
     stats = _memory_stats(mems, stats_extra, len(boundaries), options)
     write_json(out / "memory_stats.json", to_jsonable(stats))
     write_json(out / "reflection.json", {"insights": to_jsonable(insights), "evolution": to_jsonable(evolutions),
@@ -354,6 +355,23 @@ def run_analysis(ds: DatasetTable, out_dir: str | Path, options: CognitionOption
         if stored != len(mems):
             log.warning("memory store holds %d memories of film %s, analysis made %d", stored, fid, len(mems))
     prog(1.0, "done")
+    return out
+
+
+def character_scenes(table: SceneAnalysisTable) -> list[CharacterScene]:
+    """Per (character, scene): moments, time span, mean valence/arousal, emotion counts (ties: name order)."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, (c, sc) in enumerate(zip(table.character, table.scene)):
+        groups.setdefault((str(c), int(sc)), []).append(i)
+    out = []
+    for (c, sc), rows in sorted(groups.items()):
+        counts: dict[str, int] = {}
+        for i in rows:
+            counts[str(table.emotion[i])] = counts.get(str(table.emotion[i]), 0) + 1
+        out.append(CharacterScene(
+            character=c, scene=sc, start=float(table.time[rows[0]]), end=float(table.time[rows[-1]]), moments=len(rows),
+            mean_valence=round(float(np.mean(table.valence[rows])), 6), mean_arousal=round(float(np.mean(table.arousal[rows])), 6),
+            dominant_emotion=max(sorted(counts), key=lambda e: counts[e]), emotions=dict(sorted(counts.items()))))
     return out
 
 
@@ -540,6 +558,7 @@ def load_analysis(folder: str | Path) -> dict[str, Any]:
         "channel_weights": ChannelWeights.from_dict(j("channel_weights.json")),
         "consolidation": [CC.from_dict(c) for c in j("consolidation.json")],
         "scenes": [SceneBoundary.from_dict(s) for s in j("scenes.json")],
+        "character_scenes": [CharacterScene.from_dict(s) for s in j("character_scenes.json")],
         "memory_stats": MemoryStats.from_dict(j("memory_stats.json")),
         "reflection": j("reflection.json"),
         "meta": j("meta.json"),

@@ -7,7 +7,8 @@ seconds from the start of the film; valence is -1..1, arousal and dominance 0..1
 The analysis folder written by :mod:`reelmind.cognition.analysis` holds these as
 ``transitions.parquet`` (one row per :class:`Transition`), ``stm.parquet`` (one row per
 :class:`TrendPoint`), ``arcs.json``, ``memory_stats.json``, ``consolidation.json``,
-``scenes.json``, ``reflection.json`` and ``channel_weights.json``; read them all back with
+``scenes.json``, ``character_scenes.json``, ``reflection.json`` and ``channel_weights.json``
+(plus ``scene_analysis.parquet``, ``moments.parquet``, ``memories.parquet``, ``lstm.pt``, ``meta.json``); read them all back with
 :func:`reelmind.cognition.analysis.load_analysis`.
 """
 
@@ -74,6 +75,21 @@ class ChannelWeights(_FromDict):
     rule: str  # the rule that chose them, in words
     measured: dict[str, float] = field(default_factory=dict)  # fer_neutral_ratio, fer_mean_conf, ser_arousal_range, ...
 
+
+
+@dataclass(frozen=True)
+class CharacterScene(_FromDict):
+    """One character in one scene (the seed's SceneAnalysis): fused emotion summary of its moments."""
+
+    character: str
+    scene: int
+    start: float  # first moment
+    end: float  # last moment
+    moments: int
+    mean_valence: float
+    mean_arousal: float
+    dominant_emotion: str
+    emotions: dict[str, int]  # emotion -> count
 
 
 @dataclass(frozen=True)
