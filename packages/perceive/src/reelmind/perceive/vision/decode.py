@@ -114,55 +114,53 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 t0 = 0.0
             except Exception as exc:  # unseekable stream: decode from the beginning
                 log.info("%s: seek to %.2f s failed (%s); decoding from the start", path, start, exc)
-        last_report = 0.0
-        try:
-            packets = container.demux(stream)
-            while True:
-                try:
-                    packet = next(packets)
-                except StopIteration:
-                    break
-                except (av.error.InvalidDataError, av.error.EOFError, OSError) as exc:
-                    stats.truncated = True
-                    stats.errors.append(f"demux: {exc}")
-                    log.warning("%s: demuxing stopped early: %s", path, exc)
-                    break
-                try:
-                    frames = packet.decode()
-                except (av.error.FFmpegError, ValueError) as exc:
-                    stats.corrupt_packets += 1
-                    if len(stats.errors) < 20:
-                        stats.errors.append(f"packet at {packet.pts}: {exc}")
-                    if stats.corrupt_packets > max_corrupt:
-                        raise InputMediaError(f"{path}: more than {max_corrupt} corrupt packets; giving up") from None
-                    continue
-                for frame in frames:
-                    stats.decoded += 1
-                    t = frame.time
-                    if t is None:
-                        t = (stats.decoded - 1) / (stats.fps or 25.0)
-                    if t0 is None:
-                        t0 = t
-                    t = float(t) - (t0 if t0 < 0 else 0.0)
-                    if end is not None and t > end:
-                        return
-                    if t + 1e-6 < next_t:
-                        continue
-                    img = frame.to_ndarray(format="rgb24")
-                    if min(img.shape[:2]) < MIN_SIDE:
-                        raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
-                    stats.kept += 1
-                    yield SampledFrame(time=round(t, 4), index=stats.decoded - 1, image=img)
-                    next_t = (math.floor(t / interval + 1e-6) + 1) * interval
-                    if progress and stats.duration and t - last_report >= 5.0:
-                        last_report = t
-                        progress(min(t / stats.duration, 1.0), f"decoded {t:.1f}/{stats.duration:.1f} s")
-        finally:
-            last = locals().get("t")
-            if stats.duration and isinstance(last, float) and end is None and last < stats.duration - max(1.0, 2 * interval):
+        last_report, last_t = 0.0, None
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except (av.error.InvalidDataError, av.error.EOFError, OSError) as exc:
                 stats.truncated = True
-                stats.errors.append(f"stream ends at {last:.2f} s but the container says {stats.duration:.2f} s")
-                log.warning("%s: truncated? last frame at %.2f s of %.2f s", path, last, stats.duration)
+                stats.errors.append(f"demux: {exc}")
+                log.warning("%s: demuxing stopped early: %s", path, exc)
+                break
+            try:
+                frames = packet.decode()
+            except (av.error.FFmpegError, ValueError) as exc:
+                stats.corrupt_packets += 1
+                if len(stats.errors) < 20:
+                    stats.errors.append(f"packet at {packet.pts}: {exc}")
+                if stats.corrupt_packets > max_corrupt:
+                    raise InputMediaError(f"{path}: more than {max_corrupt} corrupt packets; giving up") from None
+                continue
+            for frame in frames:
+                stats.decoded += 1
+                t = frame.time
+                if t is None:
+                    t = (stats.decoded - 1) / (stats.fps or 25.0)
+                if t0 is None:
+                    t0 = t
+                t = float(t) - (t0 if t0 < 0 else 0.0)
+                last_t = t
+                if end is not None and t > end:
+                    return
+                if t + 1e-6 < next_t:
+                    continue
+                img = frame.to_ndarray(format="rgb24")
+                if min(img.shape[:2]) < MIN_SIDE:
+                    raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
+                stats.kept += 1
+                yield SampledFrame(time=round(t, 4), index=stats.decoded - 1, image=img)
+                next_t = (math.floor(t / interval + 1e-6) + 1) * interval
+                if progress and stats.duration and t - last_report >= 5.0:
+                    last_report = t
+                    progress(min(t / stats.duration, 1.0), f"decoded {t:.1f}/{stats.duration:.1f} s")
+        if stats.duration and last_t is not None and last_t < stats.duration - max(1.0, 2 * interval):
+            stats.truncated = True
+            stats.errors.append(f"stream ends at {last_t:.2f} s but the container says {stats.duration:.2f} s")
+            log.warning("%s: truncated? last frame at %.2f s of %.2f s", path, last_t, stats.duration)
     if stats.kept == 0:
         why = "; ".join(stats.errors[:3]) or "the stream holds no decodable frame"
         raise InputMediaError(f"{path}: no video frame could be decoded ({why})", "check that the file is a complete video")
