@@ -67,3 +67,4 @@ def test_long_film_memory_is_flat(minutes, tmp_path):
           f"speakers {r['speakers']}, WER {w:.3f}, flags {r['flags']}")
     assert r["duration"] == pytest.approx(minutes * 60, abs=1.0)
     assert w < 0.15
+    assert len(r["speakers"]) == 2

@@ -115,10 +115,13 @@ class FasterWhisperAsr:
                 start = float(s.start) + offset
                 out.append(AsrSegment(start, max(float(s.end) + offset, start), s.text.strip(), *stats, language))
                 continue
-            for group in split_words(words, regions):
+            for k, group in zip(*region_groups(words, regions)):
                 ws = [AsrWord(a + offset, max(b, a) + offset, w.strip(), p) for a, b, w, p in group]
                 text = "".join(w for _, _, w, _ in group).strip()
-                out.append(AsrSegment(ws[0].start, max(ws[-1].end, ws[0].start), text, *stats, language, ws))
+                start, end = ws[0].start, max(ws[-1].end, ws[0].start)
+                if k >= 0:  # the utterance spans its speech region (VAD times incl. padding) and its words
+                    start, end = min(start, regions[k][0] + offset), max(end, regions[k][1] + offset)
+                out.append(AsrSegment(start, end, text, *stats, language, ws))
         return out
 
     def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
@@ -220,6 +223,20 @@ def split_words(words: list[tuple], regions: list[tuple[float, float]]) -> list[
         dist = np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
         groups.setdefault(int(np.argmin(dist)), []).append(w)
     return [groups[k] for k in sorted(groups)]
+
+
+def region_groups(words: list[tuple], regions: list[tuple[float, float]]) -> tuple[list[int], list[list[tuple]]]:
+    """:func:`split_words` with the region index of each group (-1 when there are no regions)."""
+    groups = split_words(words, regions)
+    if not regions:
+        return [-1] * len(groups), groups
+    starts = np.array([a for a, _ in regions])
+    ends = np.array([b for _, b in regions])
+    idx = []
+    for g in groups:
+        mid = (g[0][0] + g[0][1]) / 2
+        idx.append(int(np.argmin(np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0))))
+    return idx, groups
 
 
 class WhisperXAsr:
