@@ -55,3 +55,15 @@ def test_20_minute_file_streams_with_flat_memory(tmp_path):
     assert peak_blocks < min(4 * block, full / 5), peak_blocks  # one 1-min block + VAD buffers, not the film
     assert blocks[0].start == 0 and blocks[-1].end == len(ex.samples)
     assert all(a.end == b.start for a, b in zip(blocks, blocks[1:]))
+
+
+def test_raw_audio_file_reads_slices(tmp_path):
+    from reelmind.perceive.audio.extract import RawAudioFile
+
+    data = np.arange(1000, dtype="<f4")
+    data.tofile(tmp_path / "x.f32")
+    raw = RawAudioFile(tmp_path / "x.f32", 1000)
+    assert len(raw) == 1000
+    assert np.array_equal(raw[10:20], data[10:20]) and np.array_equal(raw[990:2000], data[990:])
+    assert np.array_equal(raw[::100], data[::100]) and np.array_equal(np.asarray(raw), data)
+    assert raw[5:5].size == 0

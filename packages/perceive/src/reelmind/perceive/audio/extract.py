@@ -1,8 +1,8 @@
 """Audio extraction: any media file -> 16 kHz mono float32, decoded and resampled in chunks.
 
-:func:`extract_audio` streams the decoded samples to a raw float32 file and maps it back
-read-only, so a 2-hour film never needs its whole waveform in process memory; later steps read
-it block by block (:func:`iter_blocks`).
+:func:`extract_audio` streams the decoded samples to a raw float32 file that later steps read
+block by block (:func:`reelmind.perceive.audio.vad.iter_blocks`), so a 2-hour film never has
+its whole waveform in process memory.
 """
 
 from __future__ import annotations
@@ -32,12 +32,43 @@ class AudioInfo:
     codec: str = ""
 
 
+class RawAudioFile:
+    """A raw little-endian float32 file read by slices (``len``, ``x[a:b]``, ``np.asarray(x)``).
+
+    Plain reads instead of a memory map: the pages of a 2-hour film never count towards the
+    process's resident memory, only the block being worked on does.
+    """
+
+    dtype = np.dtype(np.float32)
+    ndim = 1
+
+    def __init__(self, path: Path, n: int) -> None:
+        self.path, self.n = Path(path), int(n)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice):
+            raise TypeError("RawAudioFile supports slices only")
+        start, stop, step = key.indices(self.n)
+        count = max(0, stop - start)
+        with open(self.path, "rb") as fh:
+            fh.seek(start * 4)
+            out = np.fromfile(fh, dtype="<f4", count=count).astype(np.float32, copy=False)
+        return out[::step] if step != 1 else out
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        arr = self[:]
+        return arr.astype(dtype) if dtype is not None else arr
+
+
 @dataclass(frozen=True)
 class ExtractedAudio:
-    """The film's audio at 16 kHz mono: ``samples`` is a read-only memory map (or array)."""
+    """The film's audio at 16 kHz mono; ``samples`` reads the decoded file slice by slice."""
 
     info: AudioInfo
-    samples: np.ndarray
+    samples: RawAudioFile | np.ndarray
     decode_errors: int = 0
 
     @property
@@ -131,7 +162,7 @@ def extract_audio(
     chunk_seconds: float = 30.0,
     progress: Callable[[float, str], None] | None = None,
 ) -> ExtractedAudio:
-    """Decode ``path`` to ``dest`` (raw float32, 16 kHz mono) in chunks; return it memory-mapped.
+    """Decode ``path`` to ``dest`` (raw float32, 16 kHz mono) in chunks; return a slice reader on it.
 
     A file without an audio track gives an empty waveform with ``info.has_audio`` False.
     """
@@ -150,7 +181,7 @@ def extract_audio(
                     progress(min(1.0, n / SAMPLE_RATE / info.duration), "extracting audio")
     if info.has_audio and n == 0 and errors:
         raise InputMediaError(f"{path}: the audio track could not be decoded ({errors[0]})")
-    samples = np.memmap(dest, dtype="<f4", mode="r") if n else np.zeros(0, np.float32)
+    samples = RawAudioFile(dest, n) if n else np.zeros(0, np.float32)
     if errors:
         log.warning("%s: %d decode error(s); the readable audio was kept", Path(path).name, len(errors))
     return ExtractedAudio(info, samples, len(errors))
