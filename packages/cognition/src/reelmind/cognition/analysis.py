@@ -165,11 +165,7 @@ def run_analysis(ds: DatasetTable, out_dir: str | Path, options: CognitionOption
     listeners = [str(ds.listener[i]) for i in src]
     n_listeners = np.array([len([x for x in s.split(";") if x.strip()]) for s in listeners], dtype=np.int64)
     conflict = ds.conflict[src].astype(bool) if n else np.zeros(0, bool)
-    chars: dict[str, _Char] = {}
-    for i, c in enumerate(table.character):
-        chars.setdefault(c, _Char(c, np.zeros(0, np.int64)))
-    for c in chars:
-        chars[c].rows = np.flatnonzero(table.character == c)
+    chars = {c: _Char(c, np.flatnonzero(table.character == c)) for c in sorted(set(table.character))}
     names = sorted(chars)
     times = table.time.astype(np.float64)
     val = table.valence.astype(np.float64)
