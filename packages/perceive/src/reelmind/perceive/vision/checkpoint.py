@@ -63,7 +63,7 @@ class Checkpoint:
 
         state = {"key": self.key, "last_time": float(last_time), "old_film": bool(info.old_film),
                  "black_and_white": bool(info.black_and_white), "low_quality": bool(getattr(info, "low_quality", False)),
-                 "superres": bool(info.superres), "complete": complete,
+                 "superres": bool(info.superres), "cuts": int(getattr(info, "cuts", 0)), "complete": complete,
                  "decode": asdict(info.decode) if complete else None, "seconds": dict(info.seconds)}
         with atomic_path(self.path) as tmp:
             with open(tmp, "wb") as fh:

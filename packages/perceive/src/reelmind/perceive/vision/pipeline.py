@@ -347,6 +347,7 @@ class FacePipeline:
                 if state.get("complete"):
                     info.decode = DecodeStats(**state["decode"])
                     info.seconds = dict(state.get("seconds") or info.seconds)
+                    info.cuts = int(state.get("cuts", 0))
                     info.reused = True
                     log.info("%s: analysis reused from %s (only identity and labels recomputed)", path, checkpoint.path)
                     return self._finish(resumed, info), info

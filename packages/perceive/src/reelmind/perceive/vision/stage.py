@@ -121,8 +121,10 @@ def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dic
         "versions": package_versions(*DISTS),
         "decode": {"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
                    "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated, "errors": d.errors[:10]},
-        "old_film": info.old_film, "black_and_white": info.black_and_white, "low_quality": info.low_quality, "superres": info.superres, "enhanced_faces": info.enhanced, "shot_cuts": info.cuts,
-        "median_quality": info.median_quality, "analysis_reused": info.reused, "persons": info.persons, "named": info.named,
+        "old_film": info.old_film, "black_and_white": info.black_and_white, "low_quality": info.low_quality,
+        "superres": info.superres, "enhanced_faces": info.enhanced, "shot_cuts": info.cuts,
+        "median_quality": info.median_quality if len(faces) else None, "analysis_reused": info.reused,
+        "persons": info.persons, "named": info.named,
         "seconds": {k: round(v, 3) for k, v in info.seconds.items()},
     }
     faces = faces.with_columns(meta=meta)
