@@ -12,7 +12,6 @@ The window kernel runs in Numba (``_window_stats_numba``) with a NumPy reference
 from __future__ import annotations
 
 import logging
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,24 +138,3 @@ def character_trends(character: str, times: np.ndarray, valence: np.ndarray, pre
             social_pressure=round(float(pressure[i]), 6), window=w,
         ))
     return out
-
-
-class ShortTermBuffer:
-    """The live STM: a ``deque(maxlen=window)`` of memory ids per character."""
-
-    def __init__(self, window: int = 5) -> None:
-        self.window = window
-        self.items: dict[str, deque] = {}
-
-    def push(self, character: str, memory_id: str) -> str | None:
-        """Add a memory; returns the id pushed out of the window (or None)."""
-        q = self.items.setdefault(character, deque(maxlen=self.window))
-        dropped = q[0] if len(q) == self.window else None
-        q.append(memory_id)
-        return dropped
-
-    def clear(self) -> dict[str, list[str]]:
-        """Empty every window (scene boundary); returns what was in them."""
-        out = {c: list(q) for c, q in self.items.items()}
-        self.items = {}
-        return out
