@@ -124,6 +124,12 @@ class EnsembleTextEmotion:
                 from sentence_transformers import SentenceTransformer
             except ImportError:
                 raise MissingDependencyError("sentence-transformers", "sentence-transformers") from None
+            try:  # no progress bars from a library stage (they belong to the CLI)
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+            except ImportError:
+                pass
             self._st = SentenceTransformer(str(path.parent), device="cpu", local_files_only=True)
             protos = [self._st.encode(list(PROTOTYPES[c]), normalize_embeddings=True) for c in TEXT_EMOTIONS]
             self._protos = np.stack(protos)  # (7, P, D)
