@@ -77,3 +77,20 @@ def test_truncated_file_keeps_the_readable_part(dialogue, tmp_path):
     assert res.meta["audio"]["duration_s"] == pytest.approx(len(data) // 2 / 32000, abs=0.05)
     assert len(res.utterances) >= 3
     assert wer(truth[0].text, res.utterances.text[0]) <= 0.2
+
+
+def test_small_arousal_range_disables_the_speech_emotion_channel(tmp_path):
+    """The degradation rule end to end: a range under ``min_arousal_range`` disables the channel
+    (here the bar is set above any possible range, so the rule must fire)."""
+    from reelmind.perceive.audio.synth import synthesize_dialogue
+
+    path = tmp_path / "two.wav"
+    synthesize_dialogue(path, (("slt", "The report is on the table."), ("rms", "Thank you, I will read it tonight.")))
+    res = analyze_audio(path, AudioOptions(diarization="none", text_emotion="none", min_arousal_range=1.01),
+                        work_dir=tmp_path / "w")
+    assert len(res.utterances) == 2
+    ser = res.meta["speech_emotion"]
+    assert ser["disabled"] is True and "ser_disabled" in res.meta["flags"]
+    assert np.all(np.isnan(res.utterances.arousal)) and np.all(np.isnan(res.utterances.valence))
+    assert all("ser_disabled" in f for f in res.utterances.flags)
+    assert len(res.speech_emotion) == 2 and np.all(np.isfinite(res.speech_emotion.arousal))  # raw values kept
