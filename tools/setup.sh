@@ -44,7 +44,7 @@ for p in core perceive fuse cognition promptgen videogen microexpr reelmind; do
 done
 $pip install -q --no-build-isolation --no-deps $pkgs 2>&1 | quiet
 echo "==> one-time model set-up"
-for s in tools/setup_models_*.sh; do [ -f "$s" ] && PYTHON="$venv/bin/python" bash "$s"; done
+"$venv/bin/python" tools/setup_audio_models.py
 echo "==> sample media"
 PYTHON="$venv/bin/python" bash tools/fetch_media.sh
 "$venv/bin/python" -c "import reelmind.core, reelmind.native; print('reelmind set up in $venv')"
