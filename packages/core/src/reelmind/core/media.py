@@ -26,3 +26,26 @@ def media_path(name: str) -> Path:
     if not path.exists():
         raise InputMediaError(f"sample media {path} is missing", "run `bash tools/fetch_media.sh` (or `make media`)")
     return path
+
+
+def open_media(path: str | Path):
+    """Open a media file with PyAV, or raise a one-line InputMediaError (missing, folder, empty,
+    unreadable). The caller closes the returned container."""
+    from .errors import MissingDependencyError
+
+    path = Path(path)
+    try:
+        import av
+    except ImportError:
+        raise MissingDependencyError("PyAV", "av") from None
+    if not path.exists():
+        raise InputMediaError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputMediaError(f"{path}: is a folder, not a media file")
+    if path.stat().st_size == 0:
+        raise InputMediaError(f"{path}: the file is empty (0 bytes)")
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except Exception as exc:  # av.error.* (InvalidDataError, ...), UnicodeDecodeError on garbage
+        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0],
+                              "check the file is complete (a truncated MP4 loses its index)") from None

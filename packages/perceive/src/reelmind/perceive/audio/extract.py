@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from reelmind.core.errors import InputMediaError, MissingDependencyError
+from reelmind.core.errors import InputMediaError
+from reelmind.core.media import open_media
 
 log = logging.getLogger("reelmind.perceive.audio.extract")
 
@@ -76,25 +77,10 @@ class ExtractedAudio:
         return len(self.samples) / SAMPLE_RATE
 
 
-def _open(path: Path):
-    try:
-        import av
-    except ImportError:
-        raise MissingDependencyError("PyAV", "av") from None
-    if not path.exists():
-        raise InputMediaError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise InputMediaError(f"{path}: the file is empty (0 bytes)")
-    try:
-        return av.open(str(path))
-    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0]) from None
-
-
 def probe(path: str | Path) -> AudioInfo:
     """Open ``path`` and describe its first audio stream (``has_audio=False`` if there is none)."""
     path = Path(path)
-    with _open(path) as container:
+    with open_media(path) as container:
         duration = float(container.duration / 1_000_000) if container.duration else 0.0
         if not container.streams.audio:
             return AudioInfo(path, False, duration)
@@ -114,7 +100,7 @@ def iter_chunks(path: str | Path, chunk_seconds: float = 30.0, errors: list | No
 
     path = Path(path)
     want = max(1, int(chunk_seconds * SAMPLE_RATE))
-    with _open(path) as container:
+    with open_media(path) as container:
         if not container.streams.audio:
             return
         stream = container.streams.audio[0]

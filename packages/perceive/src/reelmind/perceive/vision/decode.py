@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
-from reelmind.core.errors import InputMediaError, MissingDependencyError
+from reelmind.core.errors import InputMediaError
+from reelmind.core.media import open_media
 
 log = logging.getLogger("reelmind.perceive.vision.decode")
 
@@ -44,21 +44,7 @@ class DecodeStats:
 
 
 def _open(path: Path):
-    try:
-        import av
-    except ImportError:
-        raise MissingDependencyError("PyAV", "av") from None
-    if not path.exists():
-        raise InputMediaError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputMediaError(f"{path}: is a folder, not a video file")
-    if path.stat().st_size == 0:
-        raise InputMediaError(f"{path}: the file is empty (0 bytes)")
-    try:
-        container = av.open(str(path), metadata_errors="ignore")
-    except Exception as exc:  # av.error.* (InvalidDataError, ...) on garbage
-        raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0],
-                              "check the file is a complete video (a truncated MP4 loses its index)") from None
+    container = open_media(path)
     if not container.streams.video:
         kinds = sorted({s.type for s in container.streams}) or ["no streams"]
         container.close()
