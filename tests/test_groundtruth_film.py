@@ -1,9 +1,9 @@
-"""End to end on the ground-truth film: perceive (faces, audio) -> fuse -> eval, with the Done-when bars.
+"""End to end on the ground-truth film, through the real orchestrator (what `reelmind run` does):
+faces + audio -> fuse -> cognition -> report, scored with `reelmind eval`'s code against the
+film's exact ground truth, the HTML report rendered in headless Chromium, and a rerun that
+computes nothing.
 
-Builds the ~30 s film from real photos and flite voices (reelmind.fuse.groundtruth), runs the
-installed stages exactly as the orchestrator would (entry points, default options), writes a run
-folder of Parquet files and scores it with ``reelmind eval``'s code. Skipped, with the reasons,
-only when a stage cannot run here (its ``check()`` says why).
+The film (~30 s) is built from real photos and flite voices by reelmind.fuse.groundtruth.
 """
 
 from __future__ import annotations
@@ -11,41 +11,41 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-def _stages(names):
-    from reelmind.core.stage import discover_stages
-
-    found = discover_stages()
-    missing = [n for n in names if n not in found]
-    if missing:
-        pytest.skip(f"stages not installed: {', '.join(missing)}")
-    reasons = [f"{n}: {r}" for n in names for r in found[n].check()]
-    if reasons:
-        pytest.skip("; ".join(reasons))
-    return [found[n] for n in names]
+STAGES = ("faces", "audio", "fuse", "cognition", "report")
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory):
-    from reelmind.core.stage import StageContext
-    from reelmind.fuse.evaluate import evaluate_run
+def film(tmp_path_factory):
     from reelmind.fuse.groundtruth import build
 
-    stages = _stages(["faces", "audio", "fuse"])
-    root = tmp_path_factory.mktemp("gtfilm")
-    truth_path = build(root / "film")
-    run = root / "run"
-    artefacts = {"video": truth_path.parent / "film.mp4"}
-    for stage in stages:
-        inputs = {k: artefacts[k] for k in stage.inputs}
-        inputs.update({k: artefacts[k] for k in stage.optional_inputs if k in artefacts})
-        out = stage.run(StageContext(work_dir=run / stage.name), inputs, stage.make_options({}))
-        for name, value in out.items():
-            artefacts[name] = value
-            if hasattr(value, "to_parquet"):
-                value.to_parquet(run / f"{name}.parquet")
-    return evaluate_run(run, truth_path)
+    return build(tmp_path_factory.mktemp("gtfilm") / "film")
+
+
+@pytest.fixture(scope="module")
+def run(film, tmp_path_factory):
+    from reelmind.core.stage import discover_stages
+    from reelmind.pipeline.orchestrate import run_pipeline
+
+    stages = discover_stages()
+    assert set(STAGES) <= set(stages), f"stages not installed: {set(STAGES) - set(stages)}"
+    out = tmp_path_factory.mktemp("run")
+    reports = run_pipeline(film.parent / "film.mp4", out)
+    return out, {r.name: r for r in reports}
+
+
+@pytest.fixture(scope="module")
+def scored(run, film):
+    from reelmind.fuse.evaluate import evaluate_run
+
+    return evaluate_run(run[0], film)
+
+
+def test_every_stage_computed(run):
+    out, reports = run
+    for name in STAGES:
+        assert reports[name].status == "computed", (name, reports[name].message)
+    for published in ("faces.parquet", "utterances.parquet", "dataset.parquet", "dataset.csv", "analysis", "report"):
+        assert (out / published).exists(), published
 
 
 def test_speaking_face(scored):
@@ -64,3 +64,16 @@ def test_listener_precision(scored):
 def test_speech_side(scored):
     m = scored.metrics
     assert m["speaker_attribution_accuracy"] >= 0.9 and m["wer"] <= 0.2, m
+
+
+def test_report_of_the_real_run_renders_every_chart(run, tmp_path):
+    from reelmind.cognition.report_render_check import chart_problems, check_rendered
+
+    assert chart_problems(check_rendered(run[0] / "report" / "report.html", tmp_path)) == []
+
+
+def test_rerun_computes_nothing(run, film):
+    from reelmind.pipeline.orchestrate import run_pipeline
+
+    again = {r.name: r.status for r in run_pipeline(film.parent / "film.mp4", run[0])}
+    assert all(again[name] == "cached" for name in STAGES), again
