@@ -1,7 +1,7 @@
-"""Each light distribution installs alone in a fresh venv and imports (native built from source).
+"""Each distribution installs alone in a fresh venv and imports (native built from source).
 
-perceive and cognition pull torch/ChromaDB-sized stacks; they are checked by the same script
-outside the default run (see bench/RESULTS.md, 'standalone installs').
+perceive and cognition install their base alone here; their model stacks are extras
+(perceive[vision], perceive[audio], cognition[memory,lstm]) installed by tools/setup.sh.
 """
 
 import os
@@ -12,13 +12,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_core_native_fuse_umbrella_install_alone():
-    res = subprocess.run(["bash", str(ROOT / "tools" / "check_standalone.sh"), "core", "native", "fuse", "reelmind"],
+def test_every_package_installs_alone():
+    res = subprocess.run(["bash", str(ROOT / "tools" / "check_standalone.sh"), "core", "native", "fuse", "reelmind", "perceive", "cognition"],
                          capture_output=True, text=True, timeout=1200, env={**os.environ, "PYTHON": _base_python()})
     assert res.returncode == 0, res.stdout + res.stderr
     assert "ok: reelmind-core alone -> ['reelmind-core']" in res.stdout
     assert "ok: reelmind-fuse alone -> ['reelmind-core', 'reelmind-fuse', 'reelmind-native']" in res.stdout
     assert "ok: reelmind alone -> ['reelmind', 'reelmind-core']" in res.stdout
+    assert "ok: reelmind-perceive alone -> ['reelmind-core', 'reelmind-perceive']" in res.stdout
+    assert "ok: reelmind-cognition alone -> ['reelmind-cognition', 'reelmind-core']" in res.stdout
 
 
 def _base_python() -> str:
