@@ -31,6 +31,7 @@ def test_whisper_base_is_assembled_once_and_verified(tmp_path, monkeypatch):
 
 def test_user_folder_and_unknown_names(tmp_path):
     (tmp_path / "model.bin").write_bytes(b"x")
+    (tmp_path / "tokenizer.json").write_text("{}")
     assert models.whisper_model_dir(str(tmp_path)) == tmp_path
     with pytest.raises(MissingModelError, match="ct2-transformers-converter"):
         models.whisper_model_dir("large-v3")

@@ -101,7 +101,14 @@ class FasterWhisperAsr:
                 raise MissingDependencyError("faster-whisper", "faster-whisper") from None
             if not (self.model_dir / "model.bin").exists():
                 raise MissingModelError(f"no CTranslate2 model.bin in {self.model_dir}", "see asr_model in the audio options")
-            self._model = _whisper_model(str(self.model_dir), self.device, self.compute_type, self.cpu_threads)
+            model = _whisper_model(str(self.model_dir), self.device, self.compute_type, self.cpu_threads)
+            n_mels, n_feat = int(model.model.n_mels), int(model.feature_extractor.mel_filters.shape[0])
+            if n_mels != n_feat:  # e.g. large-v3 (128 mel bins) converted without preprocessor_config.json
+                raise MissingModelError(
+                    f"the Whisper model in {self.model_dir} expects {n_mels} mel bins but its folder configures {n_feat}",
+                    f'add preprocessor_config.json to the folder (copy it from the original model, or write '
+                    f'{{"feature_size": {n_mels}}})')
+            self._model = model
             if self.language is None and not self._model.model.is_multilingual:
                 self.language = "en"
         return self._model
@@ -239,6 +246,11 @@ def region_groups(words: list[tuple], regions: list[tuple[float, float]]) -> tup
     return idx, groups
 
 
+#: whisperx 3.8 pins torch~=2.8 and needs torchaudio, torchvision, pyannote.audio and transformers
+WHISPERX_FIX = ("whisperx in a separate full-stack environment (it pins torch~=2.8 + torchaudio + torchvision "
+                "+ pyannote.audio; or use asr_backend faster-whisper with asr_model = your CTranslate2 large-v3 folder)")
+
+
 class WhisperXAsr:
     """The seed's WhisperX (large-v3 + wav2vec2 alignment) on the user's local weights."""
 
@@ -246,10 +258,14 @@ class WhisperXAsr:
 
     def __init__(self, model_dir: Path, *, align_model: str = "", batch_size: int = 8, language: str = "",
                  device: str = "auto", compute_type: str = "default", **_: object) -> None:
-        try:
-            import whisperx  # noqa: F401
-        except ImportError:
-            raise MissingDependencyError("whisperx (the WhisperX ASR backend)", "whisperx --no-deps") from None
+        try:  # whisperx/__init__ imports lazily: import the modules load_model and align need
+            import whisperx.alignment  # (imports torchaudio, transformers)
+            import whisperx.asr  # noqa: F401  (imports pyannote.audio, which imports torchaudio)
+        except ImportError as exc:
+            missing = (exc.name or "whisperx").split(".")[0]
+            what = "whisperx (the WhisperX ASR backend)" if missing == "whisperx" else \
+                f"{missing} (needed by the WhisperX ASR backend)"
+            raise MissingDependencyError(what, WHISPERX_FIX) from None
         if not align_model or not Path(align_model).is_dir():
             raise MissingModelError("the whisperx backend needs a local wav2vec2 alignment model",
                                     "set align_model to a folder with e.g. WAV2VEC2_ASR_LARGE_LV60K_960H weights")

@@ -74,6 +74,11 @@ class ResemblyzerEmbedder:
         return emb / (np.linalg.norm(emb) + 1e-9)
 
 
+#: pyannote.audio 4 needs torchaudio + torchcodec (no CPU-only build here): a separate environment
+PYANNOTE_FIX = ("pyannote.audio in a full-stack environment with torchaudio and torchcodec "
+                "(or use diarization: resemblyzer)")
+
+
 class PyannoteEmbedder:
     """pyannote's speaker embedding on the user's local checkpoint (``pytorch_model.bin``)."""
 
@@ -82,8 +87,11 @@ class PyannoteEmbedder:
     def __init__(self, model_path: str, device: str = "cpu") -> None:
         try:
             from pyannote.audio import Inference, Model
-        except ImportError:
-            raise MissingDependencyError("pyannote.audio (the pyannote diarization backend)", "pyannote.audio") from None
+        except ImportError as exc:  # pyannote.audio 4 imports torchaudio (and torchcodec) at import time
+            missing = exc.name or "pyannote.audio"
+            what = "pyannote.audio (the pyannote diarization backend)" if missing.startswith("pyannote") else \
+                f"{missing} (needed by pyannote.audio, the pyannote diarization backend)"
+            raise MissingDependencyError(what, PYANNOTE_FIX) from None
         if not model_path or not Path(model_path).exists():
             raise MissingModelError("the pyannote backend needs a local embedding checkpoint",
                                     "set diarization_model to the path of e.g. pyannote/wespeaker-voxceleb-resnet34-LM")

