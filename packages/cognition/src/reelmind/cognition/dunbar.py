@@ -69,6 +69,23 @@ def _thr_circle(x: float, thresholds: np.ndarray) -> int:
     return STRANGER
 
 
+def _log_migration(mig: np.ndarray, m: int, t: float, i: int, j: int, old: int, new: int, event: int,
+                   intimacy: float) -> np.ndarray:
+    """Write migration row ``m`` (growing the log when full); returns the log."""
+    if m == mig.shape[0]:
+        bigger = np.empty((2 * m, _MIG_COLS))
+        bigger[:m] = mig
+        mig = bigger
+    mig[m, 0] = t
+    mig[m, 1] = i
+    mig[m, 2] = j
+    mig[m, 3] = old
+    mig[m, 4] = new
+    mig[m, 5] = event
+    mig[m, 6] = intimacy
+    return mig
+
+
 def _cap_circle(rank: int, capacities: np.ndarray) -> int:
     for c in range(capacities.shape[0]):
         if rank < capacities[c]:
@@ -163,17 +180,7 @@ def _run_loop(intimacy, rank, circle, t0, ev_time, ev_recv, ev_actor, ev_raw, am
                     intimacy[i, j] = y
                     c = max(_cap_circle(rank[i, j], capacities), _thr_circle(y, thresholds))
                     if c != circle[i, j]:
-                        if m == mig.shape[0]:
-                            bigger = np.empty((2 * m, _MIG_COLS))
-                            bigger[:m] = mig
-                            mig = bigger
-                        mig[m, 0] = t
-                        mig[m, 1] = i
-                        mig[m, 2] = j
-                        mig[m, 3] = circle[i, j]
-                        mig[m, 4] = c
-                        mig[m, 5] = -1
-                        mig[m, 6] = y
+                        mig = _log_migration(mig, m, t, i, j, circle[i, j], c, -1, y)
                         m += 1
                         circle[i, j] = c
             t_prev = t
@@ -192,17 +199,7 @@ def _run_loop(intimacy, rank, circle, t0, ev_time, ev_recv, ev_actor, ev_raw, am
             rank[i, k] = p
             c = max(_cap_circle(p, capacities), _thr_circle(intimacy[i, k], thresholds))
             if c != circle[i, k]:
-                if m == mig.shape[0]:
-                    bigger = np.empty((2 * m, _MIG_COLS))
-                    bigger[:m] = mig
-                    mig = bigger
-                mig[m, 0] = t
-                mig[m, 1] = i
-                mig[m, 2] = k
-                mig[m, 3] = circle[i, k]
-                mig[m, 4] = c
-                mig[m, 5] = e
-                mig[m, 6] = intimacy[i, k]
+                mig = _log_migration(mig, m, t, i, k, circle[i, k], c, e, intimacy[i, k])
                 m += 1
                 circle[i, k] = c
     return applied, mig[:m].copy()
@@ -213,7 +210,7 @@ _NUMBA_KERNEL: Callable | None = None
 
 def _numba_kernel() -> Callable:
     """JIT-compile the loop (and its helpers) once per process; falls back to NumPy without Numba."""
-    global _NUMBA_KERNEL, _thr_circle, _cap_circle
+    global _NUMBA_KERNEL, _thr_circle, _cap_circle, _log_migration
     if _NUMBA_KERNEL is None:
         try:
             import numba
@@ -223,6 +220,7 @@ def _numba_kernel() -> Callable:
             return _NUMBA_KERNEL
         _thr_circle = numba.njit(cache=True)(_thr_circle)
         _cap_circle = numba.njit(cache=True)(_cap_circle)
+        _log_migration = numba.njit(cache=True)(_log_migration)
         _NUMBA_KERNEL = numba.njit(cache=True)(_run_loop)
     return _NUMBA_KERNEL
 
