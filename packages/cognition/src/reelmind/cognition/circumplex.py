@@ -32,34 +32,29 @@ def face_label(label: str) -> str:
     return lab if lab in CIRCUMPLEX else ""
 
 
-def valence_of(labels: np.ndarray | list[str]) -> np.ndarray:
-    """Circumplex valence per label (NaN where the label is empty/unknown)."""
+def _per_label(labels: np.ndarray | list[str], value) -> np.ndarray:
+    """``value(face_label)`` per label; NaN where the label is empty/unknown."""
     out = np.full(len(labels), np.nan)
     for i, lab in enumerate(labels):
         f = face_label(lab)
         if f:
-            out[i] = CIRCUMPLEX[f][0]
+            out[i] = value(f)
     return out
+
+
+def valence_of(labels: np.ndarray | list[str]) -> np.ndarray:
+    """Circumplex valence per label (NaN where the label is empty/unknown)."""
+    return _per_label(labels, lambda f: CIRCUMPLEX[f][0])
 
 
 def arousal_of(labels: np.ndarray | list[str]) -> np.ndarray:
     """Circumplex arousal per label (NaN where the label is empty/unknown)."""
-    out = np.full(len(labels), np.nan)
-    for i, lab in enumerate(labels):
-        f = face_label(lab)
-        if f:
-            out[i] = CIRCUMPLEX[f][1]
-    return out
+    return _per_label(labels, lambda f: CIRCUMPLEX[f][1])
 
 
 def label_polarity(labels: np.ndarray | list[str]) -> np.ndarray:
     """+1 / -1 / 0 per label; NaN where the label is empty/unknown (channel missing)."""
-    out = np.full(len(labels), np.nan)
-    for i, lab in enumerate(labels):
-        f = face_label(lab)
-        if f:
-            out[i] = POLARITY[f]
-    return out
+    return _per_label(labels, POLARITY.__getitem__)
 
 
 def voice_polarity(valence: np.ndarray, deadband: float = VOICE_DEADBAND) -> np.ndarray:
