@@ -36,13 +36,18 @@ def no_network(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
+def _whisper_base():
+    """The assembled Whisper base folder (tools/setup_audio_models.py), or a skip naming the fix."""
+    try:
+        return models.whisper_model_dir("base")
+    except MissingModelError as exc:
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(scope="module")
 def user_ct2_folder(tmp_path_factory):
     """The assembled Whisper base, linked into a folder with a user-chosen name."""
-    try:
-        base = models.whisper_model_dir("base")
-    except MissingModelError as exc:
-        pytest.skip(str(exc))
+    base = _whisper_base()
     user = tmp_path_factory.mktemp("user models") / "whisper-large-v3-ct2"
     user.mkdir()
     for f in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
@@ -116,10 +121,7 @@ def _large_v3_shaped_ct2(base, hf, out):
 
 @pytest.fixture(scope="module")
 def v3_shaped_folder(tmp_path_factory):
-    try:
-        base = models.whisper_model_dir("base")
-    except MissingModelError as exc:
-        pytest.skip(str(exc))
+    base = _whisper_base()
     root = tmp_path_factory.mktemp("v3")
     return _large_v3_shaped_ct2(base, root / "hf", root / "ct2")
 
