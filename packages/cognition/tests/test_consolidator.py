@@ -1,7 +1,7 @@
 import pytest
 
 from reelmind.cognition.consolidator import consolidate, hotspot_spans, hotspots, llm_summary, shift_patterns
-from reelmind.cognition.llm_client import LLMClient, LLMOptions
+from reelmind.core.llm import LLMClient, LLMOptions
 from reelmind.cognition.types import Transition
 
 

@@ -3,7 +3,7 @@ import socket
 import pytest
 from openai_server import OpenAIServer
 
-from reelmind.cognition.llm_client import LLMClient, LLMError, LLMOptions, make_client
+from reelmind.core.llm import LLMClient, LLMError, LLMOptions, make_client
 
 
 def test_llm_is_off_by_default():

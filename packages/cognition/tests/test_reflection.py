@@ -1,7 +1,7 @@
 import numpy as np
 from openai_server import OpenAIServer
 
-from reelmind.cognition.llm_client import LLMClient, LLMOptions
+from reelmind.core.llm import LLMClient, LLMOptions
 from reelmind.cognition.memory_store import Memory
 from reelmind.cognition.reflection import (evolution, guard_text, insight_questions, insight_text, scene_boundaries)
 from reelmind.cognition.types import EVOLUTION_SECTIONS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reelmind.cognition.llm_client import LLMError, LLMOptions
+from reelmind.core.llm import LLMError, LLMOptions
 from reelmind.cognition.report_cli import app
 from reelmind.cognition.report_inputs import ReportInputs, load_analysis_pieces
 from reelmind.cognition.report_review import CHAPTERS, ReviewOptions, chapter_facts, film_review, render_review_markdown

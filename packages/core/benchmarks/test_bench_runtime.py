@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from reelmind.core import registry
+from reelmind.core import models as registry
 from reelmind.core.profiles import load_profile
 from reelmind.core.runtime import OnnxModel
 
@@ -23,7 +23,7 @@ def _best(fn, repeat=3):
 
 def test_batched_vs_single_onet():
     crops = np.random.default_rng(0).random((2000, 48, 48, 3), dtype=np.float32)
-    model = OnnxModel(registry.resolve("mtcnn-onet"), profile=load_profile("cpu-2core"), task="bench-onet")
+    model = OnnxModel(registry.resolve_path("mtcnn-onet"), profile=load_profile("cpu-2core"), task="bench-onet")
     name = model.input_names[0]
     model.run({name: crops[:1]})  # warm-up
     single = _best(lambda: [model.run({name: crops[i:i + 1]}) for i in range(len(crops))])

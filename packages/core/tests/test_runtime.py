@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
-from reelmind.core import MissingModelError, registry
+from reelmind.core import MissingModelError
+from reelmind.core import models as registry
 from reelmind.core.profiles import choose_profile, load_profile
 from reelmind.core.runtime import OnnxModel, available_providers, bucket
 
 
 @pytest.fixture(scope="module")
 def rnet_path():
-    return registry.resolve("mtcnn-rnet")
+    return registry.resolve_path("mtcnn-rnet")
 
 
 def test_providers_end_with_cpu():

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from reelmind.core.errors import RecordError
 from reelmind.core.records import DATASET_COLUMNS, DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
-from reelmind.core.stage import StageContext
 from reelmind.fuse.fuse import fuse
 from reelmind.fuse.options import FuseOptions
 from reelmind.fuse.stage import STAGE
@@ -51,7 +50,7 @@ def test_no_speaker_clusters_uses_largest_face_and_no_faces_at_all():
     faces = _faces([(0, 4, 0, 100, HAPPY), (0, 4, 1, 300, ANGRY)])
     utt = _utt([(1, 3)], [""])
     d = fuse(faces, utt)
-    assert d.face_fallback[0] == "largest_face" and d.person_id[0] == 1 and d.listener[0] == "person_0"
+    assert d.face_fallback[0] == "largest_face" and d.person_id[0] == 1 and d.listener[0] == ("person_0",)
     empty_faces = FaceTable(time=np.empty(0), box=np.empty((0, 4)), det_conf=np.empty(0))
     d = fuse(empty_faces, utt)
     assert d.face_window.tolist() == ["none"] and d.face_fallback.tolist() == ["no_faces"]
@@ -80,7 +79,7 @@ def test_conflict_with_voice_and_degraded_ser():
                                  dominance=[0.5, 0.5])
     d = fuse(faces, utt, frames)
     assert d.conflict.tolist() == [True, False]
-    assert d.conflict_channels[0] == "face:+0.94;voice:-0.60;text:-0.90"
+    assert d.conflict_channels[0] == ("face:+0.94", "voice:-0.60", "text:-0.90")
     assert d.ser_fallback.tolist() == ["exact_100ms", "exact_100ms"]
     flat = SpeechEmotionFrames(start=[1.0, 5.0], end=[3.0, 7.0], arousal=[0.5, 0.55], valence=[-0.6, 0.5],
                                dominance=[0.5, 0.5])
@@ -93,18 +92,19 @@ def test_unsorted_faces_and_unknown_ids():
     faces = _faces([(0, 4, 0, 200, HAPPY), (0, 4, -1, 400, ANGRY)])
     shuffled = faces.take(np.random.default_rng(0).permutation(len(faces)))
     d = fuse(shuffled, _utt([(1, 3)], ["A"]))
-    assert d.person_id[0] == 0 and d.listener[0] == ""  # unknown faces are neither speaker nor listener
+    assert d.person_id[0] == 0 and d.listener[0] == ()  # unknown faces are neither speaker nor listener
 
 
 def test_stage_writes_dataset_and_csv(tmp_path):
     faces = _faces([(0, 4, 0, 200, HAPPY), (0, 4, 1, 80, ANGRY)])
     utt = _utt([(1, 3)], ["A"], ["joy"])
-    ctx = StageContext(work_dir=tmp_path)
-    out = STAGE.run(ctx, {"faces": faces, "utterances": utt}, STAGE.make_options({"before": 1.0}))
+    options = STAGE.make_options({"before": 1.0})
+    out = STAGE.run({"faces": faces, "utterances": utt}, options)
     assert isinstance(out["dataset"], DatasetTable)
     assert out["dataset"].meta["options"]["before"] == 1.0
     assert "reelmind-fuse" in out["dataset"].meta["versions"]
-    with open(out["dataset_csv"], newline="") as fh:
+    (csv_path,) = STAGE.publish(out, options, tmp_path)
+    with open(csv_path, newline="") as fh:
         rows = list(csv.reader(fh))
     assert tuple(rows[0]) == DATASET_COLUMNS and len(rows) == 2
     row = dict(zip(rows[0], rows[1]))
@@ -112,7 +112,7 @@ def test_stage_writes_dataset_and_csv(tmp_path):
     assert row["arousal"] == "" and row["conflict"] == "False"
     assert STAGE.check() == [] and STAGE.models(None) == []
     with pytest.raises(RecordError, match="fuse inputs.utterances"):
-        STAGE.run(ctx, {"faces": faces, "utterances": None}, FuseOptions())
+        STAGE.run({"faces": faces, "utterances": None}, FuseOptions())
 
 
 def test_chunked_kernel_calls_give_the_same_dataset():
@@ -161,10 +161,9 @@ def test_fuse_invariants_on_random_films(film):
     assert set(d.face_window) <= {"before", "during", "after", "expanded_5s", "none"}
     assert set(d.face_fallback) <= {"identity", "largest_face", "speaker_offscreen", "no_faces", "unidentified_faces"}
     for i in range(len(d)):
-        ids = [int(x) for x in d.listener_ids[i].split(";") if x]
+        ids = list(d.listener_ids[i])
         assert d.person_id[i] not in ids and len(ids) == len(set(ids))
-        assert len(ids) == len([x for x in d.listener[i].split(";") if x]) == len(
-            [x for x in d.listener_emotion[i].split(";") if x])
+        assert len(ids) == len(d.listener[i]) == len(d.listener_emotion[i])
         if d.face_window[i] == "none":
             assert d.face_emotion[i] == ""
         if d.face_window[i] == "expanded_5s" and np.isfinite(d.face_confidence[i]):

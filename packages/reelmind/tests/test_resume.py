@@ -16,7 +16,8 @@ SCRIPT = textwrap.dedent('''
     from dataclasses import dataclass
     from pathlib import Path
     import numpy as np
-    from reelmind.core.records import FaceTable
+    from reelmind.core.records import DocumentTable, FaceTable
+    from reelmind.core.atomic import write_bytes
     from reelmind.core.stage import Stage
     from reelmind.core.config import RunConfig
     from reelmind.pipeline.orchestrate import run_pipeline
@@ -32,23 +33,29 @@ SCRIPT = textwrap.dedent('''
         label: str = "x"
         slow: float = 0.0
 
-    def a_run(ctx, inputs, o):
-        with log.open("a") as fh: fh.write("A\\n")
-        data = np.frombuffer(Path(inputs["video"]).read_bytes()[:4096], dtype=np.uint8).astype(float)
-        t = np.arange(len(data) // 64) * o.step
-        return {"faces": FaceTable(time=t, box=np.zeros((len(t), 4)), det_conf=data[: len(t)] / 255)}
+    def a_setup(o, profile):
+        def run(inputs, ctx):
+            with log.open("a") as fh: fh.write("A\\n")
+            data = np.frombuffer(Path(inputs["video"]).read_bytes()[:4096], dtype=np.uint8).astype(float)
+            t = np.arange(len(data) // 64) * o.step
+            return {"faces": FaceTable(time=t, box=np.zeros((len(t), 4)), det_conf=data[: len(t)] / 255)}
+        return run
 
-    def b_run(ctx, inputs, o):
-        with log.open("a") as fh: fh.write("B\\n")
-        out = ctx.work_dir / "summary.txt"
-        with out.open("w") as fh:
-            fh.write(f"{o.label} rows={len(inputs['faces'])}\\n"); fh.flush()
+    def b_setup(o, profile):
+        def run(inputs, ctx):
+            with log.open("a") as fh: fh.write("B\\n")
+            text = f"{o.label} rows={len(inputs['faces'])}\\n"
             Path(os.environ["RM_LOG"] + ".b-started").touch()
             time.sleep(o.slow)
-        return {"summary": out}
+            return {"summary": DocumentTable(name=["summary.txt"], data=[text.encode()])}
+        return run
 
-    stages = {"a": Stage("a", ("video",), ("faces",), AOpts, a_run),
-              "b": Stage("b", ("faces",), ("summary",), BOpts, b_run)}
+    def b_publish(outputs, o, out):
+        doc = outputs["summary"]
+        return [write_bytes(out / doc.name[0], doc.data[0])]
+
+    stages = {"a": Stage("a", ("video",), ("faces",), AOpts, a_setup),
+              "b": Stage("b", ("faces",), ("summary",), BOpts, b_setup, publish=b_publish)}
     cfg = RunConfig(stages={"b": {"label": sys.argv[3], "slow": float(sys.argv[4])}})
     reports = run_pipeline(sys.argv[1], sys.argv[2], cfg, stages=stages)
     print(" ".join(f"{r.name}={r.status}" for r in reports))

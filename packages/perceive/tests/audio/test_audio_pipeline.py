@@ -12,7 +12,7 @@ from reelmind.core.records import (
     UtteranceTable,
     WordTable,
 )
-from reelmind.core.stage import StageContext, discover_stages
+from reelmind.core.stage import discover_stages
 from reelmind.perceive.audio.evaluate import boundary_errors, speaker_accuracy, wer
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.stage import STAGE
@@ -73,13 +73,14 @@ def test_stage_entry_point_and_outputs(dialogue, tmp_path):
     assert any(m.name == "whisper:tiny.en" and m.sha256 for m in STAGE.models(AudioOptions()))
     path, truth = dialogue
     seen = []
-    out = STAGE.run(StageContext(work_dir=tmp_path, progress=lambda f, m: seen.append(f)),
-                    {"video": path}, STAGE.make_options({"diarization": "none", "speech_emotion": "none"}))
+    options = STAGE.make_options({"diarization": "none", "speech_emotion": "none"})
+    out = STAGE.run({"video": path}, options, scratch=tmp_path, progress=lambda f, m: seen.append(f))
     assert isinstance(out["utterances"], UtteranceTable) and isinstance(out["words"], WordTable)
     assert isinstance(out["rejects"], RejectTable) and isinstance(out["speech_emotion"], SpeechEmotionFrames)
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)
     assert not (tmp_path / "audio_16k.f32").exists()
-    rows = list(csv.DictReader(out["utterances_csv"].open(encoding="utf-8")))
+    (csv_path,) = STAGE.publish(out, options, tmp_path / "published")
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert len(rows) == len(out["utterances"])
     assert rows[0]["words"].split()[0].startswith("Good@")
     # the tables survive Parquet with their metadata

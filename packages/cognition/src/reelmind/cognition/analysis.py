@@ -26,7 +26,7 @@ from reelmind.core.stage import options_dict
 from . import arcs as arcs_mod
 from . import consolidator, reflection, short_term, state_machine
 from .bridge import BridgeOptions, bridge, source_rows
-from .llm_client import LLMOptions, make_client
+from reelmind.core.llm import LLMOptions, make_client
 from .memory_store import Memory, MemoryIndex, MemoryStore, StoreConfig, finite_or, memory_id
 from .mood import MoodOptions, track_mood
 from .surprise_lstm import percentile_rank

@@ -14,7 +14,7 @@ import logging
 import math
 from dataclasses import dataclass
 
-from .llm_client import LLMClient
+from reelmind.core.llm import LLMClient
 from .reflection import GuardOptions, llm_render
 from .types import CharacterConsolidation, Hotspot, ShiftPattern, Transition
 

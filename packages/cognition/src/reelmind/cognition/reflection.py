@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .llm_client import LLMClient, LLMError
+from reelmind.core.llm import LLMClient, LLMError
 from .types import EVOLUTION_SECTIONS, Arc, CharacterConsolidation, Evolution, SceneBoundary, TrendPoint
 
 log = logging.getLogger("reelmind.cognition.reflection")

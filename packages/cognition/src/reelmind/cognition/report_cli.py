@@ -25,7 +25,7 @@ def report(
     llm_model: str = typer.Option("", help="model name sent to the endpoint"),
 ) -> None:
     """Write report.md, report.zh.md, report.json and report.html for RUN."""
-    from .llm_client import LLMOptions
+    from reelmind.core.llm import LLMOptions
     from .report_inputs import load_run
     from .report_review import ReviewOptions
     from .report_stage import ReportStageOptions, write_report

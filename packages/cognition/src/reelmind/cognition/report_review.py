@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reelmind.core.atomic import write_json, write_text
 
-from .llm_client import LLMOptions, make_client
+from reelmind.core.llm import LLMOptions, make_client
 from .reflection import GuardOptions, llm_render
 
 log = logging.getLogger("reelmind.cognition.report_review")
@@ -71,7 +71,7 @@ def film_review(report: dict, options: ReviewOptions, progress=None) -> dict:
     """The 6 chapters: ``{"chapters": [{key, title, text, source, guard}], ...}``; text "" when the LLM failed."""
     client = make_client(options.llm)
     if client is None:
-        from .llm_client import LLMError
+        from reelmind.core.llm import LLMError
 
         raise LLMError("film review needs an LLM", "set review.llm.base_url to an OpenAI-compatible endpoint")
     characters = list(report["sections"]["overview"]["shown_characters"])

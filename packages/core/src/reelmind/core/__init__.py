@@ -1,4 +1,5 @@
-"""reelmind.core: typed records, Arrow/Parquet I/O, config, run store, model runtime, errors."""
+"""reelmind.core: typed records, the emotion policy, Arrow/Parquet I/O, config, the stage protocol, run
+store, model resolver and runtime, provenance, errors."""
 
 from .errors import (
     ConfigError,
@@ -17,8 +18,8 @@ from .records import (
     TEXT_EMOTIONS,
     DatasetTable,
     FaceTable,
+    PersonTable,
     RejectTable,
-    SceneAnalysisTable,
     SpeechEmotionFrames,
     UtteranceTable,
     WordTable,
@@ -28,7 +29,7 @@ from .table import Table, column
 __all__ = [
     "ConfigError", "DataFileError", "InputMediaError", "MissingDependencyError", "MissingModelError",
     "ModelHashError", "RecordError", "ReelmindError", "DATASET_COLUMNS", "FACE_EMOTIONS", "POLARITY",
-    "TEXT_EMOTIONS", "DatasetTable", "FaceTable", "RejectTable", "SceneAnalysisTable",
+    "TEXT_EMOTIONS", "DatasetTable", "FaceTable", "PersonTable", "RejectTable",
     "SpeechEmotionFrames", "UtteranceTable", "WordTable", "Table", "column",
 ]
 __version__ = "0.1.0"

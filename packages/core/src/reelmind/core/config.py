@@ -13,11 +13,15 @@ from .errors import ConfigError
 
 @dataclass
 class RunConfig:
-    """The whole run: a profile name (or "auto"), per-stage option dicts, stages to skip."""
+    """The whole run: a profile name (or "auto"), per-stage option dicts (nested sections allowed,
+    e.g. ``stages.memory.promote_refs``), stages to skip, and the one LLM configuration
+    (``llm: {base_url, model, api_key_env}``; the key itself only ever lives in the environment)."""
 
     profile: str = "auto"
     stages: dict[str, dict] = field(default_factory=dict)
     skip: list[str] = field(default_factory=list)
+    llm: dict = field(default_factory=dict)
+    strict: bool = False  # a degraded result (truncated input, decode errors) fails the run
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "RunConfig":
@@ -39,7 +43,16 @@ class RunConfig:
         for name, opts in cfg.stages.items():
             if not isinstance(opts, dict):
                 raise ConfigError(f"{where}: stages.{name} must be a mapping, got {type(opts).__name__}")
+        if not isinstance(cfg.llm, dict):
+            raise ConfigError(f"{where}: llm must be a mapping, got {type(cfg.llm).__name__}")
+        cfg.llm_options(where)  # refuses a key written in clear, names unknown keys
         return cfg
+
+    def llm_options(self, where: str = "config"):
+        """The LLM options (off when no base_url)."""
+        from .llm import llm_options
+
+        return llm_options(self.llm, where=f"{where}: llm")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

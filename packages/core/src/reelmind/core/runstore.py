@@ -25,14 +25,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import records as _records
 from .atomic import atomic_path, write_json
-from .errors import DataFileError, InputMediaError
+from .errors import DataFileError, InputMediaError, ReelmindError
+from .records import RECORD_TYPES
 from .table import Table
 
 log = logging.getLogger("reelmind.core.runstore")
 
-_TABLE_TYPES = {cls.__name__: cls for cls in vars(_records).values() if isinstance(cls, type) and issubclass(cls, Table)}
+_TABLE_TYPES: dict[str, type[Table]] = dict(RECORD_TYPES)
+
+
+class OutputFolderError(ReelmindError):
+    """The run folder cannot be created or written."""
+
+
+class RunLockedError(ReelmindError):
+    """Another process is writing to the same run folder."""
 
 
 def register_table_type(cls: type[Table]) -> type[Table]:
@@ -85,7 +93,54 @@ class RunStore:
     def __init__(self, out_dir: str | Path) -> None:
         self.out = Path(out_dir)
         self.cache = self.out / "cache"
-        self.cache.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = None
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputFolderError(f"output folder {self.out} is a file", "choose another -o/--out path, or remove the file")
+        try:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            probe = self.out / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except PermissionError:
+            raise OutputFolderError(f"output folder {self.out} is not writable (permission denied)",
+                                    "choose a folder you can write to, or fix its permissions") from None
+        except NotADirectoryError:
+            raise OutputFolderError(f"output folder {self.out}: a part of the path is a file",
+                                    "choose another -o/--out path") from None
+        except OSError as exc:
+            raise OutputFolderError(f"output folder {self.out} cannot be written ({exc.strerror or exc})",
+                                    "choose another -o/--out path (is the disk full or read-only?)") from None
+
+    # ------------------------------------------------------------------ lock
+    def lock(self) -> None:
+        """Take the run folder's lock, or raise RunLockedError naming the process that holds it."""
+        import fcntl
+
+        path = self.out / ".lock"
+        fh = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise RunLockedError(f"run folder {self.out} is in use by {holder}",
+                                 "wait for that run to finish, or use another -o/--out folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {os.uname().nodename}")
+        fh.flush()
+        self._lock_fh = fh
+
+    def unlock(self) -> None:
+        if self._lock_fh is not None:
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    # ------------------------------------------------------------------ chunk checkpoints
+    def checkpoint(self, stage: str, key: str) -> "ChunkStore":
+        """Chunk-level checkpoints of one stage computation (kept until its result is committed)."""
+        return ChunkStore(self.cache / stage / f".chunks-{key}")
 
     # ------------------------------------------------------------------ keys
     @staticmethod
@@ -109,15 +164,10 @@ class RunStore:
 
     @staticmethod
     def _load(folder: Path, spec: dict) -> Any:
-        if spec["kind"] == "table":
-            cls = _TABLE_TYPES.get(spec["type"])
-            if cls is None:
-                raise KeyError(f"unknown table type {spec['type']}")
-            return cls.read_parquet(folder / spec["file"])
-        path = folder / spec["file"]
-        if not path.exists():
-            raise FileNotFoundError(path)
-        return path
+        cls = _TABLE_TYPES.get(spec.get("type", ""))
+        if spec.get("kind") != "table" or cls is None:
+            raise KeyError(f"unknown cached output {spec}")
+        return cls.read_parquet(folder / spec["file"])
 
     # ------------------------------------------------------------------ write
     def begin(self, stage: str, key: str) -> Path:
@@ -131,61 +181,41 @@ class RunStore:
         (work / "work").mkdir(parents=True)
         return work
 
-    def commit(self, stage: str, key: str, work: Path, outputs: dict[str, Any], info: dict) -> CachedResult:
-        """Save ``outputs`` into ``work``, write done.json, then atomically rename into place."""
+    def commit(self, stage: str, key: str, work: Path, outputs: dict[str, Any], info: dict,
+               replace: bool = False) -> CachedResult:
+        """Save the output tables into ``work``, write done.json, then atomically rename into place.
+        ``replace`` (``--force``) swaps out an existing entry of the same key."""
         specs = {}
         for name, value in outputs.items():
-            if isinstance(value, Table):
-                fname = f"{name}.parquet"
-                value.to_parquet(work / fname)
-                specs[name] = {"kind": "table", "type": type(value).__name__, "file": fname, "rows": len(value)}
-            elif isinstance(value, (str, Path)):
-                p = Path(value).resolve()
-                try:
-                    rel = p.relative_to(work.resolve())
-                except ValueError:
-                    raise ValueError(f"stage {stage} returned {p}, which is outside its work_dir") from None
-                specs[name] = {"kind": "path", "file": str(rel)}
-            else:
-                raise TypeError(f"stage {stage} output {name!r} is {type(value).__name__}, expected a Table or Path")
+            if not isinstance(value, Table):
+                raise TypeError(f"stage {stage} output {name!r} is {type(value).__name__}, expected a Table")
+            fname = f"{name}.parquet"
+            value.to_parquet(work / fname)
+            specs[name] = {"kind": "table", "type": type(value).__name__, "file": fname, "rows": len(value)}
         write_json(work / "done.json", {**info, "outputs": specs, "key": key})
         final = self.cache / stage / key
-        if final.exists() and self.lookup(stage, key) is not None:
+        if final.exists() and not replace and self.lookup(stage, key) is not None:
             shutil.rmtree(work, ignore_errors=True)  # an identical result landed meanwhile: keep it
         else:
-            if final.exists():  # unreadable old entry: move it aside, then replace it
+            if final.exists():  # unreadable (or forced) old entry: move it aside, then replace it
                 stale = final.with_name(f".stale-{key}-{time.time_ns()}")
                 os.replace(final, stale)
                 shutil.rmtree(stale, ignore_errors=True)
             os.replace(work, final)
+        shutil.rmtree(self.cache / stage / f".chunks-{key}", ignore_errors=True)
         result = self.lookup(stage, key)
-        assert result is not None
+        if result is None:
+            raise DataFileError(f"cache entry {stage}/{key} could not be read back after writing it")
         return result
 
     # ------------------------------------------------------------------ publish
     def publish(self, result: CachedResult) -> dict[str, Path]:
-        """Copy a stage's results to the top of the run folder (atomically, file by file)."""
+        """Copy a stage's tables to the top of the run folder as ``<name>.parquet`` (atomically)."""
         published = {}
         for name, spec in result.info["outputs"].items():
-            src = result.folder / spec["file"]
-            if spec["kind"] == "table":
-                dst = self.out / f"{name}.parquet"
-                with atomic_path(dst) as tmp:
-                    shutil.copyfile(src, tmp)
-            elif src.is_dir():
-                dst = self.out / src.name
-                tmp = self.out / f".tmp-{src.name}-{os.getpid()}"
-                shutil.rmtree(tmp, ignore_errors=True)
-                shutil.copytree(src, tmp)
-                old = self.out / f".old-{src.name}-{os.getpid()}"
-                if dst.exists():
-                    os.replace(dst, old)
-                os.replace(tmp, dst)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                dst = self.out / src.name
-                with atomic_path(dst) as tmp:
-                    shutil.copyfile(src, tmp)
+            dst = self.out / f"{name}.parquet"
+            with atomic_path(dst) as tmp:
+                shutil.copyfile(result.folder / spec["file"], tmp)
             published[name] = dst
         return published
 
@@ -200,3 +230,28 @@ class RunStore:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             return {}
+
+
+class ChunkStore:
+    """Finished chunks of one stage computation (``<chunk>.parquet`` + type), written atomically,
+    so a killed stage resumes from the last finished chunk. Removed when the stage commits."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, chunk: str, cls: type[Table]) -> Table | None:
+        path = self.folder / f"{chunk}.parquet"
+        if not path.is_file():
+            return None
+        try:
+            return cls.read_parquet(path)
+        except DataFileError as exc:
+            log.warning("checkpoint %s unreadable (%s); recomputing it", path, exc)
+            return None
+
+    def put(self, chunk: str, table: Table) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(self.folder / f"{chunk}.parquet")
+
+    def chunks(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.parquet")) if self.folder.is_dir() else []

@@ -20,14 +20,20 @@ from .errors import DataFileError, RecordError
 
 T = TypeVar("T", bound="Table")
 
-_KINDS = {"f8": np.float64, "f4": np.float32, "i8": np.int64, "i4": np.int32, "bool": np.bool_, "str": object}
-_FILL = {"f8": np.nan, "f4": np.nan, "i8": -1, "i4": -1, "bool": False, "str": ""}
+_KINDS = {"f8": np.float64, "f4": np.float32, "i8": np.int64, "i4": np.int32, "bool": np.bool_, "str": object,
+          "bytes": object, "list_str": object, "list_i8": object, "list_f8": object}
+_FILL = {"f8": np.nan, "f4": np.nan, "i8": -1, "i4": -1, "bool": False, "str": "", "bytes": b"",
+         "list_str": (), "list_i8": (), "list_f8": ()}
+#: variable-length list columns: element type check and Arrow value type name
+_LISTS = {"list_str": (str, "string"), "list_i8": (int, "int64"), "list_f8": (float, "float64")}
 
 
 def column(dtype: str, inner: tuple[int | None, ...] = (), *, required: bool = True, doc: str = "") -> Any:
-    """Declare a column: ``dtype`` in f8/f4/i8/i4/bool/str, ``inner`` the trailing shape (None = any).
+    """Declare a column: ``dtype`` in f8/f4/i8/i4/bool/str/bytes/list_str/list_i8/list_f8, ``inner``
+    the trailing shape (None = any). ``list_*`` columns hold one tuple per row (Arrow list columns);
+    ``bytes`` columns hold binary blobs (PNG crops, rendered documents).
 
-    Optional columns (``required=False``) are filled with NaN / -1 / False / "" when omitted;
+    Optional columns (``required=False``) are filled with NaN / -1 / False / "" / b"" / () when omitted;
     optional columns with an unknown inner size are left as ``None``.
     """
     if dtype not in _KINDS:
@@ -79,7 +85,11 @@ class Table:
                         inner_shape = tuple(0 if d is None else d for d in inner)
                         object.__setattr__(self, f.name, np.empty((0, *inner_shape), dtype=_KINDS[dtype]))
                     continue
-                arr = np.full((n, *inner), _FILL[dtype], dtype=_KINDS[dtype])
+                if dtype in _LISTS:
+                    arr = np.empty(n, dtype=object)
+                    arr[:] = [()] * n
+                else:
+                    arr = np.full((n, *inner), _FILL[dtype], dtype=_KINDS[dtype])
             else:
                 arr = self._cast(name, f.name, v, dtype)
                 if arr.ndim == 0 or len(arr) != n:
@@ -98,6 +108,29 @@ class Table:
             bad = [x for x in arr.ravel() if not isinstance(x, str)]
             if bad:
                 raise RecordError(record, fname, "str values", f"{type(bad[0]).__name__} {bad[0]!r}")
+            return arr
+        if dtype == "bytes":
+            arr = np.empty(len(v), dtype=object)
+            for i, x in enumerate(v):
+                if not isinstance(x, (bytes, bytearray, memoryview)):
+                    raise RecordError(record, fname, "bytes values", f"{type(x).__name__} {x!r}"[:120])
+                arr[i] = bytes(x)
+            return arr
+        if dtype in _LISTS:
+            kind, _ = _LISTS[dtype]
+            arr = np.empty(len(v), dtype=object)
+            for i, x in enumerate(v):
+                if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+                    raise RecordError(record, fname, f"a list of {kind.__name__} per row", f"{type(x).__name__} {x!r}"[:120])
+                items = tuple(x.tolist() if isinstance(x, np.ndarray) else x)
+                if kind is str:
+                    bad = [y for y in items if not isinstance(y, str)]
+                else:
+                    bad = [y for y in items if isinstance(y, (str, bytes)) or not isinstance(y, (int, float, np.number))
+                           or (kind is int and float(y) != int(y))]
+                if bad:
+                    raise RecordError(record, fname, f"{kind.__name__} list items", f"{type(bad[0]).__name__} {bad[0]!r}"[:120])
+                arr[i] = tuple(kind(y) for y in items) if kind is not str else items
             return arr
         arr = np.asarray(v)
         if arr.dtype == object:
@@ -166,6 +199,10 @@ class Table:
             inner = v.shape[1:]
             if dtype == "str":
                 arr = pa.array(list(v), type=pa.string())
+            elif dtype == "bytes":
+                arr = pa.array(list(v), type=pa.binary())
+            elif dtype in _LISTS:
+                arr = pa.array([list(x) for x in v], type=pa.list_(getattr(pa, _LISTS[dtype][1])()))
             else:
                 flat = pa.array(v.reshape(-1))
                 size = int(np.prod(inner)) if inner else 1
@@ -185,8 +222,11 @@ class Table:
             fmeta = table.schema.field(name).metadata or {}
             shape = tuple(json.loads(fmeta.get(b"shape", b"[]")))
             col = table.column(name).combine_chunks()
-            if known[name].metadata["dtype"] == "str":
-                kwargs[name] = np.array(col.to_pylist(), dtype=object) if len(col) else np.empty(0, dtype=object)
+            kind = known[name].metadata["dtype"]
+            if kind in ("str", "bytes") or kind in _LISTS:
+                out = np.empty(len(col), dtype=object)
+                out[:] = [tuple(x) if kind in _LISTS else x for x in col.to_pylist()]
+                kwargs[name] = out
             elif shape:
                 values = col.flatten().to_numpy(zero_copy_only=False)
                 kwargs[name] = values.reshape((len(col), *shape))
@@ -225,3 +265,16 @@ class Table:
         for k, v in self.columns().items():
             data[k] = list(v) if v.ndim > 1 else v
         return pd.DataFrame(data)
+
+    def to_pylist(self) -> list[dict]:
+        """Rows as dicts of plain Python values (JSON export at the edge)."""
+        cols = self.columns()
+        out = []
+        for i in range(len(self)):
+            row = {}
+            for k, v in cols.items():
+                x = v[i]
+                row[k] = x.tolist() if isinstance(x, np.ndarray) else (list(x) if isinstance(x, tuple) else
+                                                                         x.item() if hasattr(x, "item") else x)
+            out.append(row)
+        return out

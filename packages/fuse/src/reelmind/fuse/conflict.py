@@ -1,4 +1,5 @@
-"""Multimodal conflict: face, voice and text polarity; channel weights follow data quality."""
+"""Multimodal conflict: face, voice and text polarity; channel weights follow data quality
+(the FER tier and the face-weight factor come from :mod:`reelmind.core.emotion`)."""
 
 from __future__ import annotations
 
@@ -6,35 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reelmind.core.records import POLARITY
-
-#: FER tier -> multiplier of the face channel weight (seed: partial FER 25% -> 10%).
-TIER_FACTOR = {"reliable": 1.0, "partial": 0.4, "degraded": 0.15, "none": 0.0}
-
-
-@dataclass(frozen=True)
-class FerTier:
-    tier: str  # reliable / partial / degraded / none
-    neutral_ratio: float
-    mean_confidence: float
-
-
-def fer_tier(emotions: np.ndarray, confidences: np.ndarray) -> FerTier:
-    """Film-level FER quality: many neutral faces or low confidence (old film grain) => lower tier."""
-    done = np.array([bool(e) for e in emotions], dtype=bool)
-    if not done.any():
-        return FerTier("none", float("nan"), float("nan"))
-    neutral = float(np.mean(emotions[done] == "neutral"))
-    conf = np.asarray(confidences, dtype=np.float64)[done]
-    mean_conf = float(np.nanmean(conf)) if np.isfinite(conf).any() else float("nan")
-    if neutral >= 0.8 or (np.isfinite(mean_conf) and mean_conf < 0.3):
-        tier = "degraded"
-    elif neutral >= 0.6 or (np.isfinite(mean_conf) and mean_conf < 0.5):
-        tier = "partial"
-    else:
-        tier = "reliable"
-    return FerTier(tier, neutral, mean_conf)
-
+from reelmind.core.emotion import polarity
 
 @dataclass(frozen=True)
 class Channel:
@@ -47,7 +20,7 @@ class Channel:
 def label_channel(name: str, label: str, conf: float, weight: float) -> Channel:
     if not label or not np.isfinite(conf):
         return Channel(name, 0, float("nan"), weight)
-    return Channel(name, int(POLARITY.get(label, 0)), float(conf), weight)
+    return Channel(name, polarity(label), float(conf), weight)
 
 
 def voice_channel(valence: float, deadzone: float, weight: float) -> Channel:
@@ -57,8 +30,8 @@ def voice_channel(valence: float, deadzone: float, weight: float) -> Channel:
     return Channel("voice", pol, float(min(1.0, abs(valence))), weight)
 
 
-def describe(channels: list[Channel]) -> str:
-    """e.g. ``face:+0.85;voice:off;text:=0.44`` (+/-/= polarity, then confidence; off = disabled, na = absent)."""
+def describe(channels: list[Channel]) -> list[str]:
+    """e.g. ``['face:+0.85', 'voice:off', 'text:=0.44']`` (+/-/= polarity, then confidence; off = disabled, na = absent)."""
     parts = []
     for ch in channels:
         if ch.weight <= 0:
@@ -68,7 +41,7 @@ def describe(channels: list[Channel]) -> str:
         else:
             sign = "+" if ch.polarity > 0 else "-" if ch.polarity < 0 else "="
             parts.append(f"{ch.name}:{sign}{ch.confidence:.2f}")
-    return ";".join(parts)
+    return parts
 
 
 def is_conflict(channels: list[Channel], min_confidence: float = 0.0, min_minority_share: float = 0.25) -> bool:

@@ -139,8 +139,8 @@ def evaluate(faces: FaceTable, utterances: UtteranceTable, dataset: DatasetTable
             face_on_ok += pred_person == ln["speaker"]
         gt_lis = set(ln["listeners"])
         pred_lis = set()
-        if r is not None and dataset.listener_ids[r]:
-            pred_lis = {per_map.get(int(x), f"?{x}") for x in dataset.listener_ids[r].split(";")}
+        if r is not None:
+            pred_lis = {per_map.get(int(x), f"?{x}") for x in dataset.listener_ids[r]}
         ltp += len(pred_lis & gt_lis)
         lfp += len(pred_lis - gt_lis)
         lfn += len(gt_lis - pred_lis)
@@ -154,7 +154,7 @@ def evaluate(faces: FaceTable, utterances: UtteranceTable, dataset: DatasetTable
                         "row": r, "face_window": dataset.face_window[r] if r is not None else None,
                         "face_emotion": dataset.face_emotion[r] if r is not None else None,
                         "text_emotion": dataset.text_emotion[r] if r is not None else None,
-                        "channels": dataset.conflict_channels[r] if r is not None else None})
+                        "channels": list(dataset.conflict_channels[r]) if r is not None else None})
     n = max(1, len(lines))
     lp, lr = _pr(ltp, lfp, lfn)
     cp, cr = _pr(ctp, cfp, cfn)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reelmind.core.records import FACE_EMOTIONS, DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
-from reelmind.core.stage import options_dict
+from reelmind.core.emotion import CONFLICT_FACE_FACTOR, FACE_EMOTIONS, fer_tier
+from reelmind.core.provenance import provenance
+from reelmind.core.records import DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
 
 from . import conflict as cf
 from .identity import IdentityMap, link_speakers, prominence
@@ -193,8 +194,8 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     idmap = link_speakers(spk_code, len(names), prom, options.identity_min_lift)
     ser = lookup(utterances, speech_emotion, options.ser_tolerance, options.ser_fallback_tolerance,
                  options.ser_min_arousal_range)
-    tier = cf.fer_tier(fi.emotions, fi.confidences)
-    w_face = options.weight_face * cf.TIER_FACTOR[tier.tier]
+    tier = fer_tier(fi.emotions, fi.confidences)
+    w_face = options.weight_face * CONFLICT_FACE_FACTOR[tier.tier]
     w_voice = 0.0 if ser.disabled else options.weight_voice
     progress(0.6, f"identity links {int((idmap.person_of >= 0).sum())}/{len(names)}, FER {tier.tier}")
 
@@ -203,15 +204,14 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
         offset=offset,
         identity={names[s]: {"person_id": int(fi.person_ids[p]), "label": fi.labels[p], "lift": round(float(idmap.lift[s, p]), 4)}
                   for s, p in enumerate(idmap.person_of) if p >= 0},
-        fer_tier={"tier": tier.tier, "neutral_ratio": tier.neutral_ratio, "mean_confidence": tier.mean_confidence,
-                  "face_weight": w_face},
+        fer_tier={"tier": tier.tier, "neutral_ratio": tier.neutral_ratio, "mean_confidence": tier.mean_conf,
+                  "reason": tier.reason, "face_weight": w_face},
         ser={"disabled": ser.disabled, "reason": ser.reason, "voice_weight": w_voice},
         kernel_backend=backend,
         counts={"utterances": n, "faces": len(times), "persons": P, "speakers": len(names),
                 "conflicts": int(np.sum(rows["conflict"])), "no_face": int(np.sum(rows["face_window"] == "none"))},
     )
-    meta = {"stage": "fuse", "options": options_dict(options), "models": [], "versions": _versions(),
-            "report": _jsonable(report)}
+    meta = provenance("fuse", options, dists=("scipy", "numba"), report=_jsonable(report))
     progress(1.0, f"{n} dataset rows, {report.counts['conflicts']} conflicts")
     return DatasetTable(**rows, meta=meta)
 
@@ -241,9 +241,12 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
           weights: tuple[float, float], offset_s: float, progress: Progress) -> dict[str, np.ndarray]:
     fi, options, n = film.fi, film.options, len(utt)
     w_face, w_voice = weights
+    rule = (f"conflict when the voting channels (weight > 0, confidence >= {options.min_channel_confidence}, non-neutral) "
+            f"hold both polarities and the weaker side has >= {options.conflict_min_share:.0%} of weight x confidence; "
+            f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
     cols: dict[str, list] = {k: [] for k in (
         "character", "face_emotion", "face_confidence", "listener", "listener_emotion", "listener_ids", "conflict",
-        "conflict_channels", "face_window", "face_fallback", "person_id", "face_person")}
+        "conflict_channels", "conflict_rule", "face_window", "face_fallback", "person_id", "face_person")}
     unidentified = len(fi.times) > 0 and not len(fi.person_ids)
     for sl in film.chunks():
         agg = film.aggregate(sl, options.before, options.after)
@@ -261,19 +264,26 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
             cols["face_confidence"].append(choice.confidence)
             cols["face_person"].append(fi.labels[choice.code] if choice.code >= 0 and choice.emotion else "")
             cols["person_id"].append(int(fi.person_ids[who]) if who >= 0 else -1)
-            cols["listener"].append(";".join(fi.labels[c] for c, _ in lis))
-            cols["listener_emotion"].append(";".join(e or "unknown" for _, e in lis))
-            cols["listener_ids"].append(";".join(str(int(fi.person_ids[c])) for c, _ in lis))
+            cols["listener"].append(tuple(fi.labels[c] for c, _ in lis))
+            cols["listener_emotion"].append(tuple(e or "unknown" for _, e in lis))
+            cols["listener_ids"].append(tuple(int(fi.person_ids[c]) for c, _ in lis))
             channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
                         cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
                         cf.label_channel("text", utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text)]
             cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
-            cols["conflict_channels"].append(cf.describe(channels))
+            cols["conflict_channels"].append(tuple(cf.describe(channels)))
+            cols["conflict_rule"].append(rule)
             cols["face_window"].append(choice.window)
             cols["face_fallback"].append(choice.fallback)
         progress(0.6 + 0.4 * sl.stop / max(1, n), f"row {sl.stop}/{n}")
     numeric = {"face_confidence": np.float32, "person_id": np.int64, "conflict": bool}
-    out = {k: np.array(v, dtype=numeric.get(k, object)) for k, v in cols.items()}
+    out = {}
+    for k, v in cols.items():
+        if k in numeric:
+            out[k] = np.array(v, dtype=numeric[k])
+        else:
+            out[k] = np.empty(len(v), dtype=object)
+            out[k][:] = v
     out.update(
         dialogue=np.asarray(utt.text, dtype=object), start_time=np.asarray(utt.start), end_time=np.asarray(utt.end),
         text_emotion=np.asarray(utt.text_emotion, dtype=object), text_confidence=np.asarray(utt.text_conf),
@@ -281,18 +291,6 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
         speaker_id=np.asarray(utt.speaker, dtype=object), ser_fallback=ser.provenance,
         offset_applied=np.full(n, offset_s),
     )
-    return out
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("reelmind-fuse", "reelmind-core", "reelmind-native", "numpy", "scipy", "numba"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = None
     return out
 
 

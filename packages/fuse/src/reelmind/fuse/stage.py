@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from reelmind.core.errors import RecordError
 from reelmind.core.records import DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
-from reelmind.core.stage import Stage, StageContext
+from reelmind.core.stage import RunContext, Stage
 
-from .export import write_dataset_csv
 from .fuse import fuse
 from .options import FuseOptions
 
@@ -25,14 +25,25 @@ def _expect(inputs: dict[str, Any], name: str, kind: type, optional: bool = Fals
     return value
 
 
-def run(ctx: StageContext, inputs: dict[str, Any], options: FuseOptions) -> dict[str, Any]:
-    faces = _expect(inputs, "faces", FaceTable)
-    utterances = _expect(inputs, "utterances", UtteranceTable)
-    speech = _expect(inputs, "speech_emotion", SpeechEmotionFrames, optional=True)
-    dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress)
-    csv_path = write_dataset_csv(dataset, ctx.work_dir / "dataset.csv")
-    log.info("fuse: %d rows -> %s", len(dataset), csv_path)
-    return {"dataset": dataset, "dataset_csv": csv_path}
+def setup(options: FuseOptions, profile: Any):
+    """Fusion has no models: the runner fuses one film's faces and utterances."""
+
+    def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        faces = _expect(inputs, "faces", FaceTable)
+        utterances = _expect(inputs, "utterances", UtteranceTable)
+        speech = _expect(inputs, "speech_emotion", SpeechEmotionFrames, optional=True)
+        dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress)
+        log.info("fuse: %d rows", len(dataset))
+        return {"dataset": dataset}
+
+    return runner
+
+
+def publish(outputs: dict[str, Any], options: FuseOptions, out: Path) -> list[Path]:
+    """dataset.csv in the seed's 14-column layout."""
+    from reelmind.core.csv_export import dataset_csv
+
+    return [dataset_csv(outputs["dataset"], out / "dataset.csv")]
 
 
 def check() -> list[str]:
@@ -50,9 +61,11 @@ STAGE = Stage(
     name="fuse",
     inputs=("faces", "utterances"),
     optional_inputs=("speech_emotion",),
-    outputs=("dataset", "dataset_csv"),
+    outputs=("dataset",),
     options_type=FuseOptions,
-    run=run,
+    setup=setup,
+    publish=publish,
+    code=("reelmind.native", "reelmind._native"),
     check=check,
     models=lambda options: [],
     description="offset detection, before/during/after window matching (native kernel), speaking face from "

@@ -24,6 +24,7 @@ def run(
     only: Optional[str] = typer.Option(None, "--only", help="comma-separated stages to run (with what they need)"),
     skip: Optional[str] = typer.Option(None, "--skip", help="comma-separated stages to skip"),
     force: Optional[str] = typer.Option(None, "--force", help="comma-separated stages to recompute even if cached"),
+    strict: bool = typer.Option(False, "--strict", help="exit non-zero when a result is degraded (truncated input, decode errors)"),
 ) -> None:
     """Run every installed stage over FILM; missing stages are listed, not faked."""
     from rich.console import Console
@@ -39,6 +40,8 @@ def run(
         cfg.profile = profile
     if skip:
         cfg.skip = [*cfg.skip, *[s.strip() for s in skip.split(",") if s.strip()]]
+    if strict:
+        cfg.strict = True
     split = lambda v: tuple(s.strip() for s in v.split(",") if s.strip()) if v else ()  # noqa: E731
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -53,14 +56,24 @@ def run(
         reports = run_pipeline(film, out, cfg, only=split(only), force=split(force), on_progress=on_progress)
     table = Table(title=f"reelmind run → {out}")
     for col in ("stage", "status", "seconds", "detail"):
-        table.add_column(col)
-    colours = {"computed": "green", "cached": "cyan", "failed": "red", "missing": "yellow"}
+        table.add_column(col, overflow="fold")
+    colours = {"computed": "green", "cached": "cyan", "failed": "red", "missing": "yellow", "interrupted": "red"}
     for r in reports:
         detail = r.message or ", ".join(Path(p).name for p in r.outputs.values())
+        if r.degraded:
+            detail = "[yellow]degraded: " + "; ".join(r.degraded) + "[/] " + detail
+        if r.publish_errors:
+            detail = "[red]publish failed: " + "; ".join(r.publish_errors) + "[/] " + detail
         table.add_row(r.name, f"[{colours[r.status]}]{r.status}[/]", f"{r.seconds:.1f}", detail)
     Console().print(table)
-    if any(r.status == "failed" for r in reports):
+    degraded = [f"{r.name}: {d}" for r in reports for d in r.degraded]
+    for d in degraded:
+        console.print(f"[yellow]warning: degraded result — {d}[/]")
+    if any(r.status == "failed" or r.publish_errors for r in reports):
         raise typer.Exit(1)
+    if degraded and cfg.strict:
+        console.print("[red]--strict: degraded results count as a failure[/]")
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -91,17 +104,31 @@ def _mount_plugins() -> None:
             app.command(name=ep.name)(obj)
 
 
+def _interrupted(exc: BaseException | None) -> None:
+    stage = getattr(exc, "stage", "")
+    where = f" during {stage}" if stage else ""
+    print(f"reelmind: interrupted{where}; finished stages are kept; rerun the same command to resume", file=sys.stderr)
+    sys.exit(130)
+
+
 def main() -> None:
+    import click
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     _mount_plugins()
     try:
-        app()
+        rv = app(standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        _interrupted(exc.__cause__ or exc.__context__)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except ReelmindError as exc:
         print(f"reelmind: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print("reelmind: interrupted; finished stages are kept and a rerun resumes", file=sys.stderr)
-        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ def collect() -> list[Finding]:
     from reelmind.core.errors import ReelmindError
     from reelmind.core.profiles import current_profile, detect_gpus
     from reelmind.core.provenance import package_versions
-    from reelmind.core.registry import load_manifest, resolve
+    from reelmind.core.models import load_manifest, resolve
     from reelmind.core.stage import discover_stages
 
     found: list[Finding] = []
@@ -61,8 +61,8 @@ def collect() -> list[Finding]:
     try:
         for name, entry in sorted(load_manifest().items()):
             try:
-                path = resolve(name)
-                found.append(Finding("models", name, True, f"{entry.task}: {path}"))
+                model = resolve(name)
+                found.append(Finding("models", name, True, f"{entry.task}: {model.path}"))
             except ReelmindError as exc:
                 found.append(Finding("models", name, False, f"{entry.task}: {exc}"))
     except ReelmindError as exc:
@@ -72,7 +72,7 @@ def collect() -> list[Finding]:
         reasons = stage.check()
         found.append(Finding("stages", name, not reasons,
                              "ready: " + stage.description if not reasons else "; ".join(reasons)))
-    for expected in ("faces", "audio", "fuse", "cognition", "report"):
+    for expected in ("faces", "persons", "audio", "fuse", "moments", "memory", "personality", "social", "scores", "report"):
         if expected not in stages:
             found.append(Finding("stages", expected, False, "not installed (its package is missing from this environment)"))
     return found

@@ -1,20 +1,21 @@
-"""Run the installed stages over one film: plan by inputs/outputs, cache, resume, publish.
+"""Run the installed stages over one film: ``plan`` orders them, ``execute`` runs one stage with no
+store, and the local driver (:func:`run_pipeline`) caches, resumes and publishes.
 
-Stages are plain functions (``reelmind.core.stage.Stage``); this module only orders them and
-moves their records in and out of the run store, so an archive runner (Ray Data, GPU actor
-pools) can schedule the very same stages.
+The archive runner schedules the same stages on Ray actors with the same three pieces: it plans
+once, computes each (film, stage) key with :func:`stage_key`, runs :func:`execute` inside an actor
+that made its runner with :func:`get_runner`, and commits into the same content-addressed store.
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
+import dataclasses
 import logging
+import shutil
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,19 @@ from reelmind.core.config import RunConfig
 from reelmind.core.errors import InputMediaError, ReelmindError
 from reelmind.core.profiles import current_profile
 from reelmind.core.provenance import model_hashes, package_versions
-from reelmind.core.runstore import RunStore, fingerprint_file
-from reelmind.core.stage import Stage, StageContext, discover_stages, options_dict
+from reelmind.core.runstore import RunStore, fingerprint_file, stable_hash
+from reelmind.core.stage import RunContext, Runner, Stage, code_version, discover_stages, key_options, options_dict
+from reelmind.core.table import Table
 
 log = logging.getLogger("reelmind.pipeline.orchestrate")
+
+
+class PipelineInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a stage; finished stages are kept."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(stage)
+        self.stage = stage
 
 
 @dataclass
@@ -47,7 +57,6 @@ def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = 
             missing[name] = list(reasons)
         else:
             candidates[name] = st
-    # fixed point: which candidates can ever get their required inputs
     producible = set(available)
     runnable: dict[str, Stage] = {}
     changed = True
@@ -67,7 +76,6 @@ def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = 
         unknown = wanted - set(stages)
         if unknown:
             raise ReelmindError(f"unknown stage(s): {', '.join(sorted(unknown))}", f"choose from {', '.join(sorted(stages))}")
-        # keep the requested stages and everything upstream of them
         needed: set[str] = set()
         frontier = [n for n in wanted if n in runnable]
         while frontier:
@@ -79,7 +87,6 @@ def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = 
                 if set(st.outputs) & (set(runnable[n].inputs) | set(runnable[n].optional_inputs)):
                     frontier.append(other)
         runnable = {n: s for n, s in runnable.items() if n in needed}
-    # order: a stage waits for producers of its inputs and of its producible optional inputs
     order: list[Stage] = []
     done = set(available)
     pending = dict(runnable)
@@ -95,32 +102,85 @@ def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = 
     return Plan(order, missing)
 
 
-def stage_version(stage: Stage) -> str:
-    """Distribution version + hash of the stage function's source file (edits invalidate the cache)."""
-    module = inspect.getmodule(stage.run)
-    parts = []
-    if module is not None:
-        top = ".".join(module.__name__.split(".")[:2])
-        dists = metadata.packages_distributions().get(top.split(".")[0], [])
-        for d in dists:
-            try:
-                parts.append(f"{d}=={metadata.version(d)}")
-            except metadata.PackageNotFoundError:
-                pass
-        src = inspect.getsourcefile(module)
-        if src:
-            parts.append(hashlib.sha256(Path(src).read_bytes()).hexdigest()[:16])
-    return ";".join(sorted(set(parts))) or "unknown"
+# ----------------------------------------------------------------------------- options and keys
+def stage_options(stage: Stage, config: RunConfig) -> Any:
+    """The stage's options from the run config; the run's one LLM configuration fills an ``llm`` field."""
+    values = dict(config.stages.get(stage.name) or {})
+    options = stage.make_options(values)
+    if config.llm and "llm" not in values and dataclasses.is_dataclass(options) and \
+            "llm" in {f.name for f in dataclasses.fields(options)}:
+        options = dataclasses.replace(options, llm=config.llm_options())
+    return options
 
 
+def stage_key(stage: Stage, options: Any, input_keys: dict[str, str]) -> tuple[str, dict]:
+    """The content-addressed cache key of (stage, options, models, code, inputs), and its parts."""
+    mhash = model_hashes(stage.models(options))
+    parts = {"stage": stage.name, "code": code_version(stage), "options": key_options(options), "models": mhash,
+             "inputs": dict(sorted(input_keys.items()))}
+    return stable_hash(parts)[:32], parts
+
+
+_runners: dict[tuple, Runner] = {}
+_runners_lock = threading.Lock()
+
+
+def get_runner(stage: Stage, options: Any, profile: Any) -> Runner:
+    """The stage's runner for these options, made once per process (models loaded once)."""
+    key = (stage.name, stable_hash(options_dict(options)), getattr(profile, "name", str(profile)))
+    with _runners_lock:
+        if key in _runners:
+            return _runners[key]
+    runner = stage.setup(options, profile)
+    with _runners_lock:
+        return _runners.setdefault(key, runner)
+
+
+def execute(stage: Stage, runner: Runner, inputs: dict[str, Any], ctx: RunContext) -> dict[str, Table]:
+    """Run one stage on one film (no store involved); checks it returned every declared output as a Table."""
+    outputs = runner(inputs, ctx)
+    lacking = [o for o in stage.outputs if o not in outputs]
+    if lacking:
+        raise ReelmindError(f"stage {stage.name} did not return {', '.join(lacking)}")
+    bad = {k: type(v).__name__ for k, v in outputs.items() if not isinstance(v, Table)}
+    if bad:
+        raise ReelmindError(f"stage {stage.name} returned non-record outputs {bad}")
+    return {k: outputs[k] for k in stage.outputs}
+
+
+def degradations(outputs: dict[str, Any]) -> list[str]:
+    """What the stage's output tables say was degraded (``meta['degraded']``), de-duplicated."""
+    out: list[str] = []
+    for t in outputs.values():
+        for d in (getattr(t, "meta", {}) or {}).get("degraded", []) or []:
+            if d not in out:
+                out.append(str(d))
+    return out
+
+
+# ----------------------------------------------------------------------------- local driver
 @dataclass
 class StageReport:
     name: str
-    status: str  # "computed" | "cached" | "failed" | "missing"
+    status: str  # "computed" | "cached" | "failed" | "missing" | "interrupted"
     seconds: float = 0.0
     message: str = ""
     key: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    degraded: list[str] = field(default_factory=list)
+    publish_errors: list[str] = field(default_factory=list)
+
+
+def _internal_error(store: RunStore, name: str, exc: BaseException) -> str:
+    logfile = store.out / "logs" / f"{name}.log"
+    try:
+        logfile.parent.mkdir(parents=True, exist_ok=True)
+        logfile.write_text(traceback.format_exc(), encoding="utf-8")
+        where = f"traceback in {logfile}"
+    except OSError:
+        where = "traceback could not be saved"
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"internal error {type(exc).__name__}: {first} ({where})"
 
 
 def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None = None,
@@ -128,17 +188,27 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
                  on_progress: Callable[[str, float, str], None] | None = None) -> list[StageReport]:
     """Run every runnable stage over ``film`` into ``out_dir``; finished stages are reused.
 
-    A stage that fails with a ReelmindError is recorded (its message in manifest.json) and the
-    stages that need its outputs are skipped; everything already computed stays on disk.
+    A stage that fails is recorded (its one-line message in manifest.json) and the stages that
+    need its outputs are skipped; everything already computed stays on disk.
     """
     config = config or RunConfig()
     film = Path(film)
-    if not film.is_file():
+    if not film.exists():
         raise InputMediaError(f"{film}: no such file")
+    if film.is_dir():
+        raise InputMediaError(f"{film}: is a folder, not a media file")
     if film.stat().st_size == 0:
         raise InputMediaError(f"{film}: the file is empty (0 bytes)")
     stages = discover_stages() if stages is None else stages
     store = RunStore(out_dir)
+    store.lock()
+    try:
+        return _drive(film, store, config, stages, only, force, on_progress)
+    finally:
+        store.unlock()
+
+
+def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Stage], only, force, on_progress) -> list[StageReport]:
     profile = current_profile(None if config.profile == "auto" else config.profile)
     the_plan = plan(stages, {"video"}, skip=tuple(config.skip), only=only)
     artefacts: dict[str, Any] = {"video": film}
@@ -147,13 +217,21 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
     manifest = {
         "film": str(film.resolve()), "film_fingerprint": keys["video"], "profile": profile.name,
         "config": config.to_dict(), "versions": package_versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "stages": {r.name: vars(r) for r in reports},
+        "stages": {r.name: vars(r) for r in reports}, "degraded": {},
     }
     store.write_manifest(manifest)
     for stage in the_plan.order:
-        report = _run_one(stage, store, config, profile, artefacts, keys, force, on_progress)
+        try:
+            report = _run_one(stage, store, config, profile, artefacts, keys, force, on_progress)
+        except KeyboardInterrupt:
+            manifest["stages"][stage.name] = vars(StageReport(stage.name, "interrupted"))
+            manifest["interrupted"] = stage.name
+            store.write_manifest(manifest)
+            raise PipelineInterrupted(stage.name) from None
         reports.append(report)
         manifest["stages"][stage.name] = vars(report)
+        if report.degraded:
+            manifest["degraded"][stage.name] = report.degraded
         store.write_manifest(manifest)
     manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     store.write_manifest(manifest)
@@ -167,42 +245,63 @@ def _run_one(stage: Stage, store: RunStore, config: RunConfig, profile, artefact
     if absent:
         return StageReport(name, "missing", message=f"input(s) {', '.join(absent)} not produced (an upstream stage failed)")
     t0 = time.perf_counter()
+    progress = (lambda f, m: on_progress(name, f, m)) if on_progress else (lambda f, m: None)
     try:
-        options = stage.make_options(config.stages.get(name))
-        models = stage.models(options)
-        mhash = model_hashes(models)
+        options = stage_options(stage, config)
         inputs = {i: artefacts[i] for i in (*stage.inputs, *stage.optional_inputs) if i in artefacts}
-        key = store.stage_key(name, stage_version(stage), options_dict(options), mhash, {i: keys[i] for i in inputs})
+        key, parts = stage_key(stage, options, {i: keys[i] for i in inputs})
         cached = None if name in force else store.lookup(name, key)
         if cached is not None:
             status = "cached"
         else:
             work = store.begin(name, key)
-            progress = (lambda f, m: on_progress(name, f, m)) if on_progress else (lambda f, m: None)
-            ctx = StageContext(work_dir=work / "work", profile=profile, progress=progress, config=config.to_dict())
+            ctx = RunContext(scratch=work / "work", progress=progress, checkpoint=store.checkpoint(name, key), film=keys["video"])
             progress(0.0, "starting")
-            outputs = stage.run(ctx, inputs, options)
-            lacking = [o for o in stage.outputs if o not in outputs]
-            if lacking:
-                raise ReelmindError(f"stage {name} did not return {', '.join(lacking)}")
-            info = {"stage": name, "options": options_dict(options), "models": mhash,
-                    "inputs": {i: keys[i] for i in inputs}, "seconds": round(time.perf_counter() - t0, 3)}
-            cached = store.commit(name, key, work, outputs, info)
+            runner = get_runner(stage, options, profile)
+            outputs = execute(stage, runner, inputs, ctx)
+            shutil.rmtree(work / "work", ignore_errors=True)
+            info = {"stage": name, "options": options_dict(options), "models": parts["models"], "code": parts["code"],
+                    "inputs": parts["inputs"], "seconds": round(time.perf_counter() - t0, 3),
+                    "degraded": degradations(outputs)}
+            cached = store.commit(name, key, work, outputs, info, replace=name in force)
             progress(1.0, "done")
             status = "computed"
     except ReelmindError as exc:
         log.error("stage %s failed: %s", name, exc)
         return StageReport(name, "failed", round(time.perf_counter() - t0, 3), message=str(exc))
+    except KeyboardInterrupt:
+        raise
     except Exception as exc:  # noqa: BLE001 - a bug in one stage must not lose the others' results
-        logfile = store.out / "logs" / f"{name}.log"
-        logfile.parent.mkdir(parents=True, exist_ok=True)
-        logfile.write_text(traceback.format_exc(), encoding="utf-8")
-        msg = f"internal error {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (traceback in {logfile})"
+        msg = _internal_error(store, name, exc)
         log.error("stage %s failed: %s", name, msg)
         return StageReport(name, "failed", round(time.perf_counter() - t0, 3), message=msg)
-    published = store.publish(cached)
     for out_name, value in cached.outputs.items():
         artefacts[out_name] = value
         keys[out_name] = f"{name}:{cached.key}:{out_name}"
-    return StageReport(name, status, round(time.perf_counter() - t0, 3), key=cached.key,
-                       outputs={k: str(v) for k, v in published.items()})
+    report = StageReport(name, status, key=cached.key, degraded=list(cached.info.get("degraded", [])))
+    report.outputs, report.publish_errors = _publish(stage, store, cached, options)
+    report.seconds = round(time.perf_counter() - t0, 3)
+    return report
+
+
+def _publish(stage: Stage, store: RunStore, cached, options) -> tuple[dict[str, str], list[str]]:
+    """Publish the tables and the stage's files; a failure is reported, the cache is kept."""
+    published: dict[str, str] = {}
+    errors: list[str] = []
+    try:
+        published.update({k: str(v) for k, v in store.publish(cached).items()})
+    except OSError as exc:
+        errors.append(f"could not write {getattr(exc, 'filename', '') or 'a result'} ({exc.strerror or exc})")
+    if stage.publish is not None:
+        try:
+            for path in stage.publish(cached.outputs, options, store.out) or []:
+                published[Path(path).name] = str(path)
+        except OSError as exc:
+            errors.append(f"could not write {getattr(exc, 'filename', '') or 'a file'} ({exc.strerror or exc})")
+        except ReelmindError as exc:
+            errors.append(str(exc))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(_internal_error(store, f"{stage.name}.publish", exc))
+    for e in errors:
+        log.error("publishing %s: %s", stage.name, e)
+    return published, errors

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reelmind.core.errors import ReelmindError
-from reelmind.core.stage import ModelRef, Stage, StageContext
+from reelmind.core.stage import ModelRef, RunContext, Stage
 
 from .options import AudioOptions
 
@@ -47,18 +47,26 @@ def models(options: AudioOptions) -> list[ModelRef]:
         return []
 
 
-def run(ctx: StageContext, inputs: dict[str, Any], options: AudioOptions) -> dict[str, Any]:
-    from .export import write_utterances_csv
-    from .pipeline import analyze_audio
+def setup(options: AudioOptions, profile: Any):
+    """The runner analyses one film's audio (models are loaded once per process by the pipeline)."""
 
-    work = Path(ctx.work_dir)
-    result = analyze_audio(inputs["video"], options, work_dir=work, progress=ctx.progress, profile=ctx.profile)
-    raw = work / "audio_16k.f32"  # the decoded waveform is a scratch file: do not keep 230 MB/hour
-    if raw.exists():
-        raw.unlink()
-    csv_path = write_utterances_csv(work / "utterances.csv", result.utterances, result.words)
-    return {"utterances": result.utterances, "words": result.words, "rejects": result.rejects,
-            "speech_emotion": result.speech_emotion, "utterances_csv": csv_path}
+    def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        from .pipeline import analyze_audio
+
+        work = Path(ctx.scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        result = analyze_audio(inputs["video"], options, work_dir=work, progress=ctx.progress, profile=profile)
+        return {"utterances": result.utterances, "words": result.words, "rejects": result.rejects,
+                "speech_emotion": result.speech_emotion}
+
+    return runner
+
+
+def publish(outputs: dict[str, Any], options: AudioOptions, out: Path) -> list[Path]:
+    """utterances.csv (one row per utterance, words inline)."""
+    from reelmind.core.csv_export import utterances_csv
+
+    return [utterances_csv(outputs["utterances"], outputs["words"], out / "utterances.csv")]
 
 
 STAGE = Stage(
@@ -66,10 +74,11 @@ STAGE = Stage(
     inputs=("video",),
     outputs=("utterances", "words", "rejects", "speech_emotion"),
     options_type=AudioOptions,
-    run=run,
+    setup=setup,
+    publish=publish,
     check=check,
     models=models,
     description="ASR with word times, hallucination filter, diarization + voice profiles, text and speech emotion",
 )
 
-__all__ = ["STAGE", "check", "models", "run"]
+__all__ = ["STAGE", "check", "models", "setup", "publish"]

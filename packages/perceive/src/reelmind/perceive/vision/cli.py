@@ -20,7 +20,7 @@ def name(
     from reelmind.core.errors import ReelmindError
     from reelmind.core.records import FaceTable
 
-    from .export import write_seed_csv
+    from reelmind.core.csv_export import faces_csv
     from .identity import load_names, rename_persons
 
     try:
@@ -28,7 +28,7 @@ def name(
         named = rename_persons(table, load_names(names))
         named.to_parquet(out or faces)
         if csv is not None:
-            write_seed_csv(named, csv)
+            faces_csv(named, csv)
     except ReelmindError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

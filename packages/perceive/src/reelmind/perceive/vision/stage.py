@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from reelmind.core.stage import ModelRef, Stage, StageContext, options_dict
+from reelmind.core.stage import ModelRef, RunContext, Stage, options_dict
 
 from .options import FacesOptions
 
@@ -87,58 +87,66 @@ def check() -> list[str]:
     return problems
 
 
-def run(ctx: StageContext, inputs: dict[str, Any], options: FacesOptions) -> dict[str, Any]:
-    from reelmind.core.errors import InputMediaError
-
-    from .checkpoint import for_run
-    from .export import write_seed_csv
-    from .models import package_versions
+def setup(options: FacesOptions, profile: Any):
+    """Load the detector, embedder and emotion models once; the runner analyses one film."""
     from .pipeline import FacePipeline
 
-    video = inputs.get("video")
-    if video is None:
-        raise InputMediaError("faces stage: no 'video' input given")
-    work = Path(ctx.work_dir)
-    work.mkdir(parents=True, exist_ok=True)
-    if ctx.profile is not None:
+    if profile is not None:
         from ._runtime import use_profile
 
-        use_profile(ctx.profile)
+        use_profile(profile)
     pipe = FacePipeline(options)
-    ckpt = None
-    if options.checkpoint_every > 0 and Path(video).is_file():
-        ckpt = for_run(video, options_dict(options), options.checkpoint_every)
-    faces, info = pipe.run_video(Path(video), progress=ctx.progress, crops_dir=work / "crops" if options.save_crops else None,
-                                 checkpoint=ckpt)
-    d = info.decode
-    meta = {
-        "stage": "faces",
-        "video": str(video),
-        "options": options_dict(options),
-        "models": [{"name": m.name, "path": str(m.path), "sha256": m.sha256} for m in model_refs(options)],
-        "backends": {"detector": pipe.detector.name, "embed": getattr(pipe.embedder, "name", "none"),
-                     "emotion": getattr(pipe.emotion, "name", "none")},
-        "versions": package_versions(*DISTS),
-        "decode": {"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
-                   "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated, "errors": d.errors[:10]},
-        "old_film": info.old_film, "black_and_white": info.black_and_white, "low_quality": info.low_quality,
-        "superres": info.superres, "enhanced_faces": info.enhanced, "shot_cuts": info.cuts,
-        "median_quality": info.median_quality if len(faces) else None, "analysis_reused": info.reused,
-        "persons": info.persons, "named": info.named,
-        "seconds": {k: round(v, 3) for k, v in info.seconds.items()},
-    }
-    faces = faces.with_columns(meta=meta)
-    csv_path = write_seed_csv(faces, work / "faces.csv")
-    ctx.progress(1.0, f"{len(faces)} faces, {info.persons} persons")
-    return {"faces": faces, "faces_csv": csv_path}
+
+    def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        from reelmind.core.errors import InputMediaError
+
+        from .checkpoint import for_run
+        from .models import package_versions
+
+        video = inputs.get("video")
+        if video is None:
+            raise InputMediaError("faces stage: no 'video' input given")
+        ckpt = None
+        if options.checkpoint_every > 0 and Path(video).is_file():
+            ckpt = for_run(video, options_dict(options), options.checkpoint_every)
+        faces, info = pipe.run_video(Path(video), progress=ctx.progress, checkpoint=ckpt)
+        d = info.decode
+        meta = {
+            "stage": "faces",
+            "video": str(video),
+            "options": options_dict(options),
+            "models": [{"name": m.name, "path": str(m.path), "sha256": m.sha256} for m in model_refs(options)],
+            "backends": {"detector": pipe.detector.name, "embed": getattr(pipe.embedder, "name", "none"),
+                         "emotion": getattr(pipe.emotion, "name", "none")},
+            "versions": package_versions(*DISTS),
+            "decode": {"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
+                       "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated, "errors": d.errors[:10]},
+            "old_film": info.old_film, "black_and_white": info.black_and_white, "low_quality": info.low_quality,
+            "superres": info.superres, "enhanced_faces": info.enhanced, "shot_cuts": info.cuts,
+            "median_quality": info.median_quality if len(faces) else None, "analysis_reused": info.reused,
+            "persons": info.persons, "named": info.named,
+            "seconds": {k: round(v, 3) for k, v in info.seconds.items()},
+        }
+        ctx.progress(1.0, f"{len(faces)} faces, {info.persons} persons")
+        return {"faces": faces.with_columns(meta=meta)}
+
+    return runner
+
+
+def publish(outputs: dict[str, Any], options: FacesOptions, out: Path) -> list[Path]:
+    """The seed's faces CSV beside faces.parquet."""
+    from reelmind.core.csv_export import faces_csv
+
+    return [faces_csv(outputs["faces"], out / "faces.csv")]
 
 
 STAGE = Stage(
     name="faces",
     inputs=("video",),
-    outputs=("faces", "faces_csv"),
+    outputs=("faces",),
     options_type=FacesOptions,
-    run=run,
+    setup=setup,
+    publish=publish,
     check=check,
     models=models,
     description="faces every 0.25 s: MTCNN detection, dlib identity clusters, fer 7-class emotion, old-film mode",

@@ -1,7 +1,9 @@
 """Client of any OpenAI-compatible chat endpoint (llama.cpp server, vLLM, Ollama); off by default.
 
-The LLM only renders facts into prose; every text it returns is marked as LLM text by the
-caller and checked by the hallucination guard in :mod:`reelmind.cognition.reflection`.
+Configured once per run (``llm: {base_url, model, api_key_env}`` in the run YAML). The API key is
+read from the environment variable that ``api_key_env`` names, at call time, and is never part of
+any option, file or log. The LLM only renders facts into prose (or extracts structure from text it
+is given); every text it returns is marked as LLM text by the caller and checked by a guard.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from reelmind.core import ReelmindError
+from .errors import ConfigError, ReelmindError
 
-log = logging.getLogger("reelmind.cognition.llm_client")
+log = logging.getLogger("reelmind.core.llm")
 
 
 class LLMError(ReelmindError):
@@ -25,11 +27,34 @@ class LLMError(ReelmindError):
 class LLMOptions:
     base_url: str = ""  # e.g. http://127.0.0.1:8080/v1 ; empty = LLM off
     model: str = ""
-    api_key: str = ""  # sent as a Bearer token when set (never echoed into outputs)
+    api_key_env: str = ""  # name of the environment variable holding the key (sent as a Bearer token)
     temperature: float = 0.0
     max_tokens: int = 400
     timeout_s: float = 60.0
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.api_key_env and not self.api_key_env.replace("_", "").isalnum():
+            raise ConfigError(f"llm.api_key_env must name an environment variable, got {self.api_key_env[:4]}…",
+                              "put the key in an environment variable and give its name, e.g. api_key_env: OPENAI_API_KEY")
+
+    def api_key(self) -> str:
+        """The key from the named environment variable ('' when unset)."""
+        import os
+
+        return os.environ.get(self.api_key_env, "") if self.api_key_env else ""
+
+
+def llm_options(values: dict | None, where: str = "llm") -> LLMOptions:
+    """The run config's ``llm`` section as options; a key given in clear is refused."""
+    from .config import options_from_dict
+
+    values = dict(values or {})
+    for secret in ("api_key", "key", "token", "password"):
+        if secret in values:
+            raise ConfigError(f"{where}.{secret}: API keys are never written in a config file",
+                              f"put the key in an environment variable and set {where}.api_key_env to its name")
+    return options_from_dict(LLMOptions, values, where=where)
 
 
 class LLMClient:
@@ -47,8 +72,9 @@ class LLMClient:
         body = {"model": o.model or "default", "temperature": o.temperature, "max_tokens": o.max_tokens, "seed": o.seed,
                 "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]}
         headers = {"Content-Type": "application/json"}
-        if o.api_key:
-            headers["Authorization"] = f"Bearer {o.api_key}"
+        key = o.api_key()
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
         req = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=o.timeout_s) as resp:
