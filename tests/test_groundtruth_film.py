@@ -3,7 +3,7 @@ faces + audio -> fuse -> cognition -> report, scored with `reelmind eval`'s code
 film's exact ground truth, the HTML report rendered in headless Chromium, and a rerun that
 computes nothing.
 
-The film (~30 s) is built from real photos and flite voices by reelmind.fuse.groundtruth.
+The film (~30 s) is built from real photos and flite voices by reelmind.eval.groundtruth.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ STAGES = ("faces", "audio", "fuse", "cognition", "report")
 
 @pytest.fixture(scope="module")
 def film(tmp_path_factory):
-    from reelmind.fuse.groundtruth import build
+    from reelmind.eval.groundtruth import build
 
     return build(tmp_path_factory.mktemp("gtfilm") / "film")
 
@@ -35,7 +35,7 @@ def run(film, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def scored(run, film):
-    from reelmind.fuse.evaluate import evaluate_run
+    from reelmind.eval.film import evaluate_run
 
     return evaluate_run(run[0], film)
 
@@ -67,7 +67,7 @@ def test_speech_side(scored):
 
 
 def test_report_of_the_real_run_renders_every_chart(run, tmp_path):
-    from reelmind.cognition.report_render_check import chart_problems, check_rendered
+    from reelmind.eval.render_check import chart_problems, check_rendered
 
     assert chart_problems(check_rendered(run[0] / "report" / "report.html", tmp_path)) == []
 

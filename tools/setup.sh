@@ -39,7 +39,7 @@ echo "==> native kernels (scikit-build-core + pybind11)"
 $pip install -q --no-build-isolation --no-deps . 2>&1 | quiet
 echo "==> reelmind packages"
 pkgs=""
-for p in core perceive fuse cognition promptgen videogen microexpr reelmind; do
+for p in core perceive fuse cognition promptgen videogen microexpr eval reelmind; do
   [ -f "packages/$p/pyproject.toml" ] && pkgs="$pkgs -e packages/$p"
 done
 $pip install -q --no-build-isolation --no-deps $pkgs 2>&1 | quiet

@@ -25,7 +25,7 @@ def test_real_pipeline_report_renders(tmp_path):
     import html
     import re
 
-    from reelmind.fuse.groundtruth import build
+    from reelmind.eval.groundtruth import build
 
     stages = discover_stages()
     missing = [s for s in ORDER if s not in stages or stages[s].check()]

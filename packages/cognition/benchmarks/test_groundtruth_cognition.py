@@ -1,6 +1,6 @@
 """Cognition on the fused output of the ground-truth film (issue 6 "Done when").
 
-Builds the film (reelmind.fuse.groundtruth), runs the installed perceive + fuse stages as the
+Builds the film (reelmind.eval.groundtruth), runs the installed perceive + fuse stages as the
 orchestrator would, then the cognition stage twice on the fused dataset: the state machine and
 the memory run on real pipeline output, and the two analyses are byte-identical. Not in the
 default test run (perception takes minutes on 2 cores):
@@ -33,7 +33,7 @@ def _stages(names):
 
 def test_cognition_on_the_fused_ground_truth_film(tmp_path):
     from reelmind.core.stage import StageContext
-    from reelmind.fuse.groundtruth import build, load
+    from reelmind.eval.groundtruth import build, load
 
     stages = _stages(["faces", "audio", "fuse", "cognition"])
     truth_path = build(tmp_path / "film")

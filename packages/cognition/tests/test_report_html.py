@@ -16,7 +16,7 @@ from cog2_fixtures import groundtruth_dataset, make_film  # noqa: E402
 
 
 def _rendered(page: Path, tmp: Path):
-    from reelmind.cognition.report_render_check import check_rendered, chromium_path
+    from reelmind.eval.render_check import check_rendered, chromium_path
     from reelmind.core.errors import ReelmindError
 
     try:
@@ -29,7 +29,7 @@ def _rendered(page: Path, tmp: Path):
 @pytest.fixture(scope="module")
 def gt_report(tmp_path_factory) -> Path:
     """Ground-truth film -> its dataset -> the real cognition stage (issue 6) -> the report stage."""
-    from reelmind.fuse.groundtruth import build
+    from reelmind.eval.groundtruth import build
 
     tmp = tmp_path_factory.mktemp("gt")
     truth = build(tmp / "film")
@@ -60,7 +60,7 @@ def test_report_folder_and_offline_page(gt_report):
 
 
 def test_chromium_renders_every_chart(gt_report, tmp_path):
-    from reelmind.cognition.report_render_check import chart_problems
+    from reelmind.eval.render_check import chart_problems
 
     assert chart_problems(_rendered(gt_report / "report.html", tmp_path)) == []
 

@@ -17,8 +17,8 @@ import wave
 
 import numpy as np
 import pytest
-from reelmind.perceive.audio.evaluate import wer
-from reelmind.perceive.audio.synth import read_wav, synthesize_dialogue
+from reelmind.eval.audio import wer
+from reelmind.eval.synth import read_wav, synthesize_dialogue
 
 CHILD = r"""
 import json, resource, sys, time

@@ -12,9 +12,9 @@ import time
 
 import numpy as np
 from reelmind.perceive.audio.asr import FasterWhisperAsr
-from reelmind.perceive.audio.evaluate import wer
+from reelmind.eval.audio import wer
 from reelmind.perceive.audio.models import whisper_model_dir
-from reelmind.perceive.audio.synth import DIALOGUE, read_wav, synthesize_dialogue
+from reelmind.eval.synth import DIALOGUE, read_wav, synthesize_dialogue
 from reelmind.perceive.audio.vad import speech_regions
 
 LINES = DIALOGUE + tuple((v, t.replace(".", "!")) for v, t in DIALOGUE[::-1]) + DIALOGUE[2:] + DIALOGUE[:2]

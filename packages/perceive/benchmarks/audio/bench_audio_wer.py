@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from reelmind.core.media import media_dir
-from reelmind.perceive.audio.evaluate import edit_distance, librivox_clips, normalize
+from reelmind.eval.audio import edit_distance, librivox_clips, normalize
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
-from reelmind.perceive.audio.synth import read_wav, write_wav
+from reelmind.eval.synth import read_wav, write_wav
 
 
 def _noisy(path, out, snr_db, seed):

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
-from reelmind.perceive.audio.synth import synthesize_dialogue
+from reelmind.eval.synth import synthesize_dialogue
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001

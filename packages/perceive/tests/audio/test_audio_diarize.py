@@ -12,7 +12,7 @@ from reelmind.perceive.audio.diarize import (
 )
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
-from reelmind.perceive.audio.synth import flite_say, synthesize_dialogue
+from reelmind.eval.synth import flite_say, synthesize_dialogue
 from reelmind.perceive.audio.voiceprints import VoiceProfileStore
 
 LINES = ["The weather was cold that winter.", "Bring me the letter from the desk.",
@@ -92,7 +92,7 @@ def test_centroids_are_unit_vectors():
 def test_a_repeated_scene_does_not_split_a_voice(dialogue):
     """The same dialogue twice (as in a film that replays a scene): the silhouette alone splits
     slt's near-duplicate utterances into extra speakers; merging close centroids fixes it."""
-    from reelmind.perceive.audio.synth import read_wav
+    from reelmind.eval.synth import read_wav
 
     path, truth = dialogue
     audio, _ = read_wav(path)

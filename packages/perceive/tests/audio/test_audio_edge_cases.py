@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from reelmind.core.errors import InputMediaError
 from reelmind.core.media import media_path
-from reelmind.perceive.audio.evaluate import wer
+from reelmind.eval.audio import wer
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
-from reelmind.perceive.audio.synth import flite_say, read_wav, write_wav
+from reelmind.eval.synth import flite_say, read_wav, write_wav
 
 FAST = AudioOptions(diarization="none", text_emotion="none", speech_emotion="none")  # ASR-only checks
 
@@ -82,7 +82,7 @@ def test_truncated_file_keeps_the_readable_part(dialogue, tmp_path):
 def test_small_arousal_range_disables_the_speech_emotion_channel(tmp_path):
     """The degradation rule end to end: a range under ``min_arousal_range`` disables the channel
     (here the bar is set above any possible range, so the rule must fire)."""
-    from reelmind.perceive.audio.synth import synthesize_dialogue
+    from reelmind.eval.synth import synthesize_dialogue
 
     path = tmp_path / "two.wav"
     synthesize_dialogue(path, (("slt", "The report is on the table."), ("rms", "Thank you, I will read it tonight.")))

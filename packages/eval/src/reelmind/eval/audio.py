@@ -11,39 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
 from reelmind.core.errors import DataFileError
 from reelmind.core.records import UtteranceTable, WordTable
 
 from .synth import ScriptLine
-
-_ABBREV = {"mr": "mister", "mrs": "missus", "dr": "doctor", "st": "saint", "ok": "okay"}
-
-
-def normalize(text: str) -> list[str]:
-    """Lower-case words without punctuation; hyphens split words; common abbreviations expanded."""
-    text = text.lower().replace("-", " ")
-    words = re.findall(r"[a-z0-9']+", text)
-    return [_ABBREV.get(w, w) for w in (w.strip("'") for w in words) if w]
-
-
-def edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
-    """Levenshtein distance between two token sequences (substitutions, insertions, deletions)."""
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1]
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate of ``hypothesis`` against ``reference`` (after :func:`normalize`)."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return edit_distance(ref, hyp) / len(ref)
-
+from .text import edit_distance, normalize, wer  # noqa: F401  (re-exported for the audio evaluators)
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))

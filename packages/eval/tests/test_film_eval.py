@@ -8,8 +8,9 @@ from typer.testing import CliRunner
 
 from reelmind.core.errors import DataFileError
 from reelmind.core.records import DatasetTable
-from reelmind.fuse.eval_cli import app
-from reelmind.fuse.evaluate import edit_distance, evaluate, evaluate_run, map_speakers, wer
+from reelmind.eval.cli import app
+from reelmind.eval.film import evaluate, evaluate_run, map_speakers
+from reelmind.eval.text import edit_distance, wer
 from reelmind.fuse.fuse import fuse
 
 
@@ -90,7 +91,7 @@ def test_cli_eval(film, tmp_path, oracle):
     faces, utt = oracle.faces(truth), oracle.utterances(truth)
     _write_run(tmp_path / "run", faces, utt, fuse(faces, utt))
     out = tmp_path / "metrics.json"
-    res = CliRunner().invoke(app, [str(tmp_path / "run"), str(folder / "ground_truth.json"), "--json", str(out)])
+    res = CliRunner().invoke(app, ["eval", str(tmp_path / "run"), str(folder / "ground_truth.json"), "--json", str(out)])
     assert res.exit_code == 0, res.output
     assert "speaking_face_accuracy" in res.output
     assert json.loads(out.read_text())["metrics"]["speaking_face_accuracy"] == 1.0
@@ -100,9 +101,9 @@ def test_cli_eval_bad_inputs(film, tmp_path, oracle):
     folder, truth = film
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    res = CliRunner().invoke(app, [str(tmp_path), str(bad)])
+    res = CliRunner().invoke(app, ["eval", str(tmp_path), str(bad)])
     assert res.exit_code == 1 and "not valid JSON" in res.output
-    res = CliRunner().invoke(app, [str(tmp_path / "missing"), str(folder / "ground_truth.json")])
+    res = CliRunner().invoke(app, ["eval", str(tmp_path / "missing"), str(folder / "ground_truth.json")])
     assert res.exit_code == 1 and "not a run folder" in res.output
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "faces.parquet").write_bytes(b"")

@@ -6,7 +6,7 @@ listeners small, a reaction shot with the speaker off screen). Voices: Debian fl
 (slt, awb, kal, rms: distinct speakers). ffmpeg muxes the stills and the dialogue into an MP4.
 The ground truth JSON says, per line, who speaks (voice and on-screen person), every face on
 screen with its box, which face is the speaker, the listeners, and the planted face/text
-conflict. Usage: ``python -m reelmind.fuse.groundtruth OUT_DIR``.
+conflict. Usage: ``python -m reelmind.eval.groundtruth OUT_DIR``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from reelmind.core.atomic import write_json
 from reelmind.core.errors import InputMediaError, MissingDependencyError, ReelmindError
 from reelmind.core.media import media_path
 
-log = logging.getLogger("reelmind.fuse.groundtruth")
+log = logging.getLogger("reelmind.eval.groundtruth")
 
 SAMPLE_RATE = 16000
 FPS = 25
@@ -333,7 +333,7 @@ def load(path: str | Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m reelmind.fuse.groundtruth OUT_DIR  (writes film.mp4 + ground_truth.json)\n")
+        sys.stderr.write("usage: python -m reelmind.eval.groundtruth OUT_DIR  (writes film.mp4 + ground_truth.json)\n")
         return 0 if args and args[0] in ("-h", "--help") else 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:

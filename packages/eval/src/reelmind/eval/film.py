@@ -9,7 +9,6 @@ matched to the dataset row / utterance that overlaps it most.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,37 +17,9 @@ import numpy as np
 from reelmind.core.errors import DataFileError
 from reelmind.core.records import DatasetTable, FaceTable, UtteranceTable
 
-log = logging.getLogger("reelmind.fuse.evaluate")
+from .text import wer
 
-_WORD = re.compile(r"[a-z0-9']+")
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens without punctuation."""
-    return _WORD.findall(text.lower())
-
-
-def edit_distance(ref: list[str], hyp: list[str]) -> int:
-    """Levenshtein distance over tokens (one NumPy row at a time)."""
-    if not ref:
-        return len(hyp)
-    prev = np.arange(len(ref) + 1)
-    ref_arr = np.array(ref, dtype=object)
-    for j, h in enumerate(hyp, 1):
-        sub = prev[:-1] + (ref_arr != h)
-        cur = np.empty_like(prev)
-        cur[0] = j
-        best = np.minimum(sub, prev[1:] + 1)
-        for i in range(1, len(ref) + 1):  # insertions depend on the left neighbour
-            cur[i] = min(best[i - 1], cur[i - 1] + 1)
-        prev = cur
-    return int(prev[-1])
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    ref = words(reference)
-    return edit_distance(ref, words(hypothesis)) / max(1, len(ref))
-
+log = logging.getLogger("reelmind.eval.film")
 
 def hungarian(overlap: np.ndarray, rows: list, cols: list) -> dict:
     """rows[i] -> cols[j] maximising total overlap (pairs with zero overlap are dropped)."""

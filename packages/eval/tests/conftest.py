@@ -10,7 +10,7 @@ TEXT_OF_POLARITY = {1: "joy", -1: "anger", 0: "surprise"}
 
 @pytest.fixture(scope="session")
 def film(tmp_path_factory):
-    from reelmind.fuse.groundtruth import build, load
+    from reelmind.eval.groundtruth import build, load
 
     path = build(tmp_path_factory.mktemp("gtfilm"))
     return path.parent, load(path)
