@@ -23,7 +23,7 @@ from reelmind.core.config import RunConfig
 from reelmind.core.errors import InputMediaError, ReelmindError
 from reelmind.core.profiles import current_profile
 from reelmind.core.provenance import model_hashes, package_versions
-from reelmind.core.runstore import RunStore, fingerprint_file, stable_hash
+from reelmind.core.runstore import RunStore, fingerprint_file, run_settings, stable_hash
 from reelmind.core.stage import RunContext, Runner, Stage, code_version, discover_stages, key_options, options_dict
 from reelmind.core.table import Table
 
@@ -103,6 +103,23 @@ def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = 
 
 
 # ----------------------------------------------------------------------------- options and keys
+def with_run_settings(config: RunConfig, out: str | Path) -> RunConfig:
+    """``config`` with the run folder's own settings laid over it (``OUT/settings.yaml``, written by
+    commands such as ``reelmind name``): an option recorded there wins over the same option in the
+    config, so a later ``reelmind run`` keeps what was recorded for this run folder."""
+    recorded = run_settings(out)
+    if not recorded:
+        return config
+    stages = {name: dict(opts) for name, opts in config.stages.items()}
+    for name, opts in recorded.items():
+        for key, value in opts.items():
+            if name in config.stages and key in config.stages[name] and config.stages[name][key] != value:
+                log.warning("stages.%s.%s: the run folder's settings.yaml (%r) overrides the config (%r)",
+                            name, key, value, config.stages[name][key])
+        stages.setdefault(name, {}).update(opts)
+    return dataclasses.replace(config, stages=stages)
+
+
 def stage_options(stage: Stage, config: RunConfig) -> Any:
     """The stage's options from the run config; the run's one LLM configuration fills an ``llm`` field."""
     values = dict(config.stages.get(stage.name) or {})
@@ -201,6 +218,7 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
         raise InputMediaError(f"{film}: the file is empty (0 bytes)")
     stages = discover_stages() if stages is None else stages
     store = RunStore(out_dir)
+    config = with_run_settings(config, store.out)
     store.lock()
     try:
         return _drive(film, store, config, stages, only, force, on_progress)
