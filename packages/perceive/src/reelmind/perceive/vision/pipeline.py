@@ -1,34 +1,77 @@
-"""The faces pipeline: sampled frames -> detect (batched) -> track -> embed -> emotion -> identity.
+"""The faces pipeline: sampled frames -> detect (batched) -> track -> embed -> emotion -> quality.
 
-Frames stream through in chunks (``options.chunk_frames``); only per-face results are kept.
+A film is analysed in independent *segments* of ``segment_seconds`` of film: tracking, shot-cut
+and embedding state start afresh in each, so a segment's faces depend only on its own frames
+and on the film-level old-film decision (made once from the first sampled frames). Each finished
+segment is a checkpoint (``ctx.checkpoint.put("segment-00003", table)``): a killed run resumes
+at the first missing segment, seeking there with the frame index and time offset recorded by
+the previous segment, and produces the same table as an uninterrupted run. Frames stream
+through in chunks (``chunk_frames``); only per-face results are kept.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time as _time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from reelmind.core.records import FACE_EMOTIONS, FaceTable
 
-from .checkpoint import Checkpoint
-from .decode import DecodeStats, SampledFrame, sample_frames
-from .detection import Detections, downscale_for_detection, make_detector
+from .decode import Anchor, DecodeStats, SampledFrame, sample_frames
+from .detection import Detections, downscale_for_detection
 from .options import FacesOptions
 from .quality import clahe, face_quality, frame_signature, is_black_and_white, is_low_quality, is_shot_cut
 
 log = logging.getLogger("reelmind.perceive.vision.pipeline")
 Progress = Callable[[float, str], None]
 PATCH_MARGIN = 0.5  # face patch = box widened by this fraction of its side on each side
+DECIDE_FRAMES = 16  # the old-film decision looks at the film's first sampled frames
+
+
+def segment_name(k: int) -> str:
+    return f"segment-{k:05d}"
 
 
 @dataclass
-class _Acc:
-    """Per-face columns accumulated over chunks."""
+class Decisions:
+    """Film-level choices made once from the first sampled frames (kept across a resume)."""
+
+    old_film: bool = False
+    black_and_white: bool = False
+    low_quality: bool = False
+    superres: bool = False
+
+
+@dataclass
+class RunInfo:
+    """What happened during a run (goes into the table's meta)."""
+
+    decode: DecodeStats = field(default_factory=DecodeStats)
+    decisions: Decisions | None = None
+    seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
+    enhanced: int = 0  # faces super-resolved / restored before embedding and emotion
+    cuts: int = 0  # shot cuts seen (tracks never cross them)
+    segments: int = 0
+    resumed_segments: int = 0  # segments taken from checkpoints of a killed run
+
+    @property
+    def old_film(self) -> bool:
+        return bool(self.decisions and self.decisions.old_film)
+
+    @property
+    def superres(self) -> bool:
+        return bool(self.decisions and self.decisions.superres)
+
+
+@dataclass
+class _Rows:
+    """Per-face columns of one segment."""
 
     time: list = field(default_factory=list)
     frame: list = field(default_factory=list)
@@ -54,49 +97,27 @@ class _Acc:
         self.probs.append(None)
         return len(self.time) - 1
 
-    def arrays(self, dim: int) -> dict[str, np.ndarray]:
-        """The accumulated columns as arrays (NaN for faces without embedding / emotion)."""
+    def table(self, dim: int, meta: dict) -> FaceTable:
         n = len(self.time)
-        emb = np.full((n, dim), np.nan, np.float32)
         probs = np.full((n, 7), np.nan, np.float32)
-        for i in range(n):
-            if self.emb[i] is not None and dim:
-                emb[i] = self.emb[i]
-            if self.probs[i] is not None:
-                probs[i] = self.probs[i]
-        return {"time": np.asarray(self.time, np.float64), "frame": np.asarray(self.frame, np.int64),
-                "box": np.asarray(self.box, np.float32).reshape(n, 4), "conf": np.asarray(self.conf, np.float32),
-                "lm": np.asarray(self.lm, np.float32).reshape(n, 5, 2), "track": np.asarray(self.track, np.int64),
-                "quality": np.asarray(self.quality, np.float32), "probs": probs, "emb": emb,
-                "enhanced": np.asarray(self.enhanced, bool)}
-
-    @classmethod
-    def from_arrays(cls, a: dict[str, np.ndarray]) -> "_Acc":
-        acc = cls()
-        for key in ("time", "frame", "conf", "track", "quality", "enhanced"):
-            setattr(acc, key, a[key].tolist())
-        acc.box, acc.lm = list(a["box"]), list(a["lm"])
-        acc.probs = [p if np.all(np.isfinite(p)) else None for p in a["probs"]]
-        acc.emb = [e if e.size and np.all(np.isfinite(e)) else None for e in a["emb"]]
-        return acc
-
-
-@dataclass
-class RunInfo:
-    """What happened during a run (goes into the table's meta)."""
-
-    decode: DecodeStats = field(default_factory=DecodeStats)
-    old_film: bool = False
-    black_and_white: bool = False
-    low_quality: bool = False
-    superres: bool = False
-    median_quality: float = float("nan")
-    seconds: dict = field(default_factory=lambda: {"decode": 0.0, "detect": 0.0, "embed": 0.0, "emotion": 0.0})
-    persons: int = 0
-    enhanced: int = 0  # faces super-resolved / restored before embedding and emotion
-    cuts: int = 0  # shot cuts seen (tracks never cross them)
-    reused: bool = False  # the analysis came from a finished checkpoint (names/DB/labels changed only)
-    named: dict = field(default_factory=dict)
+        for i, p in enumerate(self.probs):
+            if p is not None:
+                probs[i] = p
+        emb = None
+        if dim:
+            emb = np.full((n, dim), np.nan, np.float32)
+            for i, e in enumerate(self.emb):
+                if e is not None:
+                    emb[i] = e
+        classified = np.all(np.isfinite(probs), axis=1)
+        arg = np.where(classified, np.nan_to_num(probs).argmax(1), 0)
+        emotion = np.array([FACE_EMOTIONS[k] if c else "" for k, c in zip(arg, classified)], object)
+        conf = np.where(classified, np.nan_to_num(probs).max(1), np.nan).astype(np.float32)
+        return FaceTable(time=np.asarray(self.time, np.float64), frame=np.asarray(self.frame, np.int64),
+                         box=np.asarray(self.box, np.float32).reshape(n, 4), det_conf=np.asarray(self.conf, np.float32),
+                         landmarks=np.asarray(self.lm, np.float32).reshape(n, 5, 2), emotion_probs=probs, emotion=emotion,
+                         emotion_conf=conf, quality=np.asarray(self.quality, np.float32), embedding=emb,
+                         track=np.asarray(self.track, np.int64), meta={**meta, "enhanced": int(sum(self.enhanced))})
 
 
 def _save_crop(path: Path, rgb: np.ndarray) -> None:
@@ -110,46 +131,37 @@ def _save_crop(path: Path, rgb: np.ndarray) -> None:
 
 
 class FacePipeline:
-    """Holds the models (created once) and runs them over frames or a video."""
+    """Holds the models (created once per process) and runs them over frames or a video."""
 
-    def __init__(self, options: FacesOptions | None = None) -> None:
+    def __init__(self, options: FacesOptions | None = None, profile: Any = None) -> None:
+        from .backends import DETECTORS, EMBEDDERS, EMOTIONS, RESTORERS
+
         self.options = o = options or FacesOptions()
-        self.detector = make_detector(o.detector, providers=o.providers, conf_threshold=o.conf_threshold,
-                                      min_face_size=o.min_face_size, model_path=o.detector_model)
-        self.embedder = None
-        if o.embed != "none":
-            from .embed import make_embedder
-
-            self.embedder = make_embedder(o.embed, o.embed_model, providers=o.providers)
-        self.emotion = None
-        if o.emotion != "none":
-            from .emotion import make_emotion
-
-            self.emotion = make_emotion(o.emotion, o.emotion_model, providers=o.providers)
-        self.restorer = None
-        if o.restore_model is not None:
-            from .superres import OnnxFaceRestorer
-
-            self.restorer = OnnxFaceRestorer(o.restore_model, providers=o.providers)
+        self.profile = profile
+        self.detector = DETECTORS.create(o.detector, o, profile)
+        self.embedder = EMBEDDERS.create(o.embed, o, profile) if o.embed != "none" else None
+        self.emotion = EMOTIONS.create(o.emotion, o, profile) if o.emotion != "none" else None
+        self.restorer = RESTORERS.create("onnx", o, profile) if o.restore_model is not None else None
         self._sr = None
-        self._superres_on = False
-        self._last_arrays: dict = {}
-        self._last_sig = None
 
-    # ------------------------------------------------------------------ pieces
     @property
-    def identity_threshold(self) -> float:
-        if self.options.identity_threshold is not None:
-            return self.options.identity_threshold
-        return getattr(self.embedder, "threshold", 0.5)
+    def dim(self) -> int:
+        return int(getattr(self.embedder, "dim", 0))
+
+    def embedder_info(self) -> dict:
+        """Name, dimension, metric and same-person threshold of the embedder (the persons stage reads it)."""
+        e = self.embedder
+        return {"name": getattr(e, "name", "none"), "dim": self.dim, "metric": getattr(e, "metric", "euclidean"),
+                "threshold": float(getattr(e, "threshold", 0.5))}
 
     def superres_model(self):
         if self._sr is None:
-            from .superres import RealEsrganNcnn
+            from .backends import RESTORERS
 
-            self._sr = RealEsrganNcnn(self.options.superres_model)
+            self._sr = RESTORERS.create("realesrgan", self.options, self.profile)
         return self._sr
 
+    # ------------------------------------------------------------------ pieces
     def detect(self, images: list[np.ndarray]) -> list[Detections]:
         """Faces in full-resolution RGB frames (large frames downscaled for detection)."""
         small, factors = [], []
@@ -160,7 +172,22 @@ class FacePipeline:
         dets = self.detector.detect(small)
         return [d.scaled(f) if f != 1.0 else d for d, f in zip(dets, factors)]
 
-    def _patch(self, image: np.ndarray, box: np.ndarray, enhance: bool) -> tuple[np.ndarray, np.ndarray, float]:
+    def decide(self, frames: list[SampledFrame]) -> Decisions:
+        """Old-film mode from the first frames: CLAHE when black-and-white (``old_film=auto``);
+        super-resolution of small faces (``superres=auto``) for old or low-quality footage (shorter side
+        < 360 px, or soft: median frame sharpness < 0.25)."""
+        o = self.options
+        images = [f.image for f in frames[:DECIDE_FRAMES]]
+        d = Decisions(black_and_white=is_black_and_white(images, o.bw_threshold), low_quality=is_low_quality(images))
+        d.old_film = o.old_film == "on" or (o.old_film == "auto" and d.black_and_white)
+        d.superres = o.superres == "on" or (o.superres == "auto" and (d.old_film or d.low_quality))
+        if d.old_film:
+            log.info("old-film mode on (black-and-white: %s): CLAHE before detection", d.black_and_white)
+        if d.superres:
+            log.info("super-resolution of faces under %d px on (%s)", o.superres_below, o.superres_model)
+        return d
+
+    def _patch(self, image: np.ndarray, box: np.ndarray, enhance: bool, superres: bool) -> tuple[np.ndarray, np.ndarray, float]:
         """Face patch around ``box``, the box in patch coordinates and the patch scale (SR/restore applied)."""
         h, w = image.shape[:2]
         side = max(box[2] - box[0], box[3] - box[1], 1.0)
@@ -170,7 +197,7 @@ class FacePipeline:
         patch = image[y0:y1, x0:x1]
         local = np.array([box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0], np.float32)
         scale = 1.0
-        if enhance and side < self.options.superres_below and self._superres_on:
+        if enhance and side < self.options.superres_below and superres:
             sr = self.superres_model()
             patch, scale = sr.upscale(np.ascontiguousarray(patch)), float(sr.scale)
             local = local * scale
@@ -179,191 +206,198 @@ class FacePipeline:
         return np.ascontiguousarray(patch), local, scale
 
     # ------------------------------------------------------------------ run
-    def run_frames(self, frames: Iterable[SampledFrame], info: RunInfo | None = None,
-                   progress: Progress | None = None, crops_dir: Path | None = None,
-                   checkpoint: Checkpoint | None = None, resumed: _Acc | None = None) -> tuple[FaceTable, RunInfo]:
-        """Faces of a stream of sampled frames (see :func:`sample_frames`).
-
-        With ``checkpoint`` the faces found so far are saved every ``checkpoint.every`` seconds of
-        film; ``resumed`` continues from such a save (old-film decisions restored from ``info``).
-        """
-        from .identity import IouTracker
-
-        o = self.options
+    def analyse(self, frames: Iterable[SampledFrame], info: RunInfo | None = None, progress: Progress | None = None,
+                crops_dir: Path | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of a stream of sampled frames as one segment (stills, tests, library use)."""
         info = info or RunInfo()
-        acc = resumed or _Acc()
-        tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
-        self._last_sig = None
-        tracker._next = max(acc.track, default=-1) + 1
-        last_embed: dict[int, float] = {}
-        decided = resumed is not None
-        last_save = acc.time[-1] if acc.time else -1e9
-        chunk: list[SampledFrame] = []
-        it = iter(frames)
-        t_dec = _time.perf_counter()
-        while True:
-            frame = next(it, None)
-            if frame is not None:
-                chunk.append(frame)
-                if len(chunk) < o.chunk_frames:
-                    continue
-            info.seconds["decode"] += _time.perf_counter() - t_dec
-            if not chunk:
-                break
-            if not decided:
-                self._decide_old_film(chunk, info)
-                decided = True
-            images = [clahe(f.image) if info.old_film else f.image for f in chunk]
-            t = _time.perf_counter()
-            dets = self.detect(images)
-            info.seconds["detect"] += _time.perf_counter() - t
-            self._process_chunk(chunk, images, dets, acc, tracker, last_embed, info, crops_dir)
-            if progress is not None and info.decode.duration:
-                progress(min(chunk[-1].time / info.decode.duration, 1.0), f"faces up to {chunk[-1].time:.1f} s: {len(acc.time)}")
-            if checkpoint is not None and chunk[-1].time - last_save >= checkpoint.every:
-                checkpoint.save(acc.arrays(getattr(self.embedder, "dim", 0)), info, chunk[-1].time)
-                last_save = chunk[-1].time
-            chunk = []
-            if frame is None:
-                break
-            t_dec = _time.perf_counter()
-        return self._finish(acc, info), info
+        seg = _Segment(self, info, crops_dir)
+        for frame in frames:
+            seg.add(frame)
+        table = seg.finish({"segment": 0, "final": True, "cuts": seg.cuts})
+        return self._combine([table], info), info
 
-    def _decide_old_film(self, chunk: list[SampledFrame], info: RunInfo) -> None:
-        """Old-film mode from the first frames: CLAHE when black-and-white (``old_film=auto``);
-        super-resolution of small faces (``superres=auto``) for old or low-quality footage (shorter side
-        < 360 px, or soft: median frame sharpness < 0.25)."""
+    def run_images(self, images: list[np.ndarray], times: list[float] | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of still images (each its own 'frame'; tracking then links nothing across them)."""
+        times = times if times is not None else [float(i) * 10.0 for i in range(len(images))]
+        return self.analyse(SampledFrame(time=t, index=i, image=im) for i, (t, im) in enumerate(zip(times, images)))
+
+    def run_video(self, path: str | Path, progress: Progress | None = None, checkpoint: Any = None,
+                  crops_dir: Path | None = None) -> tuple[FaceTable, RunInfo]:
+        """Faces of a video file, segment by segment; with ``checkpoint`` (``get``/``put`` of
+        tables by chunk name) finished segments are saved and a killed run resumes after them."""
         o = self.options
-        images = [f.image for f in chunk]
-        info.black_and_white = is_black_and_white(images, o.bw_threshold)
-        info.low_quality = is_low_quality(images)
-        info.old_film = o.old_film == "on" or (o.old_film == "auto" and info.black_and_white)
-        info.superres = o.superres == "on" or (o.superres == "auto" and (info.old_film or info.low_quality))
-        if info.old_film:
-            log.info("old-film mode on (black-and-white: %s): CLAHE before detection", info.black_and_white)
-        if info.superres:
-            log.info("super-resolution of faces under %d px on (%s)", o.superres_below, self.options.superres_model)
+        length = o.segment_seconds if o.segment_seconds > 0 else math.inf
+        info = RunInfo()
+        done: list[FaceTable] = []
+        last: dict | None = None
+        while checkpoint is not None and (last is None or not last.get("final")):
+            seg = checkpoint.get(segment_name(len(done)), FaceTable)
+            if seg is None:
+                break
+            done.append(seg)
+            last = seg.meta
+        info.resumed_segments = len(done)
+        if last is not None:
+            info.decisions = Decisions(**last["decisions"])
+            log.info("%s: resuming after %d finished segment(s)", path, len(done))
+        if last is None or not last.get("final"):
+            start, anchor = 0.0, None
+            if last is not None:
+                start = len(done) * length
+                nxt = last.get("next_anchor")
+                anchor = Anchor(**nxt) if nxt and nxt.get("pts") is not None else None
+                info.decode.offset = float((nxt or {}).get("offset", 0.0))
+            done += self._segments(path, info, start, anchor, len(done), length, progress, checkpoint, crops_dir)
+        return self._combine(done, info), info
 
-    def _process_chunk(self, chunk, images, dets, acc: _Acc, tracker, last_embed, info: RunInfo, crops_dir) -> None:
+    def _segments(self, path, info: RunInfo, start: float, anchor: Anchor | None, k: int, length: float,
+                  progress, checkpoint, crops_dir) -> list[FaceTable]:
+        out: list[FaceTable] = []
+        stats = info.decode
+        threads = int(getattr(self.profile, "threads", 0) or 0)
+        frames = sample_frames(path, self.options.interval, start=start, anchor=anchor, stats=stats, threads=threads)
+        seg = _Segment(self, info, crops_dir)
+        corrupt0, kept0 = stats.corrupt_packets, 0
+
+        def close(next_anchor: Anchor | None, final: bool) -> None:
+            nonlocal seg, corrupt0, kept0
+            meta = {"segment": k + len(out), "next_anchor": asdict(next_anchor) if next_anchor else None, "final": final,
+                    "kept": seg.kept, "corrupt_packets": stats.corrupt_packets - corrupt0, "cuts": seg.cuts}
+            if final:
+                meta["decode"] = {**asdict(stats), "errors": stats.errors[:10]}
+            table = seg.finish(meta)
+            if checkpoint is not None:
+                checkpoint.put(segment_name(k + len(out)), table)
+            out.append(table)
+            corrupt0 = stats.corrupt_packets
+            seg = _Segment(self, info, crops_dir)
+
+        t_dec = _time.perf_counter()
+        for frame in frames:
+            info.seconds["decode"] += _time.perf_counter() - t_dec
+            while math.floor(frame.time / length + 1e-9) > k + len(out):
+                close(Anchor(frame.pts, frame.index, stats.offset) if frame.pts is not None else None, False)
+            seg.add(frame)
+            if progress is not None and stats.duration and stats.kept % 16 == 0:
+                progress(min(frame.time / stats.duration, 0.999), f"faces up to {frame.time:.1f} s")
+            t_dec = _time.perf_counter()
+        close(None, True)
+        return out
+
+    def _combine(self, segments: list[FaceTable], info: RunInfo) -> FaceTable:
+        """The film's table: segments concatenated, track ids made unique across segments."""
+        offset, parts = 0, []
+        for seg in segments:
+            if len(seg):
+                parts.append(seg.with_columns(track=seg.track + offset))
+                offset += int(seg.track.max()) + 1
+        final = segments[-1].meta if segments else {}
+        if "decode" in final:
+            info.decode = DecodeStats(**{**final["decode"], "kept": sum(int(s.meta.get("kept", 0)) for s in segments),
+                                         "corrupt_packets": sum(int(s.meta.get("corrupt_packets", 0)) for s in segments)})
+        info.cuts = sum(int(s.meta.get("cuts", 0)) for s in segments)
+        info.enhanced = sum(int(s.meta.get("enhanced", 0)) for s in segments)
+        info.segments = len(segments)
+        table = FaceTable.concat(parts, meta={})
+        if not len(table) and self.dim:
+            table = table.with_columns(embedding=np.zeros((0, self.dim), np.float32), track=np.zeros(0, np.int64))
+        return table
+
+
+class _Segment:
+    """One segment's analysis: its own tracker, shot-cut signature and embedding schedule."""
+
+    def __init__(self, pipe: FacePipeline, info: RunInfo, crops_dir: Path | None) -> None:
+        from .track import IouTracker
+
+        self.pipe, self.info, self.crops_dir = pipe, info, crops_dir
+        o = pipe.options
+        self.tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
+        self.last_sig = None
+        self.last_embed: dict[int, float] = {}
+        self.rows = _Rows()
+        self.pending: list[SampledFrame] = []
+        self.kept = 0
+        self.cuts = 0
+
+    def add(self, frame: SampledFrame) -> None:
+        self.pending.append(frame)
+        self.kept += 1
+        if self.info.decisions is None and len(self.pending) < DECIDE_FRAMES:
+            return  # the film-level decision waits for its frames, whatever the chunk size
+        if len(self.pending) >= self.pipe.options.chunk_frames:
+            self._flush()
+
+    def finish(self, meta: dict) -> FaceTable:
+        self._flush()
+        decisions = self.info.decisions or Decisions()
+        return self.rows.table(self.pipe.dim, {**meta, "decisions": asdict(decisions)})
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        info = self.info
+        if info.decisions is None:
+            info.decisions = self.pipe.decide(self.pending)
+        size = self.pipe.options.chunk_frames
+        while self.pending:
+            chunk, self.pending = self.pending[:size], self.pending[size:]
+            images = [clahe(f.image) if info.decisions.old_film else f.image for f in chunk]
+            t = _time.perf_counter()
+            dets = self.pipe.detect(images)
+            info.seconds["detect"] += _time.perf_counter() - t
+            self._process(chunk, images, dets)
+
+    def _process(self, chunk: list[SampledFrame], images: list[np.ndarray], dets: list[Detections]) -> None:
         """Per face: patch (SR/restored when asked), emotion input, quality crop, embedding job; then
         the chunk's emotions in one batch and its embeddings."""
         import cv2
 
         from .emotion import gray_crops
 
-        o = self.options
-        self._superres_on = info.superres
-        enhance_all = info.superres or self.restorer is not None
+        pipe, o, info, rows = self.pipe, self.pipe.options, self.info, self.rows
+        superres = info.decisions.superres
+        enhance_all = superres or pipe.restorer is not None
         emo_inputs, emb_jobs, qual_crops = [], [], []
         for frame, image, det in zip(chunk, images, dets):
             sig = frame_signature(image)
-            if is_shot_cut(self._last_sig, sig):
-                tracker.reset()
-                info.cuts += 1
-            self._last_sig = sig
+            if is_shot_cut(self.last_sig, sig):
+                self.tracker.reset()
+                self.cuts += 1
+            self.last_sig = sig
             if not len(det):
                 continue
-            tracks = tracker.update(frame.time, det.boxes)
+            tracks = self.tracker.update(frame.time, det.boxes)
             for k in range(len(det)):
                 box, tid = det.boxes[k], int(tracks[k])
                 side = float(max(box[2] - box[0], box[3] - box[1]))
-                enhance = enhance_all and (side < o.superres_below or self.restorer is not None)
-                patch, local, scale = self._patch(image, box, enhance)
+                enhance = enhance_all and (side < o.superres_below or pipe.restorer is not None)
+                patch, local, scale = pipe._patch(image, box, enhance, superres)
                 gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
-                row = acc.add(frame, box, float(det.scores[k]), det.landmarks[k], tid,
-                              enhanced=enhance and (scale != 1.0 or self.restorer is not None))
-                if self.emotion is not None:
-                    emo_inputs.append((row, self.emotion.prepare(gray, local[None])))
+                row = rows.add(frame, box, float(det.scores[k]), det.landmarks[k], tid,
+                               enhanced=enhance and (scale != 1.0 or pipe.restorer is not None))
+                if pipe.emotion is not None:
+                    emo_inputs.append((row, pipe.emotion.prepare(gray, local[None])))
                 qual_crops.append((gray_crops(gray, local[None], 64)[0], side, float(det.scores[k])))
-                if self.embedder is not None and (o.reembed_interval <= 0 or
-                                                  frame.time - last_embed.get(tid, -1e9) >= o.reembed_interval - 1e-6):
-                    last_embed[tid] = frame.time
+                if pipe.embedder is not None and (o.reembed_interval <= 0 or
+                                                  frame.time - self.last_embed.get(tid, -1e9) >= o.reembed_interval - 1e-6):
+                    self.last_embed[tid] = frame.time
                     x0, y0 = box[0] - local[0] / scale, box[1] - local[1] / scale  # patch origin in the frame
                     lm = (det.landmarks[k:k + 1] - np.array([x0, y0], np.float32)) * scale
                     emb_jobs.append((row, patch, local[None], lm))
-                if crops_dir is not None:
-                    _save_crop(crops_dir / f"{frame.time:.2f}_{k}.jpg", patch)
+                if self.crops_dir is not None:
+                    _save_crop(self.crops_dir / f"{frame.time:.2f}_{k}.jpg", patch)
         if qual_crops:
             crops, sides, confs = zip(*qual_crops)
-            acc.quality.extend(face_quality(np.stack(crops), np.asarray(sides), np.asarray(confs)).tolist())
+            rows.quality.extend(face_quality(np.stack(crops), np.asarray(sides), np.asarray(confs)).tolist())
         if emo_inputs:
             t = _time.perf_counter()
-            probs = self.emotion.predict(np.concatenate([x for _, x in emo_inputs]))
+            probs = pipe.emotion.predict(np.concatenate([x for _, x in emo_inputs]))
             for (row, _), p in zip(emo_inputs, probs):
-                acc.probs[row] = p
+                rows.probs[row] = p
             info.seconds["emotion"] += _time.perf_counter() - t
         if emb_jobs:
             t = _time.perf_counter()
             for row, patch, local, lm in emb_jobs:
-                acc.emb[row] = self.embedder.embed(patch, local, lm)[0]
+                rows.emb[row] = pipe.embedder.embed(patch, local, lm)[0]
             info.seconds["embed"] += _time.perf_counter() - t
-
-    def _finish(self, acc: _Acc, info: RunInfo) -> FaceTable:
-        from .identity import ReferenceDB, assign_person_ids, centroids, label_persons, load_names, split_tracks
-
-        o = self.options
-        n = len(acc.time)
-        dim = getattr(self.embedder, "dim", 0)
-        a = self._last_arrays = acc.arrays(dim)
-        emb, probs = a["emb"], a["probs"]
-        metric = getattr(self.embedder, "metric", "euclidean")
-        track = split_tracks(a["track"], a["time"], emb, self.identity_threshold, metric) if dim else a["track"]
-        pid = assign_person_ids(track, emb, self.identity_threshold, metric) if dim else np.full(n, -1, np.int64)
-        names: dict[int, str] = {}
-        if o.reference_db is not None and dim:
-            db = (ReferenceDB.from_folder(o.reference_db, self.detector, self.embedder) if Path(o.reference_db).is_dir()
-                  else ReferenceDB.load(o.reference_db))
-            ids, cents = centroids(pid, emb)
-            matched, dist = db.match(cents, self.identity_threshold, metric)
-            names.update({int(i): str(m) for i, m in zip(ids, matched) if m})
-        if o.names is not None:
-            names.update(load_names(o.names))
-        info.named = {str(k): v for k, v in sorted(names.items())}
-        info.enhanced = int(a["enhanced"].sum())
-        info.persons = int(pid.max() + 1) if n and pid.max() >= 0 else 0
-        classified = np.all(np.isfinite(probs), axis=1)
-        arg = np.where(classified, np.nan_to_num(probs).argmax(1), 0)
-        emotion = np.array([FACE_EMOTIONS[k] if c else "" for k, c in zip(arg, classified)], object)
-        conf = np.where(classified, np.nan_to_num(probs).max(1), np.nan).astype(np.float32)
-        quality = a["quality"]
-        info.median_quality = float(np.median(quality)) if n else float("nan")
-        return FaceTable(
-            time=a["time"], frame=a["frame"], box=a["box"], det_conf=a["conf"], landmarks=a["lm"], person_id=pid,
-            person=label_persons(pid, names, o.label_template), emotion_probs=probs, emotion=emotion,
-            emotion_conf=conf, quality=quality, embedding=emb if dim else None)
-
-    def run_video(self, path: str | Path, progress: Progress | None = None, crops_dir: Path | None = None,
-                  checkpoint: Checkpoint | None = None) -> tuple[FaceTable, RunInfo]:
-        """Faces of a video file; with ``checkpoint``, an interrupted run resumes where it was saved."""
-        info = RunInfo()
-        resumed, start = None, 0.0
-        if checkpoint is not None:
-            saved = checkpoint.load()
-            if saved is not None:
-                arrays, state, last = saved
-                resumed = _Acc.from_arrays(arrays)
-                for key in ("old_film", "black_and_white", "low_quality", "superres"):
-                    setattr(info, key, bool(state.get(key, False)))
-                if state.get("complete"):
-                    info.decode = DecodeStats(**state["decode"])
-                    info.seconds = dict(state.get("seconds") or info.seconds)
-                    info.cuts = int(state.get("cuts", 0))
-                    info.reused = True
-                    log.info("%s: analysis reused from %s (only identity and labels recomputed)", path, checkpoint.path)
-                    return self._finish(resumed, info), info
-                start = (np.floor(last / self.options.interval + 1e-6) + 1) * self.options.interval  # next grid time
-                log.info("%s: resuming after %.2f s with %d faces from %s", path, last, len(resumed.time), checkpoint.path)
-        frames = sample_frames(path, self.options.interval, start=start, stats=info.decode)
-        faces, info = self.run_frames(frames, info, progress, crops_dir, checkpoint, resumed)
-        if checkpoint is not None:
-            if self.options.keep_analysis:
-                checkpoint.save(self._last_arrays, info, float(faces.time[-1]) if len(faces) else 0.0, complete=True)
-            else:
-                checkpoint.clear()
-        return faces, info
-
-    def run_images(self, images: list[np.ndarray], times: list[float] | None = None) -> tuple[FaceTable, RunInfo]:
-        """Faces of still images (each its own 'frame'; tracking then links nothing across them)."""
-        times = times if times is not None else [float(i) * 10.0 for i in range(len(images))]
-        frames = [SampledFrame(time=t, index=i, image=im) for i, (t, im) in enumerate(zip(times, images))]
-        return self.run_frames(frames)
