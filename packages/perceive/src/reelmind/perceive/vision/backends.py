@@ -39,8 +39,10 @@ def batch_size(profile: Any, task: str, default: int) -> int:
     return profile.batch_size(task, default) if profile is not None and hasattr(profile, "batch_size") else default
 
 
-def onnx_model(name: Any, options: Any, profile: Any, task: str):
-    """A process-wide ONNX Runtime session of a manifest name or user path (core's loader)."""
-    from reelmind.core.models import onnx
-
-    return onnx(name, profile=profile, task=task, providers=getattr(options, "providers", "auto"))
+def ort_threads(options: Any, profile: Any) -> int | None:
+    """ONNX Runtime threads per session: ``options.threads``, else one core fewer than the profile
+    has (the decoder runs beside the models in its own thread), else ONNX Runtime's default."""
+    if getattr(options, "threads", 0):
+        return int(options.threads)
+    cores = int(getattr(profile, "threads", 0) or 0)
+    return max(1, cores - 1) if cores else None

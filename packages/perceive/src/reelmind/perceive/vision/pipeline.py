@@ -32,6 +32,7 @@ log = logging.getLogger("reelmind.perceive.vision.pipeline")
 Progress = Callable[[float, str], None]
 PATCH_MARGIN = 0.5  # face patch = box widened by this fraction of its side on each side
 DECIDE_FRAMES = 16  # the old-film decision looks at the film's first sampled frames
+DECODE_AHEAD = 4  # sampled frames the decoder thread may hold ready (bounded memory)
 
 
 def segment_name(k: int) -> str:
@@ -59,6 +60,7 @@ class RunInfo:
     cuts: int = 0  # shot cuts seen (tracks never cross them)
     segments: int = 0
     resumed_segments: int = 0  # segments taken from checkpoints of a killed run
+    samples: dict = field(default_factory=dict)  # samples detected / re-detected / followed, faces embedded
 
     @property
     def old_film(self) -> bool:
@@ -85,12 +87,12 @@ class _Rows:
     enhanced: list = field(default_factory=list)
 
     def add(self, frame: SampledFrame, box: np.ndarray, conf: float, landmarks: np.ndarray, track: int, enhanced: bool) -> int:
-        """Append one face (emotion and embedding filled in later); returns its row."""
+        """Append one face (emotion and embedding filled in later; box and landmarks in film pixels); returns its row."""
         self.time.append(frame.time)
         self.frame.append(frame.index)
-        self.box.append(box)
+        self.box.append(box * frame.scale if frame.scale != 1.0 else box)
         self.conf.append(conf)
-        self.lm.append(landmarks)
+        self.lm.append(landmarks * frame.scale if frame.scale != 1.0 else landmarks)
         self.track.append(track)
         self.enhanced.append(bool(enhanced))
         self.emb.append(None)
@@ -118,6 +120,50 @@ class _Rows:
                          landmarks=np.asarray(self.lm, np.float32).reshape(n, 5, 2), emotion_probs=probs, emotion=emotion,
                          emotion_conf=conf, quality=np.asarray(self.quality, np.float32), embedding=emb,
                          track=np.asarray(self.track, np.int64), meta={**meta, "enhanced": int(sum(self.enhanced))})
+
+
+def prefetch(items: Iterable[Any], depth: int) -> Iterable[Any]:
+    """``items`` produced by a background thread, at most ``depth`` ahead (PyAV decodes with the
+    GIL released, so decoding overlaps the models). Order is kept; the producer's exceptions are
+    raised here; stopping early stops the producer."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put(("error", exc))
+
+    thread = threading.Thread(target=work, name="reelmind-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "item":
+                yield item
+            elif kind == "end":
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _save_crop(path: Path, rgb: np.ndarray) -> None:
@@ -163,14 +209,24 @@ class FacePipeline:
 
     # ------------------------------------------------------------------ pieces
     def detect(self, images: list[np.ndarray]) -> list[Detections]:
-        """Faces in full-resolution RGB frames (large frames downscaled for detection)."""
+        """Faces in full-resolution RGB frames (large frames downscaled for detection, boxes mapped back)."""
+        if not images:
+            return []
         small, factors = [], []
         for im in images:
-            s, f = downscale_for_detection(im, self.options.detect_max_side)
+            s, f = downscale_for_detection(im, self.options.detect_max_side, self.options.detect_short_side)
             small.append(s)
             factors.append(f)
         dets = self.detector.detect(small)
         return [d.scaled(f) if f != 1.0 else d for d, f in zip(dets, factors)]
+
+    def refine(self, image: np.ndarray, boxes: np.ndarray) -> Detections:
+        """The faces followed from the previous sample, re-found near ``boxes`` (full resolution)."""
+        if hasattr(self.detector, "refine"):
+            return self.detector.refine(image, boxes)
+        from .track import window_refine
+
+        return window_refine(self.detector, image, boxes)
 
     def decide(self, frames: list[SampledFrame]) -> Decisions:
         """Old-film mode from the first frames: CLAHE when black-and-white (``old_film=auto``);
@@ -213,7 +269,7 @@ class FacePipeline:
         seg = _Segment(self, info, crops_dir)
         for frame in frames:
             seg.add(frame)
-        table = seg.finish({"segment": 0, "final": True, "cuts": seg.cuts})
+        table = seg.finish({"segment": 0, "final": True})
         return self._combine([table], info), info
 
     def run_images(self, images: list[np.ndarray], times: list[float] | None = None) -> tuple[FaceTable, RunInfo]:
@@ -255,14 +311,15 @@ class FacePipeline:
         out: list[FaceTable] = []
         stats = info.decode
         threads = int(getattr(self.profile, "threads", 0) or 0)
-        frames = sample_frames(path, self.options.interval, start=start, anchor=anchor, stats=stats, threads=threads)
+        frames = prefetch(sample_frames(path, self.options.interval, start=start, anchor=anchor, stats=stats,
+                                        threads=threads, max_side=self.options.max_frame_side), DECODE_AHEAD)
         seg = _Segment(self, info, crops_dir)
         corrupt0, kept0 = stats.corrupt_packets, 0
 
         def close(next_anchor: Anchor | None, final: bool) -> None:
             nonlocal seg, corrupt0, kept0
             meta = {"segment": k + len(out), "next_anchor": asdict(next_anchor) if next_anchor else None, "final": final,
-                    "kept": seg.kept, "corrupt_packets": stats.corrupt_packets - corrupt0, "cuts": seg.cuts}
+                    "corrupt_packets": stats.corrupt_packets - corrupt0}
             if final:
                 meta["decode"] = {**asdict(stats), "errors": stats.errors[:10]}
             table = seg.finish(meta)
@@ -297,6 +354,10 @@ class FacePipeline:
                                          "corrupt_packets": sum(int(s.meta.get("corrupt_packets", 0)) for s in segments)})
         info.cuts = sum(int(s.meta.get("cuts", 0)) for s in segments)
         info.enhanced = sum(int(s.meta.get("enhanced", 0)) for s in segments)
+        info.samples = {}
+        for s in segments:
+            for key, n in (s.meta.get("samples") or {}).items():
+                info.samples[key] = info.samples.get(key, 0) + int(n)
         info.segments = len(segments)
         table = FaceTable.concat(parts, meta={})
         if not len(table) and self.dim:
@@ -305,7 +366,17 @@ class FacePipeline:
 
 
 class _Segment:
-    """One segment's analysis: its own tracker, shot-cut signature and embedding schedule."""
+    """One segment's analysis: its own tracker, shot-cut signature, detection plan and embedding
+    schedule.
+
+    Full detection runs on planned samples: the segment's first, every shot cut, and every
+    ``detect_every``-th sample after the last planned one (a plan made from the frames alone, so
+    it does not depend on the chunk size). In between, each followed face is re-found near its
+    previous box (``detector.refine``); when one is lost (the refined face is no longer a face,
+    or two followed faces merge) that sample gets a full detection too. Embeddings are made when
+    a track starts, then again after ``reembed_interval`` seconds or when the face's appearance
+    changes (``reembed_on_change``).
+    """
 
     def __init__(self, pipe: FacePipeline, info: RunInfo, crops_dir: Path | None) -> None:
         from .track import IouTracker
@@ -314,11 +385,14 @@ class _Segment:
         o = pipe.options
         self.tracker = IouTracker(max_gap=max(0.6, 2.5 * o.interval))
         self.last_sig = None
-        self.last_embed: dict[int, float] = {}
+        self.since_plan: int | None = None  # samples since the last planned full detection
+        self.embedded: dict[int, float] = {}  # track -> time of its last embedding
+        self.thumbs: dict[int, np.ndarray] = {}  # track -> appearance thumbnail at its last embedding
         self.rows = _Rows()
         self.pending: list[SampledFrame] = []
         self.kept = 0
         self.cuts = 0
+        self.counts = {"detected": 0, "redetected": 0, "followed": 0, "embedded": 0}
 
     def add(self, frame: SampledFrame) -> None:
         self.pending.append(frame)
@@ -331,7 +405,8 @@ class _Segment:
     def finish(self, meta: dict) -> FaceTable:
         self._flush()
         decisions = self.info.decisions or Decisions()
-        return self.rows.table(self.pipe.dim, {**meta, "decisions": asdict(decisions)})
+        return self.rows.table(self.pipe.dim, {**meta, "decisions": asdict(decisions), "kept": self.kept, "cuts": self.cuts,
+                                               "samples": dict(self.counts)})
 
     def _flush(self) -> None:
         if not self.pending:
@@ -343,14 +418,71 @@ class _Segment:
         while self.pending:
             chunk, self.pending = self.pending[:size], self.pending[size:]
             images = [clahe(f.image) if info.decisions.old_film else f.image for f in chunk]
+            cuts, planned = self._plan(images)
             t = _time.perf_counter()
-            dets = self.pipe.detect(images)
+            found = self.pipe.detect([images[i] for i in planned])
             info.seconds["detect"] += _time.perf_counter() - t
-            self._process(chunk, images, dets)
+            self._process(chunk, images, cuts, dict(zip(planned, found)))
 
-    def _process(self, chunk: list[SampledFrame], images: list[np.ndarray], dets: list[Detections]) -> None:
+    def _plan(self, images: list[np.ndarray]) -> tuple[list[bool], list[int]]:
+        """Shot cuts, and the samples of the chunk that get a planned full detection."""
+        every = max(1, int(self.pipe.options.detect_every))
+        cuts, planned = [], []
+        for i, image in enumerate(images):
+            sig = frame_signature(image)
+            cuts.append(is_shot_cut(self.last_sig, sig))
+            self.last_sig = sig
+            if self.since_plan is None or cuts[-1] or self.since_plan + 1 >= every:
+                planned.append(i)
+                self.since_plan = 0
+            else:
+                self.since_plan += 1
+        return cuts, planned
+
+    def _faces(self, frame: SampledFrame, image: np.ndarray, cut: bool, full: Detections | None) -> tuple[Detections, np.ndarray]:
+        """The faces of one sample and their track ids (planned detection, or followed faces)."""
+        pipe, tracker = self.pipe, self.tracker
+        if cut:
+            tracker.reset()
+            self.cuts += 1
+        if full is None:
+            boxes, ids = tracker.active(frame.time)
+            if not len(boxes):
+                return Detections(), np.zeros(0, np.int64)
+            t = _time.perf_counter()
+            det = pipe.refine(image, boxes)
+            self.info.seconds["detect"] += _time.perf_counter() - t
+            if _kept_all(det, pipe.options.conf_threshold):
+                tracker.follow(frame.time, det.boxes, ids)
+                self.counts["followed"] += 1
+                return det, ids
+            t = _time.perf_counter()
+            full = pipe.detect([image])[0]  # a followed face was lost: look again at the whole frame
+            self.info.seconds["detect"] += _time.perf_counter() - t
+            self.counts["redetected"] += 1
+        else:
+            self.counts["detected"] += 1
+        ids = tracker.update(frame.time, full.boxes) if len(full) else np.zeros(0, np.int64)
+        return full, ids
+
+    def _wants_embedding(self, tid: int, time: float, crop: np.ndarray) -> bool:
+        """A track's first face, then after ``reembed_interval`` s, or sooner when the face no longer
+        looks like it did at the track's last embedding (pose, light, or another person in its place),
+        so consecutive embeddings of a track stay comparable."""
+        o = self.pipe.options
+        last = self.embedded.get(tid)
+        thumb = appearance(crop) if o.reembed_on_change > 0 else None
+        if last is None or o.reembed_interval <= 0 or time - last >= o.reembed_interval - 1e-6 or (
+                thumb is not None and _correlation(thumb, self.thumbs[tid]) < o.reembed_on_change):
+            if thumb is not None:
+                self.thumbs[tid] = thumb
+            return True
+        return False
+
+    def _process(self, chunk: list[SampledFrame], images: list[np.ndarray], cuts: list[bool],
+                 full: dict[int, Detections]) -> None:
         """Per face: patch (SR/restored when asked), emotion input, quality crop, embedding job; then
-        the chunk's emotions in one batch and its embeddings."""
+        the chunk's emotions in one batch and its embeddings in one batch."""
         import cv2
 
         from .emotion import gray_crops
@@ -359,15 +491,8 @@ class _Segment:
         superres = info.decisions.superres
         enhance_all = superres or pipe.restorer is not None
         emo_inputs, emb_jobs, qual_crops = [], [], []
-        for frame, image, det in zip(chunk, images, dets):
-            sig = frame_signature(image)
-            if is_shot_cut(self.last_sig, sig):
-                self.tracker.reset()
-                self.cuts += 1
-            self.last_sig = sig
-            if not len(det):
-                continue
-            tracks = self.tracker.update(frame.time, det.boxes)
+        for i, (frame, image) in enumerate(zip(chunk, images)):
+            det, tracks = self._faces(frame, image, cuts[i], full.get(i))
             for k in range(len(det)):
                 box, tid = det.boxes[k], int(tracks[k])
                 side = float(max(box[2] - box[0], box[3] - box[1]))
@@ -378,13 +503,14 @@ class _Segment:
                                enhanced=enhance and (scale != 1.0 or pipe.restorer is not None))
                 if pipe.emotion is not None:
                     emo_inputs.append((row, pipe.emotion.prepare(gray, local[None])))
-                qual_crops.append((gray_crops(gray, local[None], 64)[0], side, float(det.scores[k])))
-                if pipe.embedder is not None and (o.reembed_interval <= 0 or
-                                                  frame.time - self.last_embed.get(tid, -1e9) >= o.reembed_interval - 1e-6):
-                    self.last_embed[tid] = frame.time
-                    x0, y0 = box[0] - local[0] / scale, box[1] - local[1] / scale  # patch origin in the frame
-                    lm = (det.landmarks[k:k + 1] - np.array([x0, y0], np.float32)) * scale
-                    emb_jobs.append((row, patch, local[None], lm))
+                crop = gray_crops(gray, local[None], 64)[0]
+                qual_crops.append((crop, side, float(det.scores[k])))
+                if pipe.embedder is not None:
+                    if self._wants_embedding(tid, frame.time, crop):
+                        self.embedded[tid] = frame.time
+                        x0, y0 = box[0] - local[0] / scale, box[1] - local[1] / scale  # patch origin in the frame
+                        lm = (det.landmarks[k:k + 1] - np.array([x0, y0], np.float32)) * scale
+                        emb_jobs.append((row, patch, local, lm[0]))
                 if self.crops_dir is not None:
                     _save_crop(self.crops_dir / f"{frame.time:.2f}_{k}.jpg", patch)
         if qual_crops:
@@ -398,6 +524,35 @@ class _Segment:
             info.seconds["emotion"] += _time.perf_counter() - t
         if emb_jobs:
             t = _time.perf_counter()
-            for row, patch, local, lm in emb_jobs:
-                rows.emb[row] = pipe.embedder.embed(patch, local, lm)[0]
+            vectors = pipe.embedder.embed_many([(patch, local, lm) for _, patch, local, lm in emb_jobs])
+            for (row, *_), v in zip(emb_jobs, vectors):
+                rows.emb[row] = v
+            self.counts["embedded"] += len(emb_jobs)
             info.seconds["embed"] += _time.perf_counter() - t
+
+
+def _kept_all(det: Detections, threshold: float) -> bool:
+    """Every followed face is still a face, and no two of them have merged into one."""
+    from .track import iou_matrix
+
+    if not np.all(det.scores >= threshold):
+        return False
+    iou = iou_matrix(det.boxes, det.boxes)
+    np.fill_diagonal(iou, 0.0)
+    return not np.any(iou > 0.5)
+
+
+def appearance(crop: np.ndarray) -> np.ndarray:
+    """A face's appearance thumbnail: its 64 px gray crop blurred and shrunk to 16 x 16 (steady
+    under expression and small motion, unlike another person's face)."""
+    import cv2
+
+    return cv2.resize(cv2.GaussianBlur(crop, (0, 0), 2), (16, 16), interpolation=cv2.INTER_AREA)
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised correlation of two gray thumbnails (1 = same appearance)."""
+    x = a.astype(np.float32).ravel() - a.mean()
+    y = b.astype(np.float32).ravel() - b.mean()
+    d = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum() / d) if d > 0 else 1.0

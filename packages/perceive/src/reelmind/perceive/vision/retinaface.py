@@ -84,13 +84,13 @@ class RetinaFaceDetector:
     name = "retinaface"
 
     def __init__(self, model_path: str | Path | None = None, *, profile=None, providers="auto", conf_threshold: float = 0.9,
-                 nms_threshold: float = 0.4, input_size: int = 640) -> None:
+                 nms_threshold: float = 0.4, input_size: int = 640, threads: int | None = None) -> None:
         from reelmind.core.models import onnx, resolve
 
         # no path: the manifest's user-supplied entry ($REELMIND_RETINAFACE), else an error naming the export recipe
         model_path = resolve(model_path or "retinaface-mobilenet0.25").path
         self.paths = [Path(model_path)]
-        self.model = onnx(model_path, profile=profile, providers=providers, task="face_detect")
+        self.model = onnx(model_path, profile=profile, providers=providers, task="face_detect", threads=threads)
         self.conf_threshold, self.nms_threshold = conf_threshold, nms_threshold
         sess = self.model.session
         outs = sess.get_outputs()
@@ -176,5 +176,7 @@ class RetinaFaceDetector:
 
 def from_options(options, profile=None) -> RetinaFaceDetector:
     """The ``retinaface`` backend: RetinaFace/SCRFD ONNX from ``detector_model`` (or $REELMIND_RETINAFACE)."""
+    from .backends import ort_threads
+
     return RetinaFaceDetector(options.detector_model, profile=profile, providers=options.providers,
-                              conf_threshold=options.conf_threshold)
+                              conf_threshold=options.conf_threshold, threads=ort_threads(options, profile))

@@ -123,7 +123,7 @@ def setup(options: FacesOptions, profile: Any):
             decode={"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
                     "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated,
                     "errors": d.errors[:10]},
-            **decisions, enhanced_faces=info.enhanced, shot_cuts=info.cuts, segments=info.segments,
+            **decisions, enhanced_faces=info.enhanced, shot_cuts=info.cuts, samples=info.samples, segments=info.segments,
             resumed_segments=info.resumed_segments, tracks=int(faces.track.max()) + 1 if len(faces) else 0,
             seconds={k: round(v, 3) for k, v in info.seconds.items()})
         if degraded:

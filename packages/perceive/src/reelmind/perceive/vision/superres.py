@@ -68,11 +68,11 @@ class RealEsrganNcnn:
 class OnnxFaceRestorer:
     """GFPGAN/CodeFormer-style ONNX (user weights): RGB face crop in [-1, 1] -> restored crop, same size."""
 
-    def __init__(self, model_path: Path, *, profile=None, providers="auto") -> None:
+    def __init__(self, model_path: Path, *, profile=None, providers="auto", threads: int | None = None) -> None:
         from reelmind.core.models import onnx
 
         self.name = f"onnx:{Path(model_path).name}"
-        self.model = onnx(model_path, profile=profile, providers=providers, task="face_restore")
+        self.model = onnx(model_path, profile=profile, providers=providers, task="face_restore", threads=threads)
         shape = self.model.session.get_inputs()[0].shape
         self.size = int(shape[2]) if isinstance(shape[2], int) else 512
 
@@ -93,4 +93,7 @@ def realesrgan(options, profile=None) -> RealEsrganNcnn:
 
 def onnx_restorer(options, profile=None) -> OnnxFaceRestorer:
     """The ``onnx`` restorer: GFPGAN/CodeFormer-style weights from ``restore_model``."""
-    return OnnxFaceRestorer(options.restore_model, profile=profile, providers=options.providers)
+    from .backends import ort_threads
+
+    return OnnxFaceRestorer(options.restore_model, profile=profile, providers=options.providers,
+                            threads=ort_threads(options, profile))

@@ -1,4 +1,5 @@
-"""Following faces between samples: IoU linking of boxes in consecutive samples."""
+"""Following faces between samples: IoU linking of detections in consecutive samples, and a
+refinement step that re-finds each followed face near its previous box (between full detections)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,47 @@ class IouTracker:
             self._next += 1
         self._boxes, self._ids, self._time = np.asarray(boxes, np.float32).reshape(-1, 4), ids, time
         return ids
+
+    def active(self, time: float) -> tuple[np.ndarray, np.ndarray]:
+        """(boxes, ids) of the faces still followed at ``time`` (seen within ``max_gap``)."""
+        if time - self._time > self.max_gap:
+            return np.zeros((0, 4), np.float32), np.zeros(0, np.int64)
+        return self._boxes, self._ids
+
+    def follow(self, time: float, boxes: np.ndarray, ids: np.ndarray) -> None:
+        """The followed faces ``ids`` are at ``boxes`` at ``time`` (refined, not re-detected)."""
+        self._boxes, self._ids, self._time = np.asarray(boxes, np.float32).reshape(-1, 4), np.asarray(ids, np.int64), time
+
+
+def window_refine(detector, image: np.ndarray, boxes: np.ndarray, context: float = 2.2, side: int = 96):
+    """Re-find each face near its previous box with any detector: the detector runs on a window of
+    ``context`` times the face's size around it (scaled to ``side`` px), and the detection that
+    overlaps the previous box most is kept. One row per box; score 0 where none overlaps."""
+    import cv2
+
+    from .detection import Detections
+
+    h, w = image.shape[:2]
+    windows, frames = [], []
+    for x1, y1, x2, y2 in np.asarray(boxes, np.float64):
+        s = max(x2 - x1, y2 - y1, 1.0) * context
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        x0, y0 = int(max(0, np.floor(cx - s / 2))), int(max(0, np.floor(cy - s / 2)))
+        xe, ye = int(min(w, np.ceil(cx + s / 2))), int(min(h, np.ceil(cy + s / 2)))
+        crop = image[y0:max(ye, y0 + 1), x0:max(xe, x0 + 1)]
+        k = min(1.0, side / max(crop.shape[:2]))
+        windows.append(cv2.resize(crop, (max(1, round(crop.shape[1] * k)), max(1, round(crop.shape[0] * k))),
+                                  interpolation=cv2.INTER_AREA) if k < 1 else np.ascontiguousarray(crop))
+        frames.append((x0, y0, k))
+    n = len(windows)
+    out = Detections(np.asarray(boxes, np.float32).reshape(-1, 4), np.zeros(n, np.float32))
+    for i, (det, (x0, y0, k)) in enumerate(zip(detector.detect(windows) if n else [], frames)):
+        if not len(det):
+            continue
+        found = det.boxes / k + np.array([x0, y0, x0, y0], np.float32)
+        iou = iou_matrix(found, out.boxes[i:i + 1])[:, 0]
+        j = int(np.argmax(iou))
+        if iou[j] >= 0.3:
+            out.boxes[i], out.scores[i] = found[j], det.scores[j]
+            out.landmarks[i] = det.landmarks[j] / k + np.array([x0, y0], np.float32)
+    return out
