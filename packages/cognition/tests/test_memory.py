@@ -26,6 +26,14 @@ def _inputs(film_outputs):
     return {k: film_outputs[k] for k in STAGE.inputs}
 
 
+@pytest.fixture(scope="module")
+def small():
+    """A two-scene film through moments and memory (no LLM): the baseline of the LLM tests."""
+    from conftest import run_stages
+
+    return run_stages(make_film(n_scenes=2, lines_per_scene=12), {"moments": {"lstm": {"epochs": 10}}}, names=("moments", "memory"))
+
+
 def test_memory_finds_the_constructed_structure(film_outputs):
     ds = make_film()
     mem = film_outputs["memories"]
@@ -143,7 +151,7 @@ def test_memory_cli_searches_the_run_folder(film_outputs, tmp_path):
     assert bad.exit_code == 1 and "no memories.parquet" in bad.output
 
 
-def test_llm_text_is_optional_guarded_and_marked(film_outputs, monkeypatch):
+def test_llm_text_is_optional_guarded_and_marked(small, monkeypatch):
     def reply(body):
         user = body["messages"][1]["content"]
         if "Character: Ben" in user or '"character": "Ben"' in user:
@@ -152,8 +160,8 @@ def test_llm_text_is_optional_guarded_and_marked(film_outputs, monkeypatch):
 
     monkeypatch.setenv("REELMIND_TEST_LLM_KEY", "s3cret-key")
     with OpenAIServer(reply) as srv:
-        out = STAGE.run(_inputs(film_outputs), STAGE.make_options({"llm": {"base_url": srv.url, "api_key_env": "REELMIND_TEST_LLM_KEY"},
-                                                                     "tom_max": 3}))
+        out = STAGE.run(_inputs(small), STAGE.make_options({"llm": {"base_url": srv.url, "api_key_env": "REELMIND_TEST_LLM_KEY"},
+                                                              "tom_max": 3, "tom_rank": 0.9}))
     assert {r["auth"] for r in srv.requests} == {"Bearer s3cret-key"}
     refl = out["reflections"]
     ev = refl.take(refl.kind == "evolution")
@@ -168,21 +176,21 @@ def test_llm_text_is_optional_guarded_and_marked(film_outputs, monkeypatch):
     assert "degraded" not in out["memories"].meta
 
 
-def test_unreachable_llm_is_a_degraded_result(film_outputs):
+def test_unreachable_llm_is_a_degraded_result(small):
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.perf_counter()
-    out = STAGE.run(_inputs(film_outputs), STAGE.make_options({"llm": {"base_url": f"http://127.0.0.1:{port}/v1", "timeout_s": 5}}))
+    out = STAGE.run(_inputs(small), STAGE.make_options({"llm": {"base_url": f"http://127.0.0.1:{port}/v1", "timeout_s": 5}}))
     assert time.perf_counter() - t0 < 60
     (msg,) = out["memories"].meta["degraded"]
     assert "unreachable" in msg and f"127.0.0.1:{port}" in msg
     assert set(out["reflections"].source[out["reflections"].kind == "evolution"]) == {"template"}
     # the records are otherwise those of a run without LLM
-    assert list(out["memories"].id) == list(film_outputs["memories"].id)
-    assert list(out["reflections"].text) == list(film_outputs["reflections"].text)
+    assert list(out["memories"].id) == list(small["memories"].id)
+    assert list(out["reflections"].text) == list(small["reflections"].text)
 
 
 def test_empty_film_gives_empty_records():

@@ -1,4 +1,3 @@
-import numpy as np
 from openai_server import OpenAIServer
 
 from reelmind.core.llm import LLMClient, LLMOptions
@@ -22,7 +21,7 @@ def test_a_down_llm_costs_one_call_and_is_reported_as_degraded():
     assert set(ev.source.values()) == {"template"} and ev.sections["opening"] == "Ada opening facts."
     assert session.calls == 1 and session.skipped == len(EVOLUTION_SECTIONS) - 1
     (msg,) = session.degraded()
-    assert "unreachable" in msg and "template text kept for 5 text(s)" in msg
+    assert "unreachable" in msg and ": 5 LLM text(s) not written" in msg
     assert LLMSession(LLMClient(LLMOptions(base_url="http://127.0.0.1:1/v1"))).degraded() == []  # not used: nothing to say
 
 

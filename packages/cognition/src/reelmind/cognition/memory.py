@@ -28,16 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from reelmind.core.errors import RecordError
 from reelmind.core.llm import LLMOptions, make_client
 from reelmind.core.provenance import provenance
-from reelmind.core.records import (CharacterSceneTable, DatasetTable, MomentTable, ReflectionTable, SceneTable,
-                                   TransitionTable)
+from reelmind.core.records import (ArcTable, CharacterSceneTable, DatasetTable, MomentTable, ReflectionTable, SceneTable,
+                                   TransitionTable, TrendTable)
 from reelmind.core.stage import ModelRef, RunContext, Stage, runtime_option
 
 from . import consolidator, reflection
 from .memory_store import EMOTION_BOOST, PROMOTE_REFS, Memory, MemoryIndex, finite_or, memories_table, memory_id
-from .tables import arcs_from, consolidation_table, hotspots_table, transitions_from, trends_from
+from .tables import arcs_from, check_inputs, consolidation_table, hotspots_table, transitions_from, trends_from
 from .types import EVOLUTION_SECTIONS, Transition
 
 log = logging.getLogger("reelmind.cognition.memory")
@@ -335,7 +334,7 @@ def models(options: MemoryOptions) -> list[ModelRef]:
     return [model_file(options.embedding_model or None).ref()]
 
 
-_INPUTS = ("dataset", "moments", "transitions", "arcs", "trends")
+_INPUTS = {"dataset": DatasetTable, "moments": MomentTable, "transitions": TransitionTable, "arcs": ArcTable, "trends": TrendTable}
 
 
 def setup(options: MemoryOptions, profile: Any):
@@ -344,12 +343,7 @@ def setup(options: MemoryOptions, profile: Any):
     embedder = Embedder(options.embedding_model or None, options.device)  # the model itself loads on first use
 
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        from reelmind.core.records import ArcTable, TrendTable
-
-        for name, kind in zip(_INPUTS, (DatasetTable, MomentTable, TransitionTable, ArcTable, TrendTable)):
-            if not isinstance(inputs.get(name), kind):
-                raise RecordError("memory inputs", name, kind.__name__, type(inputs.get(name)).__name__)
-        return build_memory(*(inputs[k] for k in _INPUTS), options, embedder, ctx.progress)
+        return build_memory(*check_inputs("memory", inputs, _INPUTS), options, embedder, ctx.progress)
 
     return runner
 
@@ -398,7 +392,7 @@ def check() -> list[str]:
 
 STAGE = Stage(
     name="memory",
-    inputs=_INPUTS,
+    inputs=tuple(_INPUTS),
     outputs=OUTPUTS,
     options_type=MemoryOptions,
     setup=setup,

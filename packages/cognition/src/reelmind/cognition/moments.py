@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from reelmind.core.errors import RecordError
 from reelmind.core.provenance import provenance
-from reelmind.core.records import DatasetTable, MomentTable, MoodTable
+from reelmind.core.records import DatasetTable, MoodTable
 from reelmind.core.stage import ModelRef, RunContext, Stage, file_option
 
 from . import arcs as arcs_mod
@@ -34,7 +33,7 @@ from . import consolidator, short_term, state_machine
 from .bridge import BridgeOptions, bridge
 from .mood import MoodOptions, track_mood
 from .surprise_lstm import LSTMOptions, percentile_rank
-from .tables import arcs_table, transitions_table, trends_table
+from .tables import arcs_table, check_inputs, transitions_table, trends_table
 from .types import Transition, TrendPoint, to_jsonable
 
 log = logging.getLogger("reelmind.cognition.moments")
@@ -180,9 +179,7 @@ def models(options: MomentsOptions) -> list[ModelRef]:
 
 def setup(options: MomentsOptions, profile: Any):
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        ds = inputs.get("dataset")
-        if not isinstance(ds, DatasetTable):
-            raise RecordError("moments inputs", "dataset", "DatasetTable", type(ds).__name__)
+        (ds,) = check_inputs("moments", inputs, {"dataset": DatasetTable})
         return analyse_moments(ds, options, ctx.progress)
 
     return runner

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from reelmind.core.errors import RecordError
 from reelmind.core.provenance import provenance
 from reelmind.core.records import DatasetTable, HotspotTable, PersonalityTable, SocialEdgeTable, TransitionTable, TrendTable
 from reelmind.core.stage import RunContext, Stage
@@ -23,7 +22,7 @@ from reelmind.core.stage import RunContext, Stage
 from .consolidator import ConsolidatorOptions, hotspots
 from .ocean import TRAITS, Personality, infer_personality
 from .scoring import moment_points
-from .tables import pair_memories_from, transitions_from
+from .tables import check_inputs, pair_memories_from, transitions_from
 
 log = logging.getLogger("reelmind.cognition.personality")
 
@@ -92,22 +91,20 @@ def analyse_personality(ds: DatasetTable, transitions: TransitionTable, trends: 
     return {"personality": personality_table(people, meta)}
 
 
-_INPUTS = ("dataset", "transitions", "trends", "social")
+_INPUTS = {"dataset": DatasetTable, "transitions": TransitionTable, "trends": TrendTable, "social": SocialEdgeTable,
+           "hotspots": HotspotTable}
 
 
 def setup(options: PersonalityOptions, profile: Any):
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        for name, kind in zip(_INPUTS, (DatasetTable, TransitionTable, TrendTable, SocialEdgeTable)):
-            if not isinstance(inputs.get(name), kind):
-                raise RecordError("personality inputs", name, kind.__name__, type(inputs.get(name)).__name__)
-        return analyse_personality(*(inputs[k] for k in _INPUTS), inputs.get("hotspots"), options, ctx.progress)
+        return analyse_personality(*check_inputs("personality", inputs, _INPUTS, ("hotspots",)), options, ctx.progress)
 
     return runner
 
 
 STAGE = Stage(
     name="personality",
-    inputs=_INPUTS,
+    inputs=("dataset", "transitions", "trends", "social"),
     optional_inputs=("hotspots",),
     outputs=("personality",),
     options_type=PersonalityOptions,

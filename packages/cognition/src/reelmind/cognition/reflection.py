@@ -57,7 +57,7 @@ class LLMSession:
     def degraded(self) -> list[str]:
         if not self.error:
             return []
-        return [f"LLM not used ({self.error}); template text kept for {1 + self.skipped} text(s)"]
+        return [f"LLM not used ({self.error}): {1 + self.skipped} LLM text(s) not written, template text kept where there is one"]
 
 
 # ------------------------------------------------------------------ hallucination guard

@@ -68,6 +68,7 @@ WORDS = {
         "migration_log": "Latest circle migrations", "trigger": "Trigger", "from": "from", "to": "to",
         "pairs": "Relationship memory (directed)", "impact": "Impact", "no_conflicts": "No multimodal conflicts.",
         "emotions": "Emotions", "warnings": "Warnings about the data",
+        "evolution": "Character evolution (memory stage: opening, turning points, patterns, relationships, closing)",
     },
     "zh": {
         "title": "結構化報告", "film": "影片", "lines": "台詞數", "characters": "角色",
@@ -87,6 +88,7 @@ WORDS = {
         "migration_log": "最近的圈層遷移", "trigger": "觸發事件", "from": "從", "to": "到",
         "pairs": "關係記憶(有向)", "impact": "影響", "no_conflicts": "沒有多模態衝突。",
         "emotions": "情感", "warnings": "資料警告",
+        "evolution": "角色演變(記憶階段:開場、轉折、模式、關係、結尾;英文模板)",
     },
 }
 

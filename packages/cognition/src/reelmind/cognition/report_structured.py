@@ -71,9 +71,9 @@ def _clean(obj: Any, nd: int = 4) -> Any:
     return obj
 
 
-def _film_name(inputs: ReportInputs) -> str:
-    if inputs.film:
-        return inputs.film
+def _film_name(inputs: ReportInputs, options: ReportOptions) -> str:
+    if options.film or inputs.film:
+        return options.film or inputs.film
     meta = inputs.dataset.meta or {}
     for key in ("film", "video", "source"):
         if meta.get(key):
@@ -270,6 +270,18 @@ def _summary_numbers(c: str, tr: dict, arcs: dict, ocean: dict, social: dict, sc
     return s
 
 
+def _evolutions(inputs: ReportInputs, chars: list[str]) -> dict[str, dict[str, str]]:
+    """The memory stage's 5-section evolution narrative per shown character (empty when it did not run)."""
+    refl = inputs.reflections
+    if refl is None:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for c, kind, sec, text in zip(refl.character, refl.kind, refl.section, refl.text):
+        if kind == "evolution" and str(c) in chars:
+            out.setdefault(str(c), {})[str(sec)] = str(text)
+    return {c: out[c] for c in chars if c in out}
+
+
 def _fer_tier(inputs: ReportInputs) -> dict:
     """The film's FER tier: as the scores stage measured it, else the core rule on the dataset."""
     if inputs.scores is not None and inputs.scores.meta.get("fer_tier"):
@@ -314,7 +326,7 @@ def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
     mo = inputs.moments
     tier = _fer_tier(inputs)
     sections = {
-        "overview": {"film": _film_name(inputs), "lines": len(ds), "characters": len(all_chars), "shown_characters": chars,
+        "overview": {"film": _film_name(inputs, options), "lines": len(ds), "characters": len(all_chars), "shown_characters": chars,
                      "duration_s": end - start, "scenes": int(mo.scene.max()) + 1 if mo is not None and len(mo) else 0,
                      "fer_tier": tier,
                      "channel_weights": mo.meta.get("channel_weights") if mo is not None else None},
@@ -328,11 +340,11 @@ def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
         "scoring": {"fer_tier": tier, "missing": inputs.missing.get("scores", ""),
                     "characters": [score_map[c].to_dict() for c in chars if c in score_map]},
         "conflicts": _conflicts(ds, options),
-        "summaries": summaries,
+        "summaries": {**summaries, "evolution": _evolutions(inputs, chars)},
     }
     warnings = name_warnings(ds)
     prog(1.0, "report built")
-    return _clean({"schema": SCHEMA, "film": _film_name(inputs), "missing": dict(sorted(inputs.missing.items())),
+    return _clean({"schema": SCHEMA, "film": _film_name(inputs, options), "missing": dict(sorted(inputs.missing.items())),
                    "warnings": warnings,
                    "meta": {"options": options_dict(options),
                             "versions": versions("reelmind-cognition", "reelmind-core", "numpy", "numba"), "models": []},
@@ -495,4 +507,8 @@ def render_markdown(report: dict, lang: str = "en") -> str:
     L += ["", f"## 10. {S[9]}", ""]
     for c, text in sec["summaries"][lang].items():
         L += [f"- {md(text)}"]
+    if sec["summaries"]["evolution"]:
+        L += ["", f"**{W['evolution']}**", ""]
+        for c, parts in sec["summaries"]["evolution"].items():
+            L += [f"- **{md(c)}**: " + " ".join(md(parts[k]) for k in parts)]
     return "\n".join(L) + "\n"

@@ -16,13 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from reelmind.core.errors import RecordError
 from reelmind.core.provenance import provenance
 from reelmind.core.records import DatasetTable, ScoreTable, TransitionTable
 from reelmind.core.stage import RunContext, Stage
 
 from .scoring import CharacterScore, DimensionScore, ScoringOptions, score_film
-from .tables import transitions_from
+from .tables import check_inputs, transitions_from
 
 log = logging.getLogger("reelmind.cognition.scores")
 
@@ -67,11 +66,7 @@ def analyse_scores(ds: DatasetTable, transitions: TransitionTable | None = None,
 
 def setup(options: ScoresOptions, profile: Any):
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        ds, tr = inputs.get("dataset"), inputs.get("transitions")
-        if not isinstance(ds, DatasetTable):
-            raise RecordError("scores inputs", "dataset", "DatasetTable", type(ds).__name__)
-        if tr is not None and not isinstance(tr, TransitionTable):
-            raise RecordError("scores inputs", "transitions", "TransitionTable", type(tr).__name__)
+        ds, tr = check_inputs("scores", inputs, {"dataset": DatasetTable, "transitions": TransitionTable}, ("transitions",))
         return analyse_scores(ds, tr, options, ctx.progress)
 
     return runner

@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from reelmind.core.errors import RecordError
 from reelmind.core.provenance import provenance
 from reelmind.core.records import DatasetTable, InfluenceEventTable, MigrationTable, SocialEdgeTable
 from reelmind.core.stage import RunContext, Stage
 
 from .dunbar import CIRCLES, STRANGER, DunbarGraph, DunbarOptions, run_dunbar
 from .influence import interaction_events
+from .tables import check_inputs
 
 log = logging.getLogger("reelmind.cognition.social")
 
@@ -79,9 +79,7 @@ def analyse_social(ds: DatasetTable, options: SocialOptions = SocialOptions(),
 
 def setup(options: SocialOptions, profile: Any):
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        ds = inputs.get("dataset")
-        if not isinstance(ds, DatasetTable):
-            raise RecordError("social inputs", "dataset", "DatasetTable", type(ds).__name__)
+        (ds,) = check_inputs("social", inputs, {"dataset": DatasetTable})
         return analyse_social(ds, options, ctx.progress)
 
     return runner

@@ -19,6 +19,19 @@ from reelmind.core.records import (ArcTable, ConsolidationTable, HotspotTable, S
 from .types import Arc, CharacterConsolidation, Hotspot, ShiftPattern, Transition, TrendPoint, TurningPoint
 
 
+def check_inputs(stage: str, inputs: dict, kinds: dict[str, type], optional: tuple[str, ...] = ()) -> list:
+    """The stage's inputs in ``kinds`` order, each checked to be its record type (an optional one may be absent)."""
+    from reelmind.core.errors import RecordError
+
+    out = []
+    for name, kind in kinds.items():
+        value = inputs.get(name)
+        if not isinstance(value, kind) and not (value is None and name in optional):
+            raise RecordError(f"{stage} inputs", name, kind.__name__, type(value).__name__)
+        out.append(value)
+    return out
+
+
 def _col(items: Sequence, name: str, dtype=None) -> np.ndarray:
     return np.asarray([getattr(x, name) for x in items], dtype=dtype)
 
