@@ -80,7 +80,7 @@ def reference_png(frames, i: int, run_dir: Path | None) -> bytes | None:
 
 def generate(frames, options: VideoOptions, out_dir: str | Path, *, client=None, film: str | Path | None = None,
              run_dir: str | Path | None = None, dry_run: bool = False, object_info: dict | None = None,
-             on_event: Event | None = None, judge=None) -> dict:
+             on_event: Event | None = None, judge=None, ledger_path: str | Path | None = None) -> dict:
     """Build, clamp, validate (and unless ``dry_run`` queue, download and check) every clip of
     ``frames`` × ``options.seeds``. Returns the manifest (also written to ``out_dir/manifest.json``)."""
     from .client import JobLedger
@@ -104,7 +104,7 @@ def generate(frames, options: VideoOptions, out_dir: str | Path, *, client=None,
         free_gb, free_source = client.free_vram_gb()
     else:
         object_info = bundled_object_info()
-    ledger = JobLedger(None if dry_run else out / "jobs.json")
+    ledger = JobLedger(None if dry_run else (ledger_path or out / "jobs.json"))
     clips: list[Clip] = []
     uploads: dict[str, str] = {}
     degraded: list[str] = []

@@ -468,7 +468,8 @@ class ComfyStandIn:
         if ref is not None:
             face_path = self.cfg.root / "input" / ref["image"]
         elif self.cfg.faces:
-            face_path = self.cfg.faces[seed % len(self.cfg.faces)]
+            pick = int(hashlib.sha256(str(seed).encode()).hexdigest(), 16)
+            face_path = self.cfg.faces[pick % len(self.cfg.faces)]
         else:
             face_path = None
         rng = np.random.default_rng(seed)

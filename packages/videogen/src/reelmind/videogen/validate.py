@@ -111,6 +111,12 @@ def _short(options: list) -> str:
     return f"(list of length {len(options)})" if len(options) > 20 else str(options)
 
 
+def _expect(options: list) -> str:
+    if len(options) <= 20:
+        return f"one of {options}"
+    return f"one of {len(options)} values ({', '.join(map(str, options[:8]))}, ...)"
+
+
 def _input_spec(spec: list) -> tuple[Any, dict]:
     return spec[0], (spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {})
 
@@ -235,7 +241,7 @@ def _check_value(nid: str, ctype: str, name: str, wanted: Any, extra: dict, val:
     options = wanted if isinstance(wanted, list) else (extra.get("options") if wanted == "COMBO" and strict else None)
     if options is not None and val not in options:
         e = GraphError("value_not_in_list", "Value not in list", f"{name}: '{val}' not in {_short(options)}", nid, ctype,
-                       name, f"one of {_short(options)}", repr(val), base)
+                       name, _expect(options), repr(val), base)
         if (ctype, name) in MODEL_FILE_INPUTS and files != "error":
             if files == "warn":
                 warnings.append(e)
