@@ -33,6 +33,13 @@ from .validate import MODEL_FILE_INPUTS, bundled_object_info, comfy_response
 
 log = logging.getLogger("reelmind.videogen.testserver")
 
+try:
+    from aiohttp import web as _web
+
+    WORKER = _web.AppKey("reelmind_worker", asyncio.Task)
+except ImportError:  # the stand-in needs reelmind-videogen[testserver]
+    WORKER = None
+
 SAMPLERS = ("SamplerCustom", "SamplerCustomAdvanced", "KSampler")
 DEFAULT_MODELS = {
     "ltx-video-2b-v0.9.5.safetensors", "ltx-video-2b-v0.9.5-Q3_K_M.gguf", "ltx-video-2b-v0.9.5_vae.safetensors",
@@ -271,10 +278,10 @@ class ComfyStandIn:
 
         async def start_worker(app):
             self._wake = asyncio.Event()
-            app["worker"] = asyncio.create_task(self._worker())
+            app[WORKER] = asyncio.create_task(self._worker())
 
         async def stop_worker(app):
-            app["worker"].cancel()
+            app[WORKER].cancel()
             for ws in list(self.sockets.values()):
                 await ws.close()
 
@@ -456,9 +463,13 @@ class ComfyStandIn:
         from .media import read_wav, write_clip
 
         latent = self._find(prompt, ("EmptyLTXVLatentVideo", "LTXVImgToVideo")) or {}
+        if not self._find(prompt, SAMPLERS):  # a model-free graph: the frames of its EmptyImage
+            img = self._find(prompt, ("EmptyImage",)) or {}
+            latent = {"width": img.get("width", 64), "height": img.get("height", 64), "length": img.get("batch_size", 9)}
         scale = self._find(prompt, ("ImageScale",))
         up = 2 if self._find(prompt, ("LTXVLatentUpsampler",)) else 1
         w, h = (scale["width"], scale["height"]) if scale else (int(latent.get("width", 256)) * up, int(latent.get("height", 160)) * up)
+        w, h = w + w % 2, h + h % 2  # H.264 wants even sizes
         frames = int(latent.get("length", 25))
         create = self._find(prompt, ("CreateVideo",)) or {}
         fps = float(create.get("fps", 24.0))
@@ -546,7 +557,7 @@ class RunningServer:
         self._loop = loop
 
         async def boot():
-            self._runner = web.AppRunner(self.state.app())
+            self._runner = web.AppRunner(self.state.app(), shutdown_timeout=0.5)
             await self._runner.setup()
             site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
             await site.start()
@@ -569,7 +580,12 @@ class RunningServer:
     def stop(self) -> None:
         if self._loop is None:
             return
-        fut = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+        async def shutdown():
+            for ws in list(self.state.sockets.values()):  # open websockets would hold the shutdown
+                await ws.close()
+            await self._runner.cleanup()
+
+        fut = asyncio.run_coroutine_threadsafe(shutdown(), self._loop)
         try:
             fut.result(10)
         finally:
