@@ -153,7 +153,8 @@ def generate(frames, options: VideoOptions, out_dir: str | Path, *, client=None,
                             prefix=f"reelmind/{name}", negative=str(_col(frames, "negative", i, "") or "") or None,
                             image=uploads.get(image, image), audio=uploads.get(audio, audio))
             graph = build_graph(spec, options.mode, profile, options)
-            warnings = check_graph(graph, object_info, source=info_source, files=files_mode)
+            warnings = check_graph(graph, object_info, source=info_source, files=files_mode,
+                                   present=set(uploads.values()))
             h = graph_hash(graph)
             write_json(out / "graphs" / f"{name}.{h[:12]}.json", graph)
             clips.append(Clip(name, kf, character, start, emotion, int(seed), graph, h, c.meta(),

@@ -127,11 +127,11 @@ def _output_nodes(graph: dict, info: dict) -> list[str]:
 
 # ----------------------------------------------------------------------------- validation
 def validate_graph(graph: dict, object_info: dict | None = None, *, strict: bool = True, files: str = "error",
-                   comfy_order: bool = False) -> tuple[list[GraphError], list[GraphError]]:
+                   present: frozenset[str] | set[str] = frozenset()) -> tuple[list[GraphError], list[GraphError]]:
     """Check ``graph`` (API format) against ``object_info``; returns (errors, warnings).
 
     ``files``: "error" (live server: missing model files refuse the graph), "warn" (bundled capture)
-    or "ignore". ``strict=False`` reproduces ComfyUI v0.3.64 exactly (no step / COMBO-option checks)."""
+    or "ignore"; ``present``: file names known to be on the server (just uploaded). ``strict=False`` reproduces ComfyUI v0.3.64 exactly (no step / COMBO-option checks)."""
     info = bundled_object_info() if object_info is None else object_info
     errors: list[GraphError] = []
     warnings: list[GraphError] = []
@@ -150,13 +150,14 @@ def validate_graph(graph: dict, object_info: dict | None = None, *, strict: bool
         return [GraphError("prompt_no_outputs", "Prompt has no outputs", expected="an output node (SaveVideo, ...)",
                            got="none")], []
     for nid in sorted(graph, key=str):
-        errs, warns = _validate_node(graph, str(nid), info, strict, files)
+        errs, warns = _validate_node(graph, str(nid), info, strict, files, present)
         errors += errs
         warnings += warns
     return errors, warnings
 
 
-def _validate_node(graph: dict, nid: str, info: dict, strict: bool, files: str) -> tuple[list[GraphError], list[GraphError]]:
+def _validate_node(graph: dict, nid: str, info: dict, strict: bool, files: str,
+                   present=frozenset()) -> tuple[list[GraphError], list[GraphError]]:
     node = graph[nid]
     ctype = node["class_type"]
     spec = info[ctype]["input"]
@@ -199,6 +200,8 @@ def _validate_node(graph: dict, nid: str, info: dict, strict: bool, files: str) 
                                              f"{name}, received_type({received}) mismatch input_type({wanted})",
                                              nid, ctype, name, str(wanted), f"{received} from node {val[0]} ({src['class_type']})",
                                              {"input_name": name, "received_type": received, "linked_node": val}))
+                continue
+            if (ctype, name) in MODEL_FILE_INPUTS and val in present:
                 continue
             errors += _check_value(nid, ctype, name, wanted, extra, val, strict, files, warnings)
     return errors, warnings
@@ -251,9 +254,9 @@ def _check_value(nid: str, ctype: str, name: str, wanted: Any, extra: dict, val:
 
 
 def check_graph(graph: dict, object_info: dict | None = None, *, source: str = "", strict: bool = True,
-                files: str = "error") -> list[GraphError]:
+                files: str = "error", present=frozenset()) -> list[GraphError]:
     """Raise :class:`GraphValidationError` on any error; return the warnings."""
-    errors, warnings = validate_graph(graph, object_info, strict=strict, files=files)
+    errors, warnings = validate_graph(graph, object_info, strict=strict, files=files, present=present)
     if errors:
         raise GraphValidationError(errors, source)
     return warnings
