@@ -194,3 +194,37 @@ def test_empty_and_colliding_names_are_warned_about():
     assert docs.meta["degraded"] == warnings == json.loads(docs.text("report/report.json"))["warnings"]
     assert "**Warnings about the data:**" in docs.text("report/report.md") and "Warnings about the data" in docs.text("report/report.html")
     assert name_warnings(ds.with_columns(person_id=person)) == []
+
+
+# ----------------------------------------------------------------------------- values as before the renovation
+BEFORE = Path(__file__).parent / "data" / "report_9ab57ba_cog2_film.json"
+
+
+def _diff(a, b, path=""):
+    """Differences between two JSON values (floats to 1e-6 relative)."""
+    if isinstance(a, float) or isinstance(b, float):
+        ok = a is not None and b is not None and abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(a)))
+        return [] if ok or a == b else [f"{path}: {a} != {b}"]
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b))
+                for d in (_diff(a[k], b[k], f"{path}.{k}") if k in a and k in b else [f"{path}.{k}: only in {'old' if k in a else 'new'}"])]
+    if isinstance(a, list) and isinstance(b, list):
+        return [f"{path}: len {len(a)} != {len(b)}"] if len(a) != len(b) else [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_values_are_those_of_the_one_piece_analysis_before_the_split(outputs):
+    """The same constructed film through the pre-renovation code (commit 9ab57ba: run_analysis + the report
+    stage, its report.json kept in tests/data) and through the stages: every figure is the same. Changed on
+    purpose: the FER rule's wording (one rule in core), the measured face count, and the keys that say
+    what is missing per section; the film title is the test's."""
+    old = json.loads(BEFORE.read_text(encoding="utf-8"))["sections"]
+    new = json.loads(outputs["report"].text("report/report.json"))["sections"]
+    diffs = _diff(old, new)
+    expected = {".overview.film: 'film2' != 'constructed'", ".overview.channel_weights_source: only in old",
+                ".overview.channel_weights.measured.fer_faces: only in new", ".summaries.evolution: only in new"}
+    expected |= {f".{k}.missing: only in new" for k in ("ocean", "scoring", "social")}
+    expected |= {".transitions.transitions_missing: only in new"}
+    rule = [d for d in diffs if d.startswith(".overview.channel_weights.rule:")]
+    assert len(rule) == 1 and "FER reliable: neutral ratio 12% <= 60%" in rule[0]
+    assert sorted(set(diffs) - set(rule)) == sorted(expected)
