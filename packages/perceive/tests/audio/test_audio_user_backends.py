@@ -263,12 +263,12 @@ def test_whisperx_missing_is_one_line_with_the_fix():
 
 @pytest.mark.skipif(_importable("pyannote.audio"), reason="pyannote.audio imports here")
 def test_pyannote_missing_is_one_line_with_the_fix():
-    from reelmind.perceive.audio.diarize import make_embedder
+    from reelmind.perceive.audio.diarize import make_diarizer
 
     with pytest.raises(MissingDependencyError) as info:
-        make_embedder(AudioOptions(diarization="pyannote", diarization_model="/nonexistent"))
+        make_diarizer(AudioOptions(diarization="pyannote", diarization_model="/nonexistent"))
     msg = str(info.value)
-    assert "\n" not in msg and "fix: pip install pyannote.audio" in msg and "torchaudio" in msg
+    assert "\n" not in msg and "make fullstack" in msg and "torchaudio" in msg
 
 
 def test_demucs_import_does_not_need_torchaudio():

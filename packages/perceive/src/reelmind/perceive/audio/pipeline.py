@@ -232,6 +232,7 @@ def analyze_audio(
     dia = diarizer.finish(n) if diarizer is not None else None
     timing["diarization"] += time.perf_counter() - t
     result = _assemble(kept, rejects, samples, dia, dataclasses.replace(options, ser_batch_size=ser_batch), meta)
+    (work / "audio_16k.f32").unlink(missing_ok=True)  # 230 MB per hour of film: scratch only while running
     meta["elapsed_s"] = round(time.perf_counter() - t0, 3)
     meta["timing_s"] = {k: round(v, 3) for k, v in timing.items()}
     meta["rtf"] = round(meta["elapsed_s"] / max(extracted.duration, 1e-9), 4)
@@ -406,7 +407,8 @@ def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None
 def _match_profiles(cents: np.ndarray, counts: np.ndarray, names: list[str], options: AudioOptions,
                     meta: dict) -> list[str]:
     """Rename speakers that match a saved voice profile; enroll the film's speakers if asked."""
-    store = VoiceProfileStore.load(options.voice_profiles, options.speaker_embedding)
+    embedder = "pyannote" if options.diarization == "pyannote" else options.speaker_embedding
+    store = VoiceProfileStore.load(options.voice_profiles, embedder)
     matches = store.match(cents, options.profile_threshold)
     out = list(names)
     for c, m in enumerate(matches):
