@@ -85,3 +85,29 @@ def test_real_conversation_has_exact_turns_gaps_and_overlap(tmp_path):
         i, j = int(t.start * sr), int(t.end * sr)
         assert np.sqrt(np.mean(audio[i:i + 1600] ** 2)) > 0.002 and np.sqrt(np.mean(audio[j - 1600:j] ** 2)) > 0.002
     assert np.sqrt(np.mean(audio[: int(turns[0].start * sr) - 160] ** 2)) < 1e-4  # silence before the first turn
+
+
+def test_reelmind_eval_reports_der_and_word_speakers_when_the_truth_has_turns(tmp_path):
+    import shutil
+
+    if shutil.which("flite") is None:
+        pytest.skip("apt-get install flite")
+    from reelmind.eval.cli import app
+    from reelmind.eval.conversation import flite_conversation, write_truth
+    from reelmind.perceive.audio.options import AudioOptions
+    from reelmind.perceive.audio.pipeline import analyze_audio
+    from typer.testing import CliRunner
+
+    turns = flite_conversation(tmp_path / "f.wav")
+    truth = write_truth(turns, tmp_path / "truth.json")
+    res = analyze_audio(tmp_path / "f.wav", AudioOptions(asr_model="tiny.en", text_emotion="none", speech_emotion="none"))
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("utterances", "words", "speaker_turns"):
+        getattr(res, name).to_parquet(run / f"{name}.parquet")
+    out = CliRunner().invoke(app, ["eval", str(run), str(truth), "--json", str(tmp_path / "m.json")])
+    assert out.exit_code == 0, out.output
+    metrics = dict(line.split(None, 1) for line in out.output.splitlines() if line and not line.startswith(("speaker map", "person map")))
+    assert float(metrics["der"]) <= 0.15 and float(metrics["word_speaker_accuracy"]) >= 0.9
+    bad = CliRunner().invoke(app, ["eval", str(run), str(tmp_path / "f.wav")])
+    assert bad.exit_code == 1 and bad.output.count("\n") == 1

@@ -184,3 +184,33 @@ def diarization_metrics(turns: Sequence[dict], speaker_turns: Sequence[Segment] 
     out.update({"word_speaker_accuracy": round(ws.accuracy, 4), "recognised_words": ws.recognised,
                 "reference_words": ws.reference_words})
     return out
+
+
+def run_speaker_metrics(run_dir, truth: dict, collar: float = 0.25) -> dict:
+    """DER and word-speaker accuracy of a run folder (utterances / words / speaker_turns .parquet)
+    against the ground truth's turns; {} when the truth has no turns or the run no utterances."""
+    from pathlib import Path
+
+    from reelmind.core.records import SpeakerTurnTable, UtteranceTable, WordTable
+
+    from reelmind.core.errors import DataFileError
+
+    run = Path(run_dir)
+    if not run.is_dir():
+        raise DataFileError(f"{run}: not a run folder")
+    turns = truth_turns(truth)
+    if not turns or not (run / "utterances.parquet").exists():
+        return {}
+    utt = UtteranceTable.read_parquet(run / "utterances.parquet")
+    words = WordTable.read_parquet(run / "words.parquet") if (run / "words.parquet").exists() else None
+    if (run / "speaker_turns.parquet").exists():
+        st = SpeakerTurnTable.read_parquet(run / "speaker_turns.parquet")
+        hyp = list(zip(st.start, st.end, st.speaker))
+    else:  # an older run: utterances stand for the speaker turns
+        hyp = list(zip(utt.start, utt.end, utt.speaker))
+    if words is not None and len(words) and any(words.speaker):
+        w, s, t = list(words.word), list(words.speaker), list(words.start)
+    else:  # words without speakers: each takes its utterance's
+        w, t = list(utt.text), list(utt.start)
+        s = list(utt.speaker)
+    return diarization_metrics(turns, hyp, w, s, t, len(utt), collar)
