@@ -280,3 +280,24 @@ def test_demucs_import_does_not_need_torchaudio():
     code = "import sys; import demucs.apply, demucs.pretrained, demucs.htdemucs; print('torchaudio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_demucs_file_that_runs_code_when_unpickled_is_refused(tmp_path):
+    """Issue 17: demucs' loader ran code from a crafted .th (torch.load(weights_only=False))."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("demucs.apply")
+    from reelmind.core.errors import DataFileError
+    from reelmind.perceive.audio.enhance import make_enhancers
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    root = tmp_path / "evil"
+    root.mkdir()
+    torch.save({"klass": Evil(), "args": (), "kwargs": {}, "state": {}}, root / "0badc0de-12345678.th")
+    with pytest.raises(DataFileError, match="refused"):
+        make_enhancers(AudioOptions(separation="demucs", separation_model=str(root)))
+    assert not marker.exists()
