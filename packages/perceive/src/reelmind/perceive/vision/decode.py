@@ -28,6 +28,7 @@ class SampledFrame:
     image: np.ndarray  # RGB uint8 (H, W, 3)
     pts: int | None = None  # presentation timestamp (stream time base): a resume point
     scale: float = 1.0  # film pixels per image pixel (> 1 when the frame was converted at a smaller size)
+    corrupt: int = 0  # corrupt packets skipped by this decode up to this frame
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                     raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
                 stats.kept += 1
                 yield SampledFrame(time=round(t, 4), index=index, image=img, pts=frame.pts,
-                                   scale=frame.width / img.shape[1])
+                                   scale=frame.width / img.shape[1], corrupt=stats.corrupt_packets)
                 next_t = (math.floor(t / interval + 1e-6) + 1) * interval
                 if progress and stats.duration and t - last_report >= 5.0:
                     last_report = t

@@ -314,31 +314,31 @@ class FacePipeline:
         frames = prefetch(sample_frames(path, self.options.interval, start=start, anchor=anchor, stats=stats,
                                         threads=threads, max_side=self.options.max_frame_side), DECODE_AHEAD)
         seg = _Segment(self, info, crops_dir)
-        corrupt0, kept0 = stats.corrupt_packets, 0
+        corrupt0 = 0  # the decoder runs ahead in its own thread: count corrupt packets by the frames' snapshots
 
-        def close(next_anchor: Anchor | None, final: bool) -> None:
-            nonlocal seg, corrupt0, kept0
+        def close(next_anchor: Anchor | None, final: bool, corrupt: int) -> None:
+            nonlocal seg, corrupt0
             meta = {"segment": k + len(out), "next_anchor": asdict(next_anchor) if next_anchor else None, "final": final,
-                    "corrupt_packets": stats.corrupt_packets - corrupt0}
+                    "corrupt_packets": corrupt - corrupt0}
             if final:
                 meta["decode"] = {**asdict(stats), "errors": stats.errors[:10]}
             table = seg.finish(meta)
             if checkpoint is not None:
                 checkpoint.put(segment_name(k + len(out)), table)
             out.append(table)
-            corrupt0 = stats.corrupt_packets
+            corrupt0 = corrupt
             seg = _Segment(self, info, crops_dir)
 
         t_dec = _time.perf_counter()
         for frame in frames:
             info.seconds["decode"] += _time.perf_counter() - t_dec
             while math.floor(frame.time / length + 1e-9) > k + len(out):
-                close(Anchor(frame.pts, frame.index, stats.offset) if frame.pts is not None else None, False)
+                close(Anchor(frame.pts, frame.index, stats.offset) if frame.pts is not None else None, False, frame.corrupt)
             seg.add(frame)
             if progress is not None and stats.duration and stats.kept % 16 == 0:
                 progress(min(frame.time / stats.duration, 0.999), f"faces up to {frame.time:.1f} s")
             t_dec = _time.perf_counter()
-        close(None, True)
+        close(None, True, stats.corrupt_packets)
         return out
 
     def _combine(self, segments: list[FaceTable], info: RunInfo) -> FaceTable:
