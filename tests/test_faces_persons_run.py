@@ -4,7 +4,7 @@
   (every value), and the rerun analysed only the segments the killed run had not saved;
 * ``reelmind name RUN NAMES``: only persons and what depends on it recompute (faces and audio
   come from the cache), and the next ``reelmind run`` shows the names in faces.parquet,
-  persons.parquet, dataset.parquet and dataset.csv.
+  persons.parquet, dataset.parquet, dataset.csv and the report.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def test_name_recomputes_persons_and_downstream_only(film, tmp_path):
     from reelmind.perceive.vision.cli import app
 
     out = tmp_path / "run"
-    stages = "faces,persons,audio,fuse"
+    stages = "faces,persons,audio,fuse,report"
     first = _pipeline(tmp_path, film, out, stages)
     assert set(first.values()) == {"computed"}
     before = DatasetTable.read_parquet(out / "dataset.parquet")
@@ -124,7 +124,7 @@ def test_name_recomputes_persons_and_downstream_only(film, tmp_path):
     assert res.exit_code == 0, res.output
     # the next `reelmind run` (same command, no config change) applies the names
     assert _pipeline(tmp_path, film, out, stages) == {"faces": "cached", "audio": "cached", "persons": "computed",
-                                                       "fuse": "computed"}
+                                                       "fuse": "computed", "report": "computed"}
     named = DatasetTable.read_parquet(out / "dataset.parquet")
     assert {"Anna Karenina", "Bea Bennet"} <= set(named.character)
     np.testing.assert_array_equal(named.person_id, before.person_id)  # same people, new labels
@@ -132,14 +132,17 @@ def test_name_recomputes_persons_and_downstream_only(film, tmp_path):
     assert {"Anna Karenina", "Bea Bennet"} <= {r["character"] for r in rows}
     assert set(PersonTable.read_parquet(out / "persons.parquet").person[:2]) == {"Anna Karenina", "Bea Bennet"}
     assert "Anna Karenina" in set(FaceTable.read_parquet(out / "faces.parquet").person)
+    report = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Anna Karenina" in report and "Bea Bennet" in report
 
     # naming again applies at once (persons and fuse rerun from the CLI), and sticks for later runs
     again = tmp_path / "again.yaml"
     again.write_text("person_2: Beatrice\n")
     res = CliRunner().invoke(app, [str(out), str(again)])
     assert res.exit_code == 0, res.output
-    for line in ("persons: computed", "fuse: computed", "faces: cached", "audio: cached"):
+    for line in ("persons: computed", "fuse: computed", "report: computed", "faces: cached", "audio: cached"):
         assert line in res.output
     assert {"Anna Karenina", "Beatrice"} <= set(DatasetTable.read_parquet(out / "dataset.parquet").character)
     assert set(_pipeline(tmp_path, film, out, stages).values()) == {"cached"}
     assert "Beatrice" in {r["character"] for r in csv.DictReader((out / "dataset.csv").open(encoding="utf-8"))}
+    assert "Beatrice" in (out / "report" / "report.md").read_text(encoding="utf-8")

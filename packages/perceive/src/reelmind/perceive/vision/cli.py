@@ -94,11 +94,13 @@ def _apply(run: Path, manifest: dict) -> None:
     from reelmind.core.errors import ReelmindError
     from reelmind.core.stage import discover_stages
 
-    stages = discover_stages()
-    if "persons" not in stages:
+    found = discover_stages()
+    if "persons" not in found:
         _fail("the persons stage is not installed (reinstall reelmind-perceive)")
+    # the stages this run folder holds, nothing more: persons and those of them that depend on it
     ran = {n for n, r in (manifest.get("stages") or {}).items() if r.get("status") in ("computed", "cached")}
-    only = tuple(sorted(n for n in downstream("persons", stages) if n in ran or n == "persons"))
+    stages = {n: st for n, st in found.items() if n in ran or n == "persons"}
+    only = tuple(sorted(downstream("persons", stages)))
     try:
         cfg = RunConfig.from_dict(manifest.get("config") or {}, where=f"{run}/manifest.json config")
         reports = run_pipeline(manifest["film"], run, cfg, stages=stages, only=only)
