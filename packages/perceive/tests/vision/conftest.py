@@ -36,6 +36,29 @@ def image():
     return lambda name: read_image(media_path(name))
 
 
+@pytest.fixture
+def corrupt_ts(tmp_path):
+    """(clean, damaged) MPEG-TS copies of single_face.mp4: the damaged one has 40 runs of 200 random
+    bytes in its middle half (corrupt packets)."""
+    import random
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg (Debian package) is not installed")
+    clean = tmp_path / "clip.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(media_path("feat/single_face.mp4")), "-c:v", "mpeg2video",
+                    "-q:v", "4", "-an", str(clean)], check=True, capture_output=True)
+    data = bytearray(clean.read_bytes())
+    rng = random.Random(1)
+    for _ in range(40):
+        i = rng.randrange(len(data) // 4, 3 * len(data) // 4)
+        data[i:i + 200] = rng.randbytes(200)
+    bad = tmp_path / "corrupt.ts"
+    bad.write_bytes(bytes(data))
+    return clean, bad
+
+
 @pytest.fixture(scope="session")
 def persons_of():
     """``persons_of(pipe, face_tracks, **persons_options)`` -> (faces with person ids, PersonTable, info):

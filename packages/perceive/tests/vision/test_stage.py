@@ -194,3 +194,24 @@ def test_killed_run_resumes_per_segment_to_the_same_table(stages, tmp_path):
     _equal(again, full)
     assert again.meta["decode"]["decoded"] == full.meta["decode"]["decoded"]
     assert again.meta["decode"]["sampled"] == full.meta["decode"]["sampled"]
+
+
+def test_truncated_and_corrupt_video_is_a_degraded_result(stages, tmp_path, corrupt_ts):
+    """A truncated film and corrupt packets are said in the table's meta['degraded'] (collected
+    into the run manifest), with the faces that could be found."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg (Debian package) is not installed")
+    full = tmp_path / "fast.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(media_path("feat/single_face.mp4")), "-c", "copy", "-movflags",
+                    "+faststart", str(full)], check=True, capture_output=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(full.read_bytes()[:100_000])
+    tracks = stages[0].run({"video": cut}, stages[0].make_options({"embed": "none"}))["face_tracks"]
+    assert 0 < len(tracks) < 10
+    assert [d for d in tracks.meta["degraded"] if d.startswith("video truncated at ") and d.endswith("of 2.40 s")]
+    tracks = stages[0].run({"video": corrupt_ts[1]}, stages[0].make_options({"embed": "none"}))["face_tracks"]
+    assert any(d.endswith("corrupt video packet(s) skipped") for d in tracks.meta["degraded"])
+    assert tracks.meta["decode"]["corrupt_packets"] > 0
