@@ -83,10 +83,17 @@ def e2e_child(film: str, out: str) -> None:
     from reelmind.pipeline.orchestrate import run_pipeline
 
     t0, u0 = time.perf_counter(), _usage()
-    reports = run_pipeline(film, out)
+    marks: dict[str, list[float]] = {}
+
+    def progress(stage: str, frac: float, msg: str) -> None:  # CPU seconds at each stage's start and end
+        if msg in ("starting", "done"):
+            marks.setdefault(stage, []).append(_usage()["cpu"])
+
+    reports = run_pipeline(film, out, on_progress=progress)
     u1 = _usage()
+    cpu = {k: round(v[-1] - v[0], 1) for k, v in marks.items() if len(v) >= 2}
     print(json.dumps({"wall": time.perf_counter() - t0, "cpu": u1["cpu"] - u0["cpu"], "rss_mb": u1["rss_mb"],
-                      "stages": {r.name: [r.status, r.seconds] for r in reports}}))
+                      "stages": {r.name: [r.status, r.seconds, cpu.get(r.name)] for r in reports}}))
 
 
 # ----------------------------------------------------------------------------- films
