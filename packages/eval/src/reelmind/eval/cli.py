@@ -17,7 +17,8 @@ app = typer.Typer(help="Evaluate runs against ground truth.", add_completion=Fal
 @app.command("eval")
 def eval_command(
     run: Path = typer.Argument(..., help="run folder with faces/utterances/dataset .parquet"),
-    ground_truth: Path = typer.Argument(..., help="ground_truth.json (python -m reelmind.eval.groundtruth OUT)"),
+    ground_truth: Path = typer.Argument(..., help="ground_truth.json (python -m reelmind.eval.groundtruth OUT), or "
+                                       "an .rttm of speaker turns (its .stm transcript beside it is read too)"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="also write metrics + per-line details here"),
     details: bool = typer.Option(False, "--details", help="print one line per ground-truth line"),
 ) -> None:
@@ -27,10 +28,16 @@ def eval_command(
     from .film import EvalResult, evaluate_run
 
     try:
-        try:
-            truth = json.loads(Path(ground_truth).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ReelmindError(f"{ground_truth}: not valid JSON ({exc})") from None
+        if Path(ground_truth).suffix.lower() == ".rttm":
+            from .nist import read_conversation
+
+            stm = Path(ground_truth).with_suffix(".stm")
+            truth = {"turns": read_conversation(ground_truth, stm if stm.exists() else None)}
+        else:
+            try:
+                truth = json.loads(Path(ground_truth).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ReelmindError(f"{ground_truth}: not valid JSON ({exc})") from None
         if isinstance(truth, dict) and "lines" in truth:
             result = evaluate_run(run, ground_truth)
         else:  # a conversation's turns only (reelmind.eval.conversation): no faces to score
