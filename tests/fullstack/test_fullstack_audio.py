@@ -108,8 +108,41 @@ def test_pyannote_speaker_diarization_pipeline_through_our_wrapper(segmentation,
           res.meta["diarization"], d.as_dict())
 
 
+def _punkt_english(root):
+    """NLTK's Punkt sentence model for English trained here on local English prose (the GPL-3 text of
+    /usr/share/common-licenses), saved in the punkt_tab layout whisperx loads; NLTK's own download is
+    not reachable offline."""
+    import nltk
+    from nltk.tokenize.punkt import PunktTrainer, save_punkt_params
+
+    from pathlib import Path
+
+    text = Path("/usr/share/common-licenses/GPL-3")
+    if not text.exists():
+        pytest.skip("no local English text to train Punkt on (/usr/share/common-licenses/GPL-3)")
+    trainer = PunktTrainer()
+    trainer.train(text.read_text(encoding="utf-8", errors="ignore"), finalize=True)
+    folder = root / "tokenizers" / "punkt_tab" / "english"
+    folder.parent.mkdir(parents=True)
+    nltk.data.path.insert(0, str(root))
+    save_punkt_params(trainer.get_params(), dir=str(folder))
+
+
+def test_whisperx_backend_refuses_to_download_punkt_mid_run(tmp_path, monkeypatch):
+    pytest.importorskip("whisperx.alignment")
+    import nltk
+    from reelmind.core.errors import MissingModelError
+    from reelmind.perceive.audio.asr import WhisperXAsr
+
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "empty")])
+    (tmp_path / "align").mkdir()
+    with pytest.raises(MissingModelError, match="punkt_tab"):
+        WhisperXAsr(tmp_path, align_model=str(tmp_path / "align"))
+
+
 def test_whisperx_backend_with_a_random_wav2vec2_alignment_model(dialogue, tmp_path):
     pytest.importorskip("whisperx.alignment")
+    _punkt_english(tmp_path / "nltk_data")
     from transformers import Wav2Vec2Config, Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC, \
         Wav2Vec2Processor
     from reelmind.perceive.audio.models import tiny_en_dir

