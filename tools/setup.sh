@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 venv=${VENV:-$root/.venv}
 
-apt_pkgs="ffmpeg flite espeak-ng sox chromium pocketsphinx-testdata"
+apt_pkgs="ffmpeg flite espeak-ng sox chromium pocketsphinx-testdata alsa-utils"
 missing=""
 for p in $apt_pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
