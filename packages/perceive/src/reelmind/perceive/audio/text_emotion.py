@@ -311,19 +311,37 @@ class MiniLMFeatures:
         self.tok = Tokenizer.from_file(str(models.resolve(MINILM).path.parent / "tokenizer.json"))
         self.tok.enable_truncation(MAX_TOKENS)
         self.tok.enable_padding()
-        self.session = models.onnx(ENCODER, profile=profile, task="text_emotion", threads=threads)
+        threads = threads or getattr(profile, "threads", 0) or 0
+        self.session = models.load(ENCODER, lambda path: _cpu_session(path, threads), key=f"cpu|threads={threads}")
         self.batch_size = profile.batch_size("text_emotion", 32) if hasattr(profile, "batch_size") else 32
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 384), np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for a in range(0, len(texts), self.batch_size):
+        """Features of ``texts``; repeated lines ("Yes.", "What?") are encoded once."""
+        uniq, inverse = np.unique(np.asarray(texts, dtype=object).astype(str), return_inverse=True)
+        out = np.zeros((len(uniq), 384), np.float32)
+        order = np.argsort([len(t) for t in uniq], kind="stable")
+        for a in range(0, len(uniq), self.batch_size):
             idx = order[a:a + self.batch_size]
-            enc = self.tok.encode_batch([texts[i] for i in idx])
+            enc = self.tok.encode_batch([str(uniq[i]) for i in idx])
             feeds = {"input_ids": np.array([e.ids for e in enc], np.int64),
                      "attention_mask": np.array([e.attention_mask for e in enc], np.int64)}
-            out[idx] = self.session.run(feeds)[0]
-        return out
+            out[idx] = self.session.run(None, feeds)[0]
+        return out[np.asarray(inverse).reshape(-1)]
+
+
+def _cpu_session(path: Path, threads: int = 0):
+    """An ONNX Runtime CPU session for the small encoder: no busy-waiting worker threads (they burn a
+    core between the many small batches of a film; measured in packages/perceive/benchmarks)."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise MissingDependencyError("onnxruntime", "onnxruntime") from None
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if threads:
+        opts.intra_op_num_threads = int(threads)
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
 def read_head(path: str | Path) -> dict:
@@ -619,6 +637,20 @@ def model_refs(options) -> list[dict]:
     except ReelmindError:
         return []
     return [{"name": r.name, "path": str(r.path), "sha256": r.sha256} for r in refs]
+
+
+def check() -> list[str]:
+    """Why the default text-emotion backend cannot run here (each reason names its fix)."""
+    from reelmind.core import models
+    from reelmind.core.errors import ReelmindError
+
+    reasons = []
+    for name in (ENCODER, HEAD_EN):
+        try:
+            models.resolve(name)
+        except ReelmindError as exc:
+            reasons.append(str(exc))
+    return reasons
 
 
 # ============================================================================ set-up
