@@ -14,6 +14,7 @@ The test split is never read here. Usage::
 
     .venv/bin/python tools/train_text_emotion.py [--out PATH] [--check]
 
+Writing the shipped head also updates its sha256 in onnx_models/manifest.yaml.
 ``--check`` retrains and compares with the shipped head (predictions on the dev + test lines
 must agree; weights within 1e-4) instead of writing.
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
-VERSION = "en-v1"
+VERSION = "en-v2"
 OUT = Path(__file__).resolve().parents[1] / "packages/perceive/src/reelmind/perceive/audio/data/text_emotion_en_head.json"
 
 
@@ -108,8 +109,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    print(f"{args.out}  sha256 {hashlib.sha256(text.encode()).hexdigest()}")
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    if args.out == OUT:
+        _update_manifest(sha)
+    print(f"{args.out}  sha256 {sha}")
     return 0
+
+
+def _update_manifest(sha: str) -> None:
+    """Write the new head's sha256 into onnx_models/manifest.yaml (entry text-emotion-en-head)."""
+    import re
+
+    path = Path(__file__).resolve().parents[1] / "onnx_models" / "manifest.yaml"
+    text = path.read_text(encoding="utf-8")
+    pattern = r"(- name: text-emotion-en-head\n(?:    .*\n)*?    sha256: )[0-9a-f]{64}"
+    new, n = re.subn(pattern, lambda m: m.group(1) + sha, text)
+    if n != 1:
+        raise SystemExit(f"{path}: no sha256 line under text-emotion-en-head to update")
+    path.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":
