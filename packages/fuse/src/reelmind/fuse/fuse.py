@@ -248,11 +248,14 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
     w_face, w_voice = weights
     rule = (f"conflict when the voting channels (weight > 0, confidence >= {options.min_channel_confidence}, non-neutral) "
             f"hold both polarities and the weaker side has >= {options.conflict_min_share:.0%} of weight x confidence; "
+            f"face: FER label polarity x FER confidence; text: polarity mass max(P(joy), P(anger+disgust+fear+sadness)), "
+            f"votes if >= {options.text_min_polarity:.2f}; voice: valence sign outside +-{options.valence_deadzone}; "
             f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
     cols: dict[str, list] = {k: [] for k in (
         "character", "face_emotion", "face_confidence", "listener", "listener_emotion", "listener_ids", "conflict",
         "conflict_channels", "conflict_rule", "face_window", "face_fallback", "person_id", "face_person")}
     unidentified = len(fi.times) > 0 and not len(fi.person_ids)
+    text_probs = np.asarray(utt.text_probs, dtype=np.float64).reshape(n, 7)
     for sl in film.chunks():
         agg = film.aggregate(sl, options.before, options.after)
         wide = film.aggregate(sl, options.expand_window, options.expand_window)
@@ -274,7 +277,8 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
             cols["listener_ids"].append(tuple(int(fi.person_ids[c]) for c, _ in lis))
             channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
                         cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
-                        cf.label_channel("text", utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text)]
+                        cf.text_channel(text_probs[i], utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text,
+                                        options.text_min_polarity)]
             cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
             cols["conflict_channels"].append(tuple(cf.describe(channels)))
             cols["conflict_rule"].append(rule)
