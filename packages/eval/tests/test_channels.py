@@ -116,3 +116,37 @@ def test_eval_channels_writes_markdown_and_json_for_face_and_voice(tmp_path):
     assert data["channels"]["voice"]["accuracy"] >= 0.75  # arousal follows synthetic prosody
     md = (tmp_path / "channels.md").read_text()
     assert "| true \\ predicted |" in md and "## voice" in md and "by construction" in md
+
+
+def test_user_distilroberta_backend_is_comparable_through_eval_channels(tmp_path):
+    """A 7-label RoBERTa exported to ONNX (random weights, the j-hartmann layout) scored beside the default."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    words = ["<pad>", "<unk>", "i", "am", "so", "happy", "sad", "angry", "."]
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    folder = tmp_path / "distilroberta"
+    folder.mkdir()
+    tok.save(str(folder / "tokenizer.json"))
+    labels = ["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"]
+    cfg = transformers.RobertaConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                     intermediate_size=32, max_position_embeddings=40, num_labels=7, pad_token_id=0,
+                                     id2label=dict(enumerate(labels)), label2id={v: k for k, v in enumerate(labels)})
+    torch.manual_seed(0)
+    net = transformers.RobertaForSequenceClassification(cfg).eval()
+    cfg.to_json_file(str(folder / "config.json"))
+    ids = torch.tensor([[2, 3, 4, 5, 8]])
+    torch.onnx.export(net, (ids, torch.ones_like(ids)), str(folder / "model.onnx"), input_names=["input_ids", "attention_mask"],
+                      output_names=["logits"], dynamo=False,
+                      dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}})
+    tsv = tmp_path / "lines.tsv"
+    tsv.write_text("text\tlabel\ni am so happy .\tjoy\ni am sad\tsadness\ni am angry\tanger\n")
+    res = CliRunner().invoke(app, ["eval-channels", "--text", str(tsv), "--backend", "minilm-head", "--backend",
+                                   "distilroberta", "--model", str(folder), "--json", str(tmp_path / "both.json")])
+    assert res.exit_code == 0, res.output
+    both = json.loads((tmp_path / "both.json").read_text())["channels"]
+    assert set(both) == {"text:minilm-head", "text:distilroberta"}
+    assert both["text:distilroberta"]["models"][0].startswith("distilroberta:distilroberta (")
+    assert len(both["text:distilroberta"]["predictions"]) == 3 and both["text:minilm-head"]["accuracy"] == 1.0
