@@ -2,7 +2,7 @@
 
     .venv/bin/python -m pytest packages/perceive/benchmarks/audio/bench_text_emotion.py -s -q
 
-The 765 English lines of reelmind-eval's text_en.tsv (film-style dialogue, 1-25 words), batched as
+The English lines (795) of reelmind-eval's text_en.tsv (film-style dialogue, 1-25 words), batched as
 the audio stage batches them (profile cpu-2core: text_emotion batch 32). Both backends run in the
 same process, models loaded before timing, three repeats each (the best is kept). Reported per
 utterance: wall time and process CPU time. The machine is shared, so wall time is inflated by

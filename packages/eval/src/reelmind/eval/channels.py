@@ -268,7 +268,7 @@ def markdown(results: dict) -> str:
     for key, r in results["channels"].items():
         labels, m = r["confusion"]["labels"], r["confusion"]["matrix"]
         keep = [i for i in range(len(labels)) if sum(m[i]) or sum(row[i] for row in m)]
-        lines += [f"## {key}", "", f"{r.get('note', '')}".strip(), "",
+        lines += [f"## {key}", "", *([r["note"], ""] if r.get("note") else []),
                   "| true \\ predicted | " + " | ".join(labels[i] for i in keep) + " | recall |",
                   "|---" * (len(keep) + 2) + "|"]
         for i in keep:
