@@ -64,7 +64,7 @@ def test_the_issues_plain_lines_are_not_neutral(model):
 def test_every_line_names_its_model(model):
     res = annotate(["I am so happy to see you!", "我今天太开心了！", ""], AudioOptions())
     en, zh, empty = res["models"]
-    assert en.startswith("minilm-head:en-v1 (head ") and "encoder " in en
+    assert en.startswith("minilm-head:en-v") and "(head " in en and "encoder " in en
     assert zh.startswith("dutir-lexicon-v2") and empty == ""
     assert res["labels"][:2] == ["joy", "joy"] and res["labels"][2] == "neutral"
     assert res["meta"]["backend"] == "minilm-head"

@@ -171,6 +171,10 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
          micro_events: MicroEventTable | None = None) -> DatasetTable:
     """Align the three timelines and build the multimodal dataset (one row per utterance)."""
     options = options or FuseOptions()
+    if options.text_vote not in ("mass", "label"):
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"stages.fuse.text_vote: unknown value {options.text_vote!r}; known: mass, label")
     progress = progress or (lambda frac, msg: None)
     n = len(utterances)
     fi = face_inputs(faces)
@@ -246,11 +250,13 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
           weights: tuple[float, float], offset_s: float, progress: Progress) -> dict[str, np.ndarray]:
     fi, options, n = film.fi, film.options, len(utt)
     w_face, w_voice = weights
+    mass = options.text_vote == "mass"
     rule = (f"conflict when the voting channels (weight > 0, confidence >= {options.min_channel_confidence}, non-neutral) "
             f"hold both polarities and the weaker side has >= {options.conflict_min_share:.0%} of weight x confidence; "
-            f"face: FER label polarity x FER confidence; text: polarity mass max(P(joy), P(anger+disgust+fear+sadness)), "
-            f"votes if >= {options.text_min_polarity:.2f}; voice: valence sign outside +-{options.valence_deadzone}; "
-            f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
+            + (f"face: FER label polarity x FER confidence; text: polarity mass max(P(joy), P(anger+disgust+fear+sadness)), "
+               f"votes if >= {options.text_min_polarity:.2f}; voice: valence sign outside +-{options.valence_deadzone}; "
+               if mass else "")
+            + f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
     cols: dict[str, list] = {k: [] for k in (
         "character", "face_emotion", "face_confidence", "listener", "listener_emotion", "listener_ids", "conflict",
         "conflict_channels", "conflict_rule", "face_window", "face_fallback", "person_id", "face_person")}
@@ -277,8 +283,8 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
             cols["listener_ids"].append(tuple(int(fi.person_ids[c]) for c, _ in lis))
             channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
                         cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
-                        cf.text_channel(text_probs[i], utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text,
-                                        options.text_min_polarity)]
+                        cf.text_channel(text_probs[i] if mass else None, utt.text_emotion[i], float(utt.text_conf[i]),
+                                        options.weight_text, options.text_min_polarity)]
             cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
             cols["conflict_channels"].append(tuple(cf.describe(channels)))
             cols["conflict_rule"].append(rule)
