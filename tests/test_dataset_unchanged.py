@@ -2,7 +2,8 @@
 perception records the pre-renovation code (commit 9ab57ba) made of the ground-truth film, writes
 the same dataset values that code wrote (list columns compared with their old ';'-joined form).
 Issue 12 changed the conflict rule on purpose (text votes with its polarity mass); the old rule is
-``text_vote: label``, used here, and the new default differs only in the conflict columns."""
+``text_vote: label, conflict_needs_text: false``, used here; the new default differs only in the
+conflict columns."""
 
 import json
 from pathlib import Path
@@ -33,7 +34,7 @@ def test_fuse_writes_the_dataset_the_old_code_wrote():
     inputs = {"faces": FaceTable.read_parquet(DATA / "groundtruth_before_faces.parquet"),
               "utterances": UtteranceTable.read_parquet(DATA / "groundtruth_before_utterances.parquet"),
               "speech_emotion": SpeechEmotionFrames.read_parquet(DATA / "groundtruth_before_speech_emotion.parquet")}
-    dataset = FUSE.run(inputs, FuseOptions(text_vote="label"))["dataset"]
+    dataset = FUSE.run(inputs, FuseOptions(text_vote="label", conflict_needs_text=False))["dataset"]
     before = json.loads((DATA / "groundtruth_dataset_before.json").read_text(encoding="utf-8"))
     assert len(dataset) == len(before) == 11
     for i, row in enumerate(before):
@@ -50,7 +51,7 @@ def test_the_polarity_mass_rule_changes_only_the_conflict_columns():
     inputs = {"faces": FaceTable.read_parquet(DATA / "groundtruth_before_faces.parquet"),
               "utterances": UtteranceTable.read_parquet(DATA / "groundtruth_before_utterances.parquet"),
               "speech_emotion": SpeechEmotionFrames.read_parquet(DATA / "groundtruth_before_speech_emotion.parquet")}
-    old = FUSE.run(inputs, FuseOptions(text_vote="label"))["dataset"]
+    old = FUSE.run(inputs, FuseOptions(text_vote="label", conflict_needs_text=False))["dataset"]
     new = FUSE.run(inputs)["dataset"]
     before = json.loads((DATA / "groundtruth_dataset_before.json").read_text(encoding="utf-8"))
     for col in before[0]:

@@ -83,3 +83,13 @@ def test_text_votes_with_its_polarity_mass():
     old = cf.text_channel(np.full(7, np.nan), "sadness", 0.6, 0.4)
     assert old.polarity == -1 and old.confidence == pytest.approx(0.6)
     assert cf.describe([face, spread]) == ["face:+0.90", "text:-0.75"]
+
+
+def test_a_face_against_a_voice_over_a_neutral_line_needs_text_to_be_a_conflict():
+    face = cf.label_channel("face", "happy", 1.0, 0.35)
+    voice = cf.voice_channel(-0.9, 0.1, 0.25)
+    text = cf.text_channel(np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]), "neutral", 1.0, 0.4)
+    assert cf.is_conflict([face, voice, text])  # the rule before issue 12
+    assert not cf.is_conflict([face, voice, text], required=("text",))
+    angry = cf.text_channel(np.array([0.9, 0.0, 0.0, 0.0, 0.1, 0.0, 0.0]), "anger", 0.9, 0.4)
+    assert cf.is_conflict([face, voice, angry], required=("text",))

@@ -64,17 +64,24 @@ def describe(channels: list[Channel]) -> list[str]:
     return parts
 
 
-def is_conflict(channels: list[Channel], min_confidence: float = 0.0, min_minority_share: float = 0.25) -> bool:
+def is_conflict(channels: list[Channel], min_confidence: float = 0.0, min_minority_share: float = 0.25,
+                required: tuple[str, ...] = ()) -> bool:
     """CONFLICT when the voting channels (weight > 0, confident, non-neutral) include both
     polarities and the weaker side carries at least ``min_minority_share`` of the evidence
     (weight x confidence). With three equally sure channels that is "2 of 3 disagree with the
     third" (share 1/3); a faint voice valence against a confident face and text is not a
-    conflict; with one channel disabled (SER off) the two remaining ones must disagree."""
+    conflict; with one channel disabled (SER off) the two remaining ones must disagree. Every
+    channel named in ``required`` must vote (e.g. ``("text",)``: a face against a voice alone,
+    over a neutral line, is no conflict)."""
     pos = neg = 0.0
+    voting = set()
     for c in channels:
         if c.weight > 0 and c.polarity != 0 and np.isfinite(c.confidence) and c.confidence >= min_confidence:
             ev = c.weight * max(c.confidence, 1e-6)
             pos, neg = (pos + ev, neg) if c.polarity > 0 else (pos, neg + ev)
+            voting.add(c.name)
+    if not set(required) <= voting:
+        return False
     if pos == 0 or neg == 0:
         return False
     return min(pos, neg) / (pos + neg) >= min_minority_share

@@ -256,6 +256,8 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
             + (f"face: FER label polarity x FER confidence; text: polarity mass max(P(joy), P(anger+disgust+fear+sadness)), "
                f"votes if >= {options.text_min_polarity:.2f}; voice: valence sign outside +-{options.valence_deadzone}; "
                if mass else "")
+            + ("the text channel must vote (the only channel measured on labelled polarity); " if options.conflict_needs_text
+               else "")
             + f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
     cols: dict[str, list] = {k: [] for k in (
         "character", "face_emotion", "face_confidence", "listener", "listener_emotion", "listener_ids", "conflict",
@@ -285,7 +287,8 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
                         cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
                         cf.text_channel(text_probs[i] if mass else None, utt.text_emotion[i], float(utt.text_conf[i]),
                                         options.weight_text, options.text_min_polarity)]
-            cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
+            cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share,
+                                                   ("text",) if options.conflict_needs_text else ()))
             cols["conflict_channels"].append(tuple(cf.describe(channels)))
             cols["conflict_rule"].append(rule)
             cols["face_window"].append(choice.window)
