@@ -3,8 +3,8 @@
 mapping the matches themselves establish (the misattribution guard).
 
 Text is compared after folding case and dropping spaces and punctuation (OCR often loses spaces),
-with :class:`difflib.SequenceMatcher` (ratio >= ``threshold``); a character-trigram overlap gate skips
-hopeless pairs before the ratio is computed. An utterance may also match part of a long speech
+with :class:`difflib.SequenceMatcher` (ratio >= ``threshold``), computed only for the few speeches of the window that share most
+character trigrams with the line (a cheap set intersection ranks the window first). An utterance may also match part of a long speech
 (ASR splits speeches) or a speech and the next one together (ASR merges them).
 """
 
@@ -30,6 +30,7 @@ class MatchOptions:
     window_back: int = 10  # speeches before the expected position searched
     window_ahead: int = 40  # speeches after it
     gate: float = 0.2  # trigram overlap below this skips the ratio (a pair that cannot reach the threshold)
+    candidates: int = 6  # the ratio is computed for the speeches of the window sharing most trigrams
     misattribution: str = "reject"  # reject | lower: what a match whose speaker contradicts the film gets
     lower_factor: float = 0.5  # score factor of a contradicted match under "lower" (then kept if >= threshold)
     min_hit_rate: float = 0.2  # below: not this film's screenplay (or another language); not used
@@ -55,10 +56,12 @@ def _ratio(a: str, b: str) -> float:
 
 
 def partial_ratio(short: str, long: str) -> float:
-    """Best ratio of ``short`` against a same-length window of ``long`` placed at a matching block."""
+    """Best ratio of ``short`` against a same-length window of ``long`` placed at one of the longest
+    matching blocks."""
     best = 0.0
     n = len(short)
-    for blk in SequenceMatcher(None, short, long, autojunk=False).get_matching_blocks():
+    blocks = SequenceMatcher(None, short, long, autojunk=False).get_matching_blocks()
+    for blk in sorted(blocks, key=lambda b: -b.size)[:3]:  # anchored at the three longest common runs
         start = max(0, min(blk.b - blk.a, len(long) - n))
         best = max(best, _ratio(short, long[start:start + n]))
     return best
@@ -105,21 +108,25 @@ class _Speeches:
         self.text = [fold(s.text) for s in self.items]
         self.grams = [_grams(t) for t in self.text]
 
+    def overlap(self, ug: frozenset[str], j: int) -> float:
+        """Share of the shorter text's character trigrams found in the other (the cheap pre-filter)."""
+        g = self.grams[j]
+        return len(ug & g) / max(1, min(len(ug), len(g)))
+
     def score(self, u: str, ug: frozenset[str], j: int, threshold: float, gate: float) -> tuple[float, bool]:
         """(score, partial) of utterance ``u`` against speech ``j`` (and ``j`` + ``j+1`` merged)."""
         s = self.text[j]
-        if not s or not u:
-            return 0.0, False
-        g = self.grams[j]
-        overlap = len(ug & g) / max(1, min(len(ug), len(g)))
-        if overlap < gate:
+        ov = self.overlap(ug, j) if s and u else 0.0
+        if ov < gate:
             return 0.0, False
         best, partial = _ratio(u, s), False
-        if best < threshold and len(s) > 1.5 * len(u):
+        # a part of a long speech, or two speeches in one line: only when most of the shorter text's
+        # trigrams are in the longer one (the costly alignments are not tried on unrelated pairs)
+        if best < threshold and ov >= 0.5 and len(s) > 1.5 * len(u):
             p = partial_ratio(u, s)
             if p > best:
                 best, partial = p, True
-        if best < threshold and len(u) > 1.3 * len(s) and j + 1 < len(self.text):
+        if best < threshold and ov >= 0.5 and len(u) > 1.3 * len(s) and j + 1 < len(self.text):
             best = max(best, _ratio(u, s + self.text[j + 1]))
         return best, partial
 
@@ -142,12 +149,17 @@ def match_lines(texts: list[str], rows: list[int], speakers: list[str], screenpl
         guess = int(i * total / max(1, n))  # proportional position: resynchronises after a long gap
         if guess > spans[0][1] or guess + o.window_ahead < spans[0][0]:
             spans.append((max(0, guess - o.window_back), min(total, guess + o.window_ahead)))
+        window = sorted({j for a, b in spans for j in range(a, b)})
+        ranked = sorted(((sp.overlap(ug, j), j) for j in window), key=lambda x: (-x[0], x[1]))
         best, best_j, best_partial = 0.0, -1, False
-        for a, b in spans:
-            for j in range(a, b):
-                sc, partial = sp.score(u, ug, j, o.threshold, o.gate)
-                if sc > best + 1e-12:
-                    best, best_j, best_partial = sc, j, partial
+        for ov, j in ranked[: max(1, o.candidates)]:
+            if ov < o.gate:
+                break
+            sc, partial = sp.score(u, ug, j, o.threshold, o.gate)
+            if sc > best + 1e-12 or (abs(sc - best) <= 1e-12 and j < best_j):
+                best, best_j, best_partial = sc, j, partial
+            if best >= 0.95:  # as good as a line gets through ASR: the rest of the window cannot matter
+                break
         if best >= o.threshold:
             raw.append((i, best_j, best))
             ptr = best_j if best_partial else best_j + 1
