@@ -53,7 +53,11 @@ def run(
                 tasks[stage] = bar.add_task(stage, total=1.0, msg="")
             bar.update(tasks[stage], completed=max(0.0, min(1.0, frac)), msg=msg[:50])
 
-        reports = run_pipeline(film, out, cfg, only=split(only), force=split(force), on_progress=on_progress)
+        try:
+            reports = run_pipeline(film, out, cfg, only=split(only), force=split(force), on_progress=on_progress)
+        except KeyboardInterrupt as exc:
+            bar.stop()
+            _interrupted(exc)
     table = Table(title=f"reelmind run → {out}")
     for col in ("stage", "status", "seconds", "detail"):
         table.add_column(col, overflow="fold")
