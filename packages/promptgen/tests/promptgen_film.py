@@ -150,3 +150,38 @@ def write_video(path: Path, fps: int = 20) -> Path:
         for packet in st.encode():
             out.mux(packet)
     return path
+
+
+def cognition_from(ds: DatasetTable) -> dict:
+    """Stand-in cognition records for a real fused dataset, while no installed stage produces them:
+    moments carry the dataset's own values (surprise off: NaN), a transition is SUDDEN when a speaker's
+    face/text polarity flips, one scene, mid OCEAN values, Dunbar edges from how often two people share
+    the screen (INTIMATE from 3 lines up, else ACQUAINTANCE)."""
+    from reelmind.core.emotion import face_label, polarity
+
+    n = len(ds)
+    emo = [face_label(f) or face_label(t) or "neutral" for f, t in zip(ds.face_emotion, ds.text_emotion)]
+    moments = MomentTable(character=ds.character, row=np.arange(n), scene=np.zeros(n, int), time=ds.start_time,
+                          valence=np.nan_to_num(ds.valence), arousal=np.nan_to_num(ds.arousal, nan=0.5),
+                          dominance=ds.dominance, emotion=emo, surprise=np.full(n, np.nan))
+    rows, last = [], {}
+    for i, who in enumerate(ds.character):
+        if who in last:
+            flip = polarity(emo[last[who]]) * polarity(emo[i]) < 0
+            rows.append((who, i, float(ds.start_time[i]), "SUDDEN" if flip else "NATURAL"))
+        last[who] = i
+    transitions = TransitionTable(character=[r[0] for r in rows], index=np.arange(len(rows)), time=[r[2] for r in rows],
+                                  type=[r[3] for r in rows], row=[r[1] for r in rows])
+    together: dict[tuple[str, str], int] = {}
+    for who, lis in zip(ds.character, ds.listener):
+        for other in lis:
+            together[(who, other)] = together.get((who, other), 0) + 1
+    pairs = sorted(together)
+    social = SocialEdgeTable(source=[a for a, _ in pairs], target=[b for _, b in pairs],
+                             intimacy=[min(1.0, together[p] / 4) for p in pairs],
+                             circle=["INTIMATE" if together[p] >= 3 else "ACQUAINTANCE" for p in pairs])
+    cast = sorted(set(ds.character))
+    personality = PersonalityTable(character=[c for c in cast for _ in "OCEAN"], trait=list("OCEAN") * len(cast),
+                                   value=np.full(5 * len(cast), 0.5))
+    scenes = SceneTable(scene=[0], start=[float(np.min(ds.start_time))] if n else [0.0])
+    return {"moments": moments, "transitions": transitions, "scenes": scenes, "personality": personality, "social": social}
