@@ -74,3 +74,14 @@ def test_html_escapes_what_it_shows(run_dir):
     t = STAGE.run({**{n: getattr(film, n) for n in NAMES}, "dataset": ds}, STAGE.make_options())["prompts"]
     html = keyframes_html(t, "full")
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_one_tier_is_what_a_consumer_renders(run_dir):
+    from reelmind.core.records import PromptFrameTable
+
+    CliRunner().invoke(app, [str(run_dir), "--tier", "pipeline"])
+    t = PromptFrameTable.read_parquet(run_dir / "prompts.parquet")
+    one = t.one_tier()
+    assert set(one.tier) == {"pipeline"} and len(one) == len(set(t.keyframe)) == len(t) // 3
+    assert list(one.keyframe) == sorted(set(t.keyframe))
+    assert set(t.one_tier("minimal").tier) == {"minimal"}

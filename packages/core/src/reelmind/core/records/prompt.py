@@ -64,6 +64,14 @@ class PromptFrameTable(Table):
     def validate(self) -> None:
         _check_times(self, self.start, self.end)
 
+    def one_tier(self, tier: str | None = None) -> "PromptFrameTable":
+        """The rows of one ablation tier: ``tier``, else the tier the prompts stage was asked for
+        (``meta['tier']``, default 'full'). A table without tier labels is returned whole."""
+        if not len(self) or not any(self.tier):
+            return self
+        want = tier or str(self.meta.get("tier") or "full")
+        return self.take(np.flatnonzero(self.tier == want))
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class DocumentTable(Table):
