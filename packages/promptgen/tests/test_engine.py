@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import promptgen_film as pf
@@ -190,3 +191,15 @@ def test_prompts_are_byte_identical_across_processes(built):
     f = pf.film()
     t = STAGE.run(inputs(f), STAGE.make_options({"screenplay": str(GT)}))["prompts"]
     assert (jsonl(t, "full") + markdown(t, "full")).encode() == outs[0]
+
+
+def test_surprise_can_be_read_as_its_film_percentile():
+    film = pf.film()
+    m = film.moments
+    rank = np.where(np.arange(len(m)) == 2, 0.95, 0.1)  # row 2 (a calm line) is the film's most surprising
+    film.moments = m.with_columns(surprise=np.full(len(m), np.nan), surprise_rank=rank)
+    options = STAGE.make_options({"surprise": "surprise_rank"})
+    t = STAGE.run(inputs(film), options)["prompts"]
+    k = next(i for i in rows(t, "full") if t.rows[i] == (2,))
+    assert any(r.startswith("LSTM surprise 0.95") for r in t.rules[k]) and "dutch angle" in t.camera[k]
+    assert audit(t, film, load_vocabulary("en"), options.dimensions) == []

@@ -219,4 +219,4 @@ FUNCTIONS = {"expression": expression, "body": body, "atmosphere": atmosphere, "
 ARGUMENT = {"face_emotion": "emotion", "text_emotion": "emotion", "emotion": "emotion", "arousal": "arousal",
             "valence": "valence", "dominance": "dominance", "words": "words", "circle": "circle",
             "intimacy": "intimacy", "listener": "listener", "listeners": "listeners", "surprise": "surprise",
-            "dialogue": "dialogue", **{t: "trait" for t in "OCEAN"}}
+            "surprise_rank": "surprise", "dialogue": "dialogue", **{t: "trait" for t in "OCEAN"}}

@@ -121,8 +121,9 @@ def _emotion(f: FilmInputs, ix: _Index, r: int) -> Fact | None:
     return None
 
 
-def line_facts(f: FilmInputs, ix: _Index, r: int) -> dict[str, Fact | None]:
-    """The named inputs of the six dimensions at dataset row ``r``."""
+def line_facts(f: FilmInputs, ix: _Index, r: int, surprise: str = "surprise") -> dict[str, Fact | None]:
+    """The named inputs of the six dimensions at dataset row ``r`` (``surprise``: the moments /
+    transitions column read as the LSTM surprise)."""
     d = f.dataset
     text = str(d.dialogue[r])
     listeners = tuple(d.listener[r]) if d.listener is not None else ()
@@ -143,11 +144,12 @@ def line_facts(f: FilmInputs, ix: _Index, r: int) -> dict[str, Fact | None]:
             out["circle"] = Fact("social", e, "circle", str(f.social.circle[e]))
             out["intimacy"] = Fact("social", e, "intimacy", q(f.social.intimacy[e]))
     m = ix.moment.get(r)
-    if m is not None and f.moments is not None and f.moments.surprise is not None and _finite(f.moments.surprise[m]):
-        out["surprise"] = Fact("moments", m, "surprise", q(f.moments.surprise[m]))
-    elif r in ix.transition and f.transitions is not None and f.transitions.surprise is not None \
-            and _finite(f.transitions.surprise[ix.transition[r]]):
-        out["surprise"] = Fact("transitions", ix.transition[r], "surprise", q(f.transitions.surprise[ix.transition[r]]))
+    mcol = getattr(f.moments, surprise, None) if f.moments is not None else None
+    tcol = getattr(f.transitions, surprise, None) if f.transitions is not None else None
+    if m is not None and mcol is not None and _finite(mcol[m]):
+        out["surprise"] = Fact("moments", m, surprise, q(mcol[m]))
+    elif r in ix.transition and tcol is not None and _finite(tcol[ix.transition[r]]):
+        out["surprise"] = Fact("transitions", ix.transition[r], surprise, q(tcol[ix.transition[r]]))
     return out
 
 
@@ -207,7 +209,7 @@ def build_prompts(f: FilmInputs, options: PromptOptions, vocab: Vocabulary, scre
     chapter_of = chapters(np.asarray(d.start_time)[order], starts, options.keyframes.chapter_span)
     lines = []
     for r in order:
-        fa = line_facts(f, ix, r)
+        fa = line_facts(f, ix, r, options.surprise)
         lines.append(LineFacts(r, float(d.start_time[r]), str(d.dialogue[r]),
                                float(fa["arousal"].value) if fa["arousal"] else math.nan,
                                float(fa["surprise"].value) if fa["surprise"] else math.nan,
@@ -258,7 +260,7 @@ def build_prompts(f: FilmInputs, options: PromptOptions, vocab: Vocabulary, scre
     lengths: dict[str, list[int]] = {t: [] for t in PROMPT_TIERS}
     for n, k in enumerate(keyframes):
         r = k.row
-        facts = line_facts(f, ix, r)
+        facts = line_facts(f, ix, r, options.surprise)
         character = str(d.character[r])
         base = anchors.get(character, []) + pipeline_phrases(facts, vocab, options.dimensions)
         extra: list[Phrase] = []

@@ -23,6 +23,7 @@ class PromptOptions:
     vocabulary: str = file_option("")  # YAML overriding cue lists of the bundled vocabulary
     language: str = "en"  # cue language: en | zh (dialogue patterns of both are always active)
     tier: str = "full"  # the tier prompts.jsonl / the HTML view / videogen use: full | pipeline | minimal
+    surprise: str = "surprise"  # LSTM surprise column of moments / transitions: surprise (the seed's scale) | surprise_rank
     keyframes: KeyframeOptions = field(default_factory=KeyframeOptions)
     dimensions: DimensionOptions = field(default_factory=DimensionOptions)
     matching: MatchOptions = field(default_factory=MatchOptions)
@@ -33,5 +34,7 @@ class PromptOptions:
     llm: LLMOptions = runtime_option(default_factory=LLMOptions)
 
     def __post_init__(self) -> None:
+        if self.surprise not in ("surprise", "surprise_rank"):
+            raise ConfigError(f"stages.prompts.surprise must be surprise or surprise_rank, got {self.surprise!r}")
         if self.tier not in PROMPT_TIERS:
             raise ConfigError(f"stages.prompts.tier must be one of {', '.join(PROMPT_TIERS)}, got {self.tier!r}")
