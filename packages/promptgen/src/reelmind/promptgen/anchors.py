@@ -63,7 +63,8 @@ def find_entry(kb: dict[str, KBEntry], character: str, also: tuple[str, ...] = (
 
 def anchor_phrases(character: str, entry: KBEntry | None, personality_table: PersonalityTable | None,
                    vocab: Vocabulary, o: DimensionOptions) -> list[Phrase]:
-    """The character's anchor: knowledge-base description, then OCEAN cues in O, C, E, A, N order."""
+    """The character's anchor: knowledge-base description, then the cues of its most marked OCEAN traits
+    (at most ``ocean_cues``, in O, C, E, A, N order)."""
     out: list[Phrase] = []
     if entry is not None and entry.description:
         out.append(Phrase(entry.description, "anchor", "verbatim:description", (Fact("kb", -1, "name", entry.name),)))
@@ -72,8 +73,9 @@ def anchor_phrases(character: str, entry: KBEntry | None, personality_table: Per
         for i in range(len(personality_table)):
             if personality_table.character[i] == character and personality_table.trait[i] in OCEAN:
                 rows.setdefault(str(personality_table.trait[i]), i)
-        for trait in OCEAN:
-            if trait in rows:
-                i = rows[trait]
-                out += personality(vocab, o, trait=Fact("personality", i, trait, q(personality_table.value[i])))
+        facts = [Fact("personality", i, t, q(personality_table.value[i])) for t, i in rows.items()]
+        strong = [f for f in facts if f.value >= o.ocean_high or f.value <= o.ocean_low]
+        strong.sort(key=lambda f: (-abs(f.value - 0.5), OCEAN.index(f.field)))
+        for f in sorted(strong[: max(0, o.ocean_cues)], key=lambda f: OCEAN.index(f.field)):
+            out += personality(vocab, o, trait=f)
     return out

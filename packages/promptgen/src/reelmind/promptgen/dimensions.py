@@ -48,6 +48,7 @@ class DimensionOptions:
     dutch_surprise: float = 0.7  # camera: LSTM surprise > this -> Dutch angle
     ocean_high: float = 0.65  # anchor: trait >= this gives its "high" cue
     ocean_low: float = 0.35  # anchor: trait <= this gives its "low" cue
+    ocean_cues: int = 2  # anchor: cues of at most this many traits, the farthest from 0.5 first
     max_dialogue_cues: int = 2  # dialogue action: cues of at most this many pattern categories
 
 
