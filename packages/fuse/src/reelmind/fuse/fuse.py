@@ -11,11 +11,12 @@ import numpy as np
 
 from reelmind.core.emotion import CONFLICT_FACE_FACTOR, FACE_EMOTIONS, fer_tier
 from reelmind.core.provenance import provenance
-from reelmind.core.records import DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
+from reelmind.core.records import DatasetTable, FaceTable, MicroEventTable, SpeechEmotionFrames, UtteranceTable
 
 from . import conflict as cf
 from .identity import IdentityMap, link_speakers, prominence
 from .kernels import WindowAggregate, pick_backend, window_aggregate
+from .micro import micro_columns
 from .offset import Offset, detect_offset
 from .options import FuseOptions
 from .ser import SerLookup, lookup
@@ -166,7 +167,8 @@ def listeners_of(i: int, speaker_code: int, linked: int, agg: WindowAggregate, m
 
 
 def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmotionFrames | None = None,
-         options: FuseOptions | None = None, progress: Progress | None = None) -> DatasetTable:
+         options: FuseOptions | None = None, progress: Progress | None = None,
+         micro_events: MicroEventTable | None = None) -> DatasetTable:
     """Align the three timelines and build the multimodal dataset (one row per utterance)."""
     options = options or FuseOptions()
     progress = progress or (lambda frac, msg: None)
@@ -200,6 +202,7 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     progress(0.6, f"identity links {int((idmap.person_of >= 0).sum())}/{len(names)}, FER {tier.tier}")
 
     rows = _rows(film, utterances, prom, idmap, spk_code, ser, (w_face, w_voice), offset.seconds, progress)
+    rows.update(micro_columns(rows, micro_events, offset.seconds))
     report = FuseReport(
         offset=offset,
         identity={names[s]: {"person_id": int(fi.person_ids[p]), "label": fi.labels[p], "lift": round(float(idmap.lift[s, p]), 4)}
@@ -209,7 +212,9 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
         ser={"disabled": ser.disabled, "reason": ser.reason, "voice_weight": w_voice},
         kernel_backend=backend,
         counts={"utterances": n, "faces": len(times), "persons": P, "speakers": len(names),
-                "conflicts": int(np.sum(rows["conflict"])), "no_face": int(np.sum(rows["face_window"] == "none"))},
+                "conflicts": int(np.sum(rows["conflict"])), "no_face": int(np.sum(rows["face_window"] == "none")),
+                "micro_events": None if micro_events is None else len(micro_events),
+                "suppressions": int(np.sum(rows["suppression"]))},
     )
     meta = provenance("fuse", options, dists=("scipy", "numba"), report=_jsonable(report))
     progress(1.0, f"{n} dataset rows, {report.counts['conflicts']} conflicts")

@@ -78,7 +78,7 @@ def setup(options: VideoOptions, profile: Any):
 
 
 def clip_table(manifest: dict, out: Path):
-    from .records import ClipTable
+    from reelmind.core.records import ClipTable
 
     rows = []
     for c in manifest["clips"]:

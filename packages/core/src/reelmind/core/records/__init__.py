@@ -17,7 +17,7 @@ from .cognition import (ARC_CLASSES, CIRCLES, MEMORY_TIERS, OCEAN, TRANSITION_TY
 from .dataset import DATASET_COLUMNS, DatasetTable
 from .perception import (FaceTable, MicroEventTable, PersonTable, RejectTable, SpeechEmotionFrames, UtteranceTable,
                          WordTable)
-from .prompt import PROMPT_DIMENSIONS, PROMPT_TIERS, DocumentTable, PromptFrameTable
+from .prompt import PROMPT_DIMENSIONS, PROMPT_TIERS, ClipTable, DocumentTable, PromptFrameTable
 
 #: Every record type by class name (the run store restores cached tables through it).
 RECORD_TYPES: dict[str, type[Table]] = {
@@ -25,7 +25,7 @@ RECORD_TYPES: dict[str, type[Table]] = {
         FaceTable, PersonTable, WordTable, UtteranceTable, RejectTable, SpeechEmotionFrames, MicroEventTable,
         DatasetTable, MomentTable, TransitionTable, ArcTable, MoodTable, TrendTable, MemoryTable, HotspotTable,
         ConsolidationTable, SceneTable, CharacterSceneTable, ReflectionTable, PersonalityTable, SocialEdgeTable,
-        MigrationTable, InfluenceEventTable, ScoreTable, PromptFrameTable, DocumentTable)
+        MigrationTable, InfluenceEventTable, ScoreTable, PromptFrameTable, ClipTable, DocumentTable)
 }
 
 __all__ = [

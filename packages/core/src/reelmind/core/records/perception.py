@@ -75,6 +75,9 @@ class MicroEventTable(Table):
     emotion: np.ndarray = column("str", required=False, doc="recogniser class ('' without a recogniser)")
     confidence: np.ndarray = column("f4", required=False)
     polarity: np.ndarray = column("i8", required=False, doc="+1/-1/0 of emotion, or of the AU proxy when unclassified")
+    blocks: np.ndarray = column("list_f8", required=False, doc="MDMD difference of every grid block at the apex (row-major)")
+    apex_png: np.ndarray = column("bytes", required=False, doc="aligned grey apex crop (PNG) for the visualisations")
+    flow_png: np.ndarray = column("bytes", required=False, doc="onset->apex flow magnitude (PNG colour map)")
 
     def validate(self) -> None:
         _check_times(self, self.onset, self.offset)

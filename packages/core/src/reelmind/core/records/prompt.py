@@ -1,4 +1,5 @@
-"""Prompt records: one traced video prompt per keyframe (promptgen), and rendered documents."""
+"""Prompt and video records: one traced video prompt per keyframe (promptgen), generated clips
+(videogen), and rendered documents."""
 
 from __future__ import annotations
 
@@ -97,3 +98,31 @@ class DocumentTable(Table):
         """The document ``name`` decoded as UTF-8."""
         i = list(self.name).index(name)
         return self.data[i].decode("utf-8")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ClipTable(Table):
+    """Generated clips. ``graph`` is the API-format graph that was queued (JSON), ``data`` the file."""
+
+    RECORD: ClassVar[str] = "clips"
+    kind: np.ndarray = column("str", doc="clip | repeat | arc")
+    name: np.ndarray = column("str", doc="file name under videos/")
+    keyframe: np.ndarray = column("i8", required=False)
+    character: np.ndarray = column("str", required=False)
+    start: np.ndarray = column("f8", required=False)
+    emotion: np.ndarray = column("str", required=False, doc="intended emotion (prompt frame)")
+    mode: np.ndarray = column("str", required=False)
+    profile: np.ndarray = column("str", required=False)
+    seed: np.ndarray = column("i8", required=False)
+    graph_hash: np.ndarray = column("str", required=False)
+    prompt_id: np.ndarray = column("str", required=False)
+    width: np.ndarray = column("i8", required=False)
+    height: np.ndarray = column("i8", required=False)
+    frames: np.ndarray = column("i8", required=False)
+    clamped: np.ndarray = column("bool", required=False)
+    seconds: np.ndarray = column("f8", required=False, doc="wall time of the job")
+    md5: np.ndarray = column("str", required=False, doc="MD5 of the raw decoded frames")
+    dominant: np.ndarray = column("str", required=False, doc="dominant face emotion found by the faces stage")
+    status: np.ndarray = column("str", required=False)
+    graph: np.ndarray = column("str", required=False)
+    data: np.ndarray = column("bytes", required=False)
