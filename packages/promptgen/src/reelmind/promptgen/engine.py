@@ -254,78 +254,62 @@ def build_prompts(f: FilmInputs, options: PromptOptions, vocab: Vocabulary, scre
     if f.utterances is not None and str((f.utterances.meta.get("options") or {}).get("separation", "none")) not in ("none", ""):
         audio_source = "vocals"
 
-    rows: dict[str, list] = {k: [] for k in ROW_FIELDS}
-    last_sp: dict[str, str] = {}
+    table_rows: dict[str, list] = {k: [] for k in ROW_FIELDS}
+    last_sp: dict[str, str] = {}  # screenplay rule -> the text the previous keyframe used (de-duplication)
     dedup: list[str] = []
     lengths: dict[str, list[int]] = {t: [] for t in PROMPT_TIERS}
     for n, k in enumerate(keyframes):
         r = k.row
         facts = line_facts(f, ix, r, options.surprise)
-        character = str(d.character[r])
-        base = anchors.get(character, []) + pipeline_phrases(facts, vocab, options.dimensions)
-        extra: list[Phrase] = []
+        base = anchors.get(str(d.character[r]), []) + pipeline_phrases(facts, vocab, options.dimensions)
         m = match.matches.get(r) if match is not None else None
-        if m is not None and m.used:
-            for p in screenplay_phrases(screenplay, m.speech):
-                key = p.rule
-                if last_sp.get(key) == p.text:
-                    dedup.append(f"keyframe {n} {p.dimension} ({p.rule}): same screenplay text as the previous keyframe; "
-                                 "pipeline data only")
-                    continue
-                last_sp[key] = p.text
-                extra.append(p)
-        full = _ordered(base + extra)
-        tiers = {"full": full, "pipeline": _ordered(base), "minimal": dims.emotion_label(vocab, options.dimensions, emotion=facts["emotion"])}
+        used = m if m is not None and m.used else None
+        extra: list[Phrase] = []
+        for p in screenplay_phrases(screenplay, used.speech) if used is not None else []:
+            if last_sp.get(p.rule) == p.text:
+                dedup.append(f"keyframe {n} {p.dimension} ({p.rule}): same screenplay text as the previous keyframe; "
+                             "pipeline data only")
+                continue
+            last_sp[p.rule] = p.text
+            extra.append(p)
+        tiers = {"full": _ordered(base + extra), "pipeline": _ordered(base),
+                 "minimal": dims.emotion_label(vocab, options.dimensions, emotion=facts["emotion"])}
         pid = int(d.person_id[r]) if d.person_id is not None else -1
-        ref = refs.get(pid)
-        png = pngs.get(pid, b"")
+        ref = refs.get(pid) if pngs.get(pid) else None
+        speech = screenplay.speeches[used.speech] if used is not None else None
         for tier in PROMPT_TIERS:
-            phrases = tiers[tier]
-            positive = render(phrases, ORDER[tier], vocab.data["templates"])
+            positive = render(tiers[tier], ORDER[tier], vocab.data["templates"])
             lengths[tier].append(len(positive))
-            by_dim = {dim: vocab.template("join").join(p.text for p in phrases if p.dimension == dim)
-                      for dim in ("anchor", *PROMPT_DIMENSIONS)}
-            rows["film"].append(film)
-            rows["chapter"].append(k.chapter)
-            rows["start"].append(float(d.start_time[r]))
-            rows["end"].append(float(d.end_time[r]))
-            rows["character"].append(character)
-            rows["positive"].append(positive)
-            rows["negative"].append(vocab.template("negative"))
-            rows["tier"].append(tier)
-            rows["keyframe"].append(n)
-            rows["person_id"].append(pid)
-            rows["rows"].append((r,))
-            rows["score"].append(k.score)
-            rows["rules"].append(k.rules)
-            rows["emotion"].append(face_label(str(facts["emotion"].value)) if facts["emotion"] else "")
-            rows["dialogue"].append(str(d.dialogue[r]))
-            for dim in ("anchor", *PROMPT_DIMENSIONS):
-                rows[dim].append(by_dim[dim])
-            rows["trace_phrase"].append(tuple(p.text for p in phrases))
-            rows["trace_dimension"].append(tuple(p.dimension for p in phrases))
-            rows["trace_source"].append(tuple(p.source for p in phrases))
-            rows["trace_rule"].append(tuple(p.rule for p in phrases))
-            has_ref = bool(png) and ref is not None
-            rows["ref_image"].append(f"prompts/refs/{_slug(character)}_{pid}.png" if has_ref else "")
-            rows["ref_time"].append(ref.time if has_ref else math.nan)
-            rows["ref_box"].append(ref.box if has_ref else (math.nan,) * 4)
-            rows["ref_png"].append(png if has_ref else b"")
-            rows["audio_start"].append(float(d.start_time[r]))
-            rows["audio_end"].append(float(d.end_time[r]))
-            rows["audio_source"].append(audio_source)
-            sm = m if m is not None and m.used else None
-            rows["screenplay_scene"].append(screenplay.speeches[sm.speech].scene if sm else -1)
-            rows["screenplay_line"].append(screenplay.speeches[sm.speech].line if sm else -1)
-            rows["match_score"].append(sm.score if sm else math.nan)
+            _append(table_rows, tiers[tier], vocab, film=film, chapter=k.chapter, start=float(d.start_time[r]),
+                    end=float(d.end_time[r]), character=str(d.character[r]), positive=positive,
+                    negative=vocab.template("negative"), tier=tier, keyframe=n, person_id=pid, rows=(r,), score=k.score,
+                    rules=k.rules, emotion=face_label(str(facts["emotion"].value)) if facts["emotion"] else "",
+                    dialogue=str(d.dialogue[r]),
+                    ref_image=f"prompts/refs/{_slug(str(d.character[r]))}_{pid}.png" if ref else "",
+                    ref_time=ref.time if ref else math.nan, ref_box=ref.box if ref else (math.nan,) * 4,
+                    ref_png=pngs[pid] if ref else b"", audio_start=float(d.start_time[r]),
+                    audio_end=float(d.end_time[r]), audio_source=audio_source,
+                    screenplay_scene=speech.scene if speech else -1, screenplay_line=speech.line if speech else -1,
+                    match_score=used.score if used is not None else math.nan)
     report["ablation"] = {t: {"mean_length": round(float(np.mean(v)), 1) if v else 0.0, "prompts": len(v)}
                           for t, v in lengths.items()}
     report["dedup"] = dedup
     no_ref = sum(1 for k in keyframes if not pngs.get(int(d.person_id[k.row]) if d.person_id is not None else -1))
     report["references"] = {"crops": len(pngs), "keyframes_without_crop": no_ref}
     progress(0.9, f"{len(keyframes)} prompts x {len(PROMPT_TIERS)} tiers")
-    table = _table(rows)
-    return Built(table, report)
+    return Built(_table(table_rows), report)
+
+
+def _append(table: dict[str, list], phrases: list[Phrase], vocab: Vocabulary, **values) -> None:
+    """One prompt frame row: the given values, each dimension's text and the trace of ``phrases``."""
+    for key, value in values.items():
+        table[key].append(value)
+    for dim in ("anchor", *PROMPT_DIMENSIONS):
+        table[dim].append(vocab.template("join").join(p.text for p in phrases if p.dimension == dim))
+    table["trace_phrase"].append(tuple(p.text for p in phrases))
+    table["trace_dimension"].append(tuple(p.dimension for p in phrases))
+    table["trace_source"].append(tuple(p.source for p in phrases))
+    table["trace_rule"].append(tuple(p.rule for p in phrases))
 
 
 def _ordered(phrases: list[Phrase]) -> list[Phrase]:
