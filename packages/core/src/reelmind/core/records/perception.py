@@ -129,6 +129,20 @@ class UtteranceTable(Table):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class SpeakerTurnTable(Table):
+    """Who speaks when (the diarization output of perceive.audio): one row per continuous stretch
+    of one speaker, independent of the words; rows of different speakers overlap where they talk at once."""
+
+    RECORD: ClassVar[str] = "speaker_turns"
+    start: np.ndarray = column("f8")
+    end: np.ndarray = column("f8")
+    speaker: np.ndarray = column("str", doc="speaker cluster / voice profile name (as UtteranceTable.speaker)")
+
+    def validate(self) -> None:
+        _check_times(self, self.start, self.end)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class RejectTable(Table):
     """Segments dropped by a filter, with the reason (nothing is silently lost)."""
 
