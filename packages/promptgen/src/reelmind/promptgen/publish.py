@@ -66,8 +66,8 @@ def markdown(table: PromptFrameTable, tier: str) -> str:
     if sp:
         out += [f"Screenplay {sp.get('source')} ({sp.get('format')}, {sp.get('scenes')} scenes, {sp.get('speeches')} "
                 f"speeches): matched {sp.get('matched')} of {sp.get('lines')} film lines (hit rate "
-                f"{100 * float(sp.get('hit_rate', 0)):.1f} %); {len(sp.get('misattributed', []))} match(es) rejected "
-                f"because the screenplay's speaker contradicts the film.", ""]
+                f"{100 * float(sp.get('hit_rate', 0)):.1f} %; {sp.get('too_short', 0)} line(s) too short to match left out); "
+                f"{len(sp.get('misattributed', []))} match(es) rejected because the screenplay's speaker contradicts the film.", ""]
     else:
         out += ["No screenplay: prompts rest on pipeline data alone.", ""]
     for d in meta.get("degraded", []) or []:

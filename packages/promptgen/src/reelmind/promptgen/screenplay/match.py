@@ -34,6 +34,7 @@ class MatchOptions:
     misattribution: str = "reject"  # reject | lower: what a match whose speaker contradicts the film gets
     lower_factor: float = 0.5  # score factor of a contradicted match under "lower" (then kept if >= threshold)
     min_hit_rate: float = 0.2  # below: not this film's screenplay (or another language); not used
+    min_chars: int = 6  # lines with fewer letters/digits (ASR fragments: "I", "day,") are not matched nor counted
 
     def __post_init__(self) -> None:
         if self.misattribution not in MISATTRIBUTION:
@@ -87,16 +88,17 @@ class LineMatch:
 class MatchReport:
     matches: dict[int, LineMatch]  # dataset row -> match
     cast: dict[str, str]  # screenplay speaker (folded) -> film character
-    lines: int
+    lines: int  # film lines long enough to match
     hit: int
     misattributed: list[LineMatch] = field(default_factory=list)
+    too_short: int = 0  # film lines left out (fewer than min_chars letters and digits)
 
     @property
     def hit_rate(self) -> float:
         return self.hit / self.lines if self.lines else 0.0
 
     def summary(self) -> dict:
-        return {"lines": self.lines, "matched": self.hit, "hit_rate": round(self.hit_rate, 4),
+        return {"lines": self.lines, "matched": self.hit, "hit_rate": round(self.hit_rate, 4), "too_short": self.too_short,
                 "misattributed": [{"row": m.row, "screenplay_speaker": m.speaker, "film_speaker": m.character,
                                    "score": round(m.score, 3)} for m in self.misattributed],
                 "cast": dict(sorted(self.cast.items()))}
@@ -142,7 +144,7 @@ def match_lines(texts: list[str], rows: list[int], speakers: list[str], screenpl
     ptr = 0
     for i, text in enumerate(texts):
         u = fold(text)
-        if not u:
+        if len(u) < o.min_chars:
             continue
         ug = _grams(u)
         spans = [(max(0, ptr - o.window_back), min(total, ptr + o.window_ahead))]
@@ -183,9 +185,10 @@ def match_lines(texts: list[str], rows: list[int], speakers: list[str], screenpl
             mis.append(m)
             log.info("row %d: screenplay speaker %s contradicts the film's %s; match not used", rows[i], who, film)
         matches[rows[i]] = m
-    lines = sum(1 for t in texts if fold(t))
+    lines = sum(1 for t in texts if len(fold(t)) >= o.min_chars)
+    short = sum(1 for t in texts if 0 < len(fold(t)) < o.min_chars)
     hit = sum(1 for m in matches.values() if m.used)
-    return MatchReport(matches, cast, lines, hit, mis)
+    return MatchReport(matches, cast, lines, hit, mis, short)
 
 
 def _cast(raw: list[tuple[int, int, float]], speakers: list[str], sp: _Speeches) -> dict[str, str]:
