@@ -56,7 +56,7 @@ class AudioOptions:
     profile_threshold: float = 0.80  # cosine similarity to accept a profile match
     enroll_speakers: bool = False  # add this film's speakers to the store
     # text emotion (7 classes)
-    text_emotion: str = "ensemble"  # ensemble (nade + MiniLM prototypes + EmoLex; zh: DUTIR) | distilroberta | none
+    text_emotion: str = "minilm-head"  # minilm-head (trained head on MiniLM; zh: DUTIR v2) | ensemble (previous default) | distilroberta | none
     text_emotion_model: str = ""  # distilroberta: folder with model.onnx + tokenizer.json + config.json
     # speech emotion (arousal / valence / dominance)
     speech_emotion: str = "egemaps"  # egemaps (transparent feature mapping) | audeering (user ONNX) | none
