@@ -6,6 +6,9 @@ environment (``make fullstack``). The user's pipeline is a local folder or ``con
 once over the whole film (its speaker labels are film-wide; the waveform of the film is held in
 memory for that call), and its annotation becomes the same frame-grid activity as the default
 backend's, so words, utterances and voice profiles work alike.
+
+:func:`segmentation_from_onnx` builds pyannote's own ``PyanNet`` from the segmentation-3.0 ONNX
+export that ships offline, for such a pipeline (or any pyannote use) in the full stack.
 """
 
 from __future__ import annotations
