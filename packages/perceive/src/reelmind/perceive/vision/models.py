@@ -37,7 +37,7 @@ def packaged_model(key: str) -> Path:
 
 def cache_dir() -> Path:
     """Converted models live in core's model cache (``$REELMIND_MODELS`` or ``~/.cache/reelmind/models``)."""
-    from reelmind.core.registry import models_cache_dir
+    from reelmind.core.models import models_cache_dir
 
     path = models_cache_dir()
     path.mkdir(parents=True, exist_ok=True)
@@ -46,9 +46,9 @@ def cache_dir() -> Path:
 
 def sha256(path: str | Path) -> str:
     """sha256 of a file (memoised by core on path, mtime and size)."""
-    from reelmind.core.registry import file_sha256
+    from reelmind.core.models import digest
 
-    return file_sha256(path)
+    return digest(path)
 
 
 def package_versions(*dists: str) -> dict[str, str]:
