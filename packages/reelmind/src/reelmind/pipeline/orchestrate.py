@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from reelmind.core.config import RunConfig
-from reelmind.core.errors import InputMediaError, ReelmindError
+from reelmind.core.errors import ReelmindError
+from reelmind.core.media import check_file
 from reelmind.core.profiles import current_profile
 from reelmind.core.provenance import model_hashes, package_versions
 from reelmind.core.runstore import RunStore, fingerprint_file, stable_hash
@@ -192,7 +193,7 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
     need its outputs are skipped; everything already computed stays on disk.
     """
     config = config or RunConfig()
-    film = check_film(film)
+    film = check_file(film)
     stages = discover_stages() if stages is None else stages
     store = RunStore(out_dir)
     store.lock()
@@ -228,18 +229,6 @@ def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Sta
 
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def check_film(film: str | Path) -> Path:
-    """``film`` as a Path, or InputMediaError when it is missing, a folder or empty."""
-    film = Path(film)
-    if not film.exists():
-        raise InputMediaError(f"{film}: no such file")
-    if film.is_dir():
-        raise InputMediaError(f"{film}: is a folder, not a media file")
-    if film.stat().st_size == 0:
-        raise InputMediaError(f"{film}: the file is empty (0 bytes)")
-    return film
 
 
 def start_manifest(film: Path, fingerprint: str, profile, config: RunConfig, reports: list[StageReport]) -> dict:
