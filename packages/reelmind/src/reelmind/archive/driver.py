@@ -118,7 +118,7 @@ def prepare(batch, *, root: str, column: str, base: str, config: RunConfig, prof
             error = _one_line(exc)
         except OSError as exc:
             error = f"{path}: cannot be read ({exc.strerror or exc})"
-        fid = film_id(path, fp)
+        fid = film_id(path, fp, film["title"])
         store = RunStore(Path(root) / fid)
         _write_film_info(store.out, {**film, "film_id": fid, "fingerprint": fp, "error": error})
         keys: dict[str, str] = {}

@@ -3,8 +3,8 @@
 A manifest is a CSV or Parquet table with a ``path`` column (``film`` or ``file`` are accepted
 too) and optional ``title``, ``year``, ``language``, ``screenplay`` columns, or a plain list with
 one film path per line (``#`` starts a comment). Relative paths are relative to the manifest's
-folder. Each film gets a stable id, ``<name>-<12 hex of its content fingerprint>``: its run folder
-under the archive store.
+folder. Each film gets a stable id, ``<title or file name>-<12 hex of its content fingerprint>``: its
+run folder under the archive store.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-") or "film"
 
 
-def film_id(path: str | Path, fingerprint: str | None) -> str:
-    """``<file name>-<12 hex>``: of the content fingerprint, or of the path when it cannot be read."""
+def film_id(path: str | Path, fingerprint: str | None, title: str = "") -> str:
+    """``<title or file name>-<12 hex>``: of the content fingerprint, or of the path when the file
+    cannot be read."""
     digest = fingerprint or hashlib.sha256(f"unreadable:{Path(path).absolute()}".encode()).hexdigest()
-    return f"{slug(Path(path).stem)}-{digest[:12]}"
+    return f"{slug(title or Path(path).stem)}-{digest[:12]}"

@@ -40,10 +40,12 @@ log = logging.getLogger("reelmind.archive.identities")
 PERSONS_FILE = "persons.parquet"
 NAMES_FILE = "names.json"
 REFERENCE_FILE = "reference.npz"
-#: cosine distance under which two films' clusters are the same person (dlib ResNet: same person
-#: ~0.03-0.08, different people >= 0.1 on unit vectors; resemblyzer voices: same ~0.1-0.25)
-FACE_DISTANCE = 0.08
-VOICE_DISTANCE = 0.3
+#: cosine distance under which two films' clusters are one person. Faces: the faces stage's dlib
+#: identity cut (Euclidean 0.5 on vectors of norm ~1.54) is ~0.05 in cosine terms; on the sample
+#: photos different people are >= 0.08 apart. Voices (resemblyzer): flite voices are 0.17-0.31
+#: apart, so only closer profiles join.
+FACE_DISTANCE = 0.05
+VOICE_DISTANCE = 0.15
 #: share of a speaker's lines that must show one face for the two to be the same person
 SPEAKER_FACE_SHARE = 0.5
 
@@ -54,8 +56,9 @@ class Cluster:
     kind: str  # "face" | "voice"
     label: str
     person_id: int
-    embedding: np.ndarray
+    embedding: np.ndarray  # unit length (matching)
     count: int
+    raw: np.ndarray | None = None  # as the film's stage has it (the reference DB compares these)
 
 
 # ----------------------------------------------------------------------------- per film
@@ -72,7 +75,7 @@ def face_clusters(film: str, persons: PersonTable | None, faces: FaceTable | Non
             emb = persons.embedding[i]
             if persons.person_id[i] >= 0 and np.isfinite(emb).all() and np.linalg.norm(emb) > 0:
                 out.append(Cluster(film, "face", str(persons.person[i]), int(persons.person_id[i]), _unit(emb),
-                                   int(persons.faces[i]) if persons.faces is not None else 0))
+                                   int(persons.faces[i]) if persons.faces is not None else 0, np.asarray(emb, np.float32)))
         return out
     if faces is None or faces.embedding is None or not len(faces):
         return out
@@ -84,7 +87,8 @@ def face_clusters(film: str, persons: PersonTable | None, faces: FaceTable | Non
         if not len(emb):
             continue
         label = str(faces.person[rows[0]]) if faces.person is not None else str(p)
-        out.append(Cluster(film, "face", label, p, _unit(np.mean([_unit(e) for e in emb], axis=0)), len(rows)))
+        out.append(Cluster(film, "face", label, p, _unit(np.mean([_unit(e) for e in emb], axis=0)), len(rows),
+                           np.mean(emb, axis=0).astype(np.float32)))
     return out
 
 
@@ -112,34 +116,30 @@ def speaker_faces(dataset: DatasetTable | None) -> dict[str, int]:
 
 # ----------------------------------------------------------------------------- across films
 def group(clusters: list[Cluster], threshold: float) -> list[int]:
-    """Group label per cluster: average-linkage merging under ``threshold`` (cosine distance),
-    closest pair first, never two clusters of the same film in one group."""
+    """Group label per cluster: average linkage cut at ``threshold`` (cosine distance); a group that
+    would hold two clusters of one film keeps, per film, the one nearest its centre and the others
+    start groups of their own (a film's own clustering already told them apart)."""
     n = len(clusters)
-    groups: list[list[int]] = [[i] for i in range(n)]
     if n < 2:
         return list(range(n))
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
     emb = np.stack([c.embedding for c in clusters]).astype(np.float64)
-    dist = 1.0 - emb @ emb.T
-    films = [{clusters[i].film} for i in range(n)]
-    while True:
-        best, pair = threshold, None
-        for a in range(len(groups)):
-            for b in range(a + 1, len(groups)):
-                if films[a] & films[b]:
-                    continue
-                d = float(dist[np.ix_(groups[a], groups[b])].mean())
-                if d < best:
-                    best, pair = d, (a, b)
-        if pair is None:
-            break
-        a, b = pair
-        groups[a] += groups.pop(b)
-        films[a] |= films.pop(b)
-    label = [0] * n
-    for g, members in enumerate(groups):
+    labels = fcluster(linkage(np.clip(pdist(emb, "cosine"), 0, 2), "average"), t=threshold, criterion="distance") - 1
+    labels = labels.astype(np.int64)
+    nxt = int(labels.max()) + 1
+    for g in np.unique(labels):
+        members = np.flatnonzero(labels == g)
+        centre = _unit(emb[members].mean(axis=0))
+        by_film: dict[str, list[int]] = {}
         for i in members:
-            label[i] = g
-    return label
+            by_film.setdefault(clusters[i].film, []).append(int(i))
+        for idx in by_film.values():
+            for i in sorted(idx, key=lambda i: -float(emb[i] @ centre))[1:]:
+                labels[i] = nxt
+                nxt += 1
+    return [int(x) for x in labels]
 
 
 def _stable_ids(keys: list[tuple[str, str, str]], groups: list[int], previous: dict[tuple[str, str, str], str],
@@ -182,18 +182,24 @@ def build_identities(archive: ArchiveStore, face_distance: float = FACE_DISTANCE
     face_ids = _stable_ids(fkeys, fgroups, previous, "A", taken)
     face_aid = {(c.film, c.person_id): face_ids[g] for c, g in zip(faces_c, fgroups)}
     vgroups = group(voices_c, voice_distance)
-    # a voice group takes the archive id of the faces its speakers show most
-    voice_aid: dict[int, str] = {}
-    for g in sorted(set(vgroups)):
-        votes = Counter(face_aid[(c.film, links[c.film][c.label])] for c, gg in zip(voices_c, vgroups)
-                        if gg == g and c.label in links.get(c.film, {}) and (c.film, links[c.film][c.label]) in face_aid)
-        if votes:
-            voice_aid[g] = votes.most_common(1)[0][0]
-    rest = [g for g in vgroups if g not in voice_aid]
-    vkeys = [(c.film, "voice", c.label) for c, g in zip(voices_c, vgroups) if g not in voice_aid]
-    voice_aid.update(_stable_ids(vkeys, rest, previous, "V", taken))
+    # a speaker shown by one face in its film is that face's person; other voices take the person of
+    # the linked voices they group with, else a voice-only id (V...)
+    vid: dict[int, str] = {}
+    for i, c in enumerate(voices_c):
+        p = links.get(c.film, {}).get(c.label)
+        if p is not None and (c.film, p) in face_aid:
+            vid[i] = face_aid[(c.film, p)]
+    for g in set(vgroups):
+        votes = Counter(vid[i] for i, gg in enumerate(vgroups) if gg == g and i in vid)
+        for i, gg in enumerate(vgroups):
+            if gg == g and i not in vid and votes:
+                vid[i] = votes.most_common(1)[0][0]
+    rest = [i for i in range(len(voices_c)) if i not in vid]
+    vkeys = [(voices_c[i].film, "voice", voices_c[i].label) for i in rest]
+    v_ids = _stable_ids(vkeys, [vgroups[i] for i in rest], previous, "V", taken)
+    vid.update({i: v_ids[vgroups[i]] for i in rest})
     names = read_names(archive)
-    rows = [(face_aid[(c.film, c.person_id)], c) for c in faces_c] + [(voice_aid[g], c) for c, g in zip(voices_c, vgroups)]
+    rows = [(face_aid[(c.film, c.person_id)], c) for c in faces_c] + [(vid[i], c) for i, c in enumerate(voices_c)]
     table = _table(rows, names, {"face_distance": face_distance, "voice_distance": voice_distance})
     with atomic_path(archive.folder / PERSONS_FILE) as tmp:
         table.to_parquet(tmp)
@@ -301,7 +307,8 @@ def write_reference(archive: ArchiveStore, table: ArchivePersonTable, faces_c: l
     path = archive.folder / REFERENCE_FILE
     named = {(str(f), int(p)): str(n) for f, k, p, n in zip(table.film, table.kind, table.person_id, table.name)
              if k == "face" and n}
-    pairs = [(named[(c.film, c.person_id)], c.embedding) for c in faces_c if (c.film, c.person_id) in named]
+    pairs = [(named[(c.film, c.person_id)], c.raw if c.raw is not None else c.embedding) for c in faces_c
+             if (c.film, c.person_id) in named]
     if not pairs:
         path.unlink(missing_ok=True)
         return None

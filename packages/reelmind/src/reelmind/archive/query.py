@@ -45,7 +45,7 @@ def published_names(archive: ArchiveStore) -> list[str]:
     return sorted(names)
 
 
-def connect(store: str | Path):
+def connect(store: str | Path | ArchiveStore):
     """An in-memory DuckDB connection with the archive's views (see the module docstring)."""
     try:
         import duckdb
@@ -53,7 +53,7 @@ def connect(store: str | Path):
         raise MissingDependencyError("DuckDB", "duckdb (or pip install 'reelmind[archive]')") from None
     import pyarrow as pa
 
-    archive = ArchiveStore(store, create=False)
+    archive = ArchiveStore.of(store)
     con = duckdb.connect()
     root = str(archive.root.absolute())
     for name in published_names(archive):

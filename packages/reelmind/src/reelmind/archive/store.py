@@ -60,6 +60,11 @@ class FilmStatus:
 class ArchiveStore:
     """STORE: film run folders and the archive folder."""
 
+    @classmethod
+    def of(cls, store: "str | Path | ArchiveStore") -> "ArchiveStore":
+        """``store`` itself, or the existing archive store at that path."""
+        return store if isinstance(store, ArchiveStore) else cls(store, create=False)
+
     def __init__(self, root: str | Path, create: bool = True) -> None:
         self.root = store_path(root)
         self.folder = self.root / ARCHIVE_DIR

@@ -56,12 +56,12 @@ def _bars(counts: dict[str, int], width: int = 520) -> str:
     return f'<svg width="{width}" height="22">{"".join(parts)}</svg>'
 
 
-def build_summary(store: str | Path) -> Path:
+def build_summary(store: str | Path | ArchiveStore) -> Path:
     """Write ``STORE/_archive/summary.html`` and return its path."""
     from .query import connect
 
-    archive = ArchiveStore(store, create=False)
-    con = connect(archive.root)
+    archive = ArchiveStore.of(store)
+    con = connect(archive)
     try:
         films = _rows(con, "SELECT film, title, year, state, reason FROM films ORDER BY film")
         stats: dict[str, dict] = {f[0]: {"lines": 0, "characters": 0, "conflicts": 0, "text": {}, "face": {}} for f in films}
