@@ -199,9 +199,10 @@ class StageWorker:
         if any(i not in keys for i in self.stage.inputs):
             return run_stage(self.stage, store, self.config, self.profile, artefacts, keys, self.force)
         key, _ = stage_key(self.stage, stage_options(self.stage, self.config), {i: keys[i] for i in inputs})
-        if (store.cache / name / key / "done.json").is_file() and name not in self.force:
-            return run_stage(self.stage, store, self.config, self.profile, artefacts, keys, self.force)
         counter = store.cache / name / f".attempts-{key}"
+        if (store.cache / name / key / "done.json").is_file() and name not in self.force:
+            counter.unlink(missing_ok=True)  # finished by a worker that died before it could tidy up
+            return run_stage(self.stage, store, self.config, self.profile, artefacts, keys, self.force)
         counter.parent.mkdir(parents=True, exist_ok=True)
         try:
             started = int(counter.read_text().strip() or 0)

@@ -4,8 +4,10 @@ Every stage gets one Ray Data actor pool (at least one actor, so that a film can
 Ray counts CPUs logically: when the stages' declared CPUs add up to more than the cluster has
 (three one-CPU stages on a two-core machine), each stage's logical share is scaled down so that
 one actor of every stage fits at once; otherwise the later stages would wait for an earlier pool
-to drain and films would no longer stream through the stages. The threads a stage really uses
-are set by its options and the profile, not by this number.
+to drain and films would no longer stream through the stages. One CPU stays free for Ray Data's
+own tasks. The threads a stage really uses are set by its options and the profile, not by this
+number; an actor pool grows up to as many actors as the cluster has CPUs (or GPUs) for the stage's
+declared needs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from reelmind.core.stage import Resources
 
 #: logical CPUs kept for the light film-preparation tasks
 PREPARE_CPUS = 0.1
+#: logical CPUs kept free for Ray Data's own tasks (listing the manifest's files takes a whole CPU:
+#: with every CPU held by stage actors it would never start and the run would hang)
+RAY_DATA_CPUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def size_pools(resources: dict[str, Resources], cpus: float, gpus: float = 0.0) 
     if need_gpu and gpus <= 0:
         raise ConfigError(f"stage(s) {', '.join(need_gpu)} need a GPU and the Ray cluster has none",
                           "use a CPU profile (--profile cpu-2core) or add GPU nodes to the cluster")
-    budget = max(cpus - PREPARE_CPUS, cpus * 0.5)
+    budget = max(cpus - min(RAY_DATA_CPUS, cpus / 2) - PREPARE_CPUS, cpus * 0.25)
     declared = sum(max(r.cpus, 0.01) for r in resources.values())
     scale = min(1.0, budget / declared) if declared else 1.0
     pools = {}
