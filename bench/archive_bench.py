@@ -59,16 +59,26 @@ def _timed(cmd: list[str], log: Path) -> tuple[float, int, int]:
 SEQUENTIAL = """
 import csv, sys
 from pathlib import Path
+from reelmind.core.config import RunConfig
 from reelmind.core.errors import ReelmindError
 from reelmind.pipeline.orchestrate import run_pipeline
 manifest = Path(sys.argv[1])
+config = RunConfig.from_yaml(sys.argv[3])
 for i, row in enumerate(csv.DictReader(open(manifest))):
     p = Path(row["path"]); p = p if p.is_absolute() else manifest.parent / p
     try:
-        run_pipeline(p, Path(sys.argv[2]) / str(i))
+        run_pipeline(p, Path(sys.argv[2]) / str(i), config)
     except ReelmindError as exc:
         print("failed", p, exc)
 """
+
+
+def _config(work: Path) -> str:
+    """The same run config for every contender: the faces stage's own ~/.cache checkpoint off, so
+    no contender reuses another's face analysis of the same film."""
+    path = work / "run.yaml"
+    path.write_text("stages:\n  faces: {checkpoint_every: 0}\n")
+    return str(path)
 
 
 def throughput(work: Path) -> dict:
@@ -82,18 +92,17 @@ def throughput(work: Path) -> dict:
         p = Path(row["path"])
         films.append(p if p.is_absolute() else manifest.parent / p)
     log = work / "bench.log"
+    config = _config(work)
     out = {"films": len(films), "load_before": _load()}
-    loop_s = 0.0
     t0 = time.perf_counter()
     for i, film in enumerate(films):
-        s, _, _ = _timed([str(BIN / "reelmind"), "run", str(film), "-o", str(work / "loop" / str(i))], log)
-        loop_s += s
+        _timed([str(BIN / "reelmind"), "run", str(film), "-o", str(work / "loop" / str(i)), "-c", config], log)
     out["cli_loop_s"] = round(time.perf_counter() - t0, 1)
     script = work / "sequential.py"
     script.write_text(SEQUENTIAL)
-    s, _, _ = _timed([sys.executable, str(script), str(manifest), str(work / "seq")], log)
+    s, _, _ = _timed([sys.executable, str(script), str(manifest), str(work / "seq"), config], log)
     out["in_process_loop_s"] = round(s, 1)
-    s, rc, rss = _timed([str(BIN / "reelmind"), "archive", str(manifest), "-o", str(work / "store")], log)
+    s, rc, rss = _timed([str(BIN / "reelmind"), "archive", str(manifest), "-o", str(work / "store"), "-c", config], log)
     out.update(archive_s=round(s, 1), archive_rc=rc, archive_driver_peak_rss_mb=round(rss / 1024, 1),
                load_after=_load())
     out["archive_vs_cli_loop"] = round(out["cli_loop_s"] / out["archive_s"], 3)
@@ -122,8 +131,8 @@ def memory(work: Path, n: int) -> dict:
     for count in (n, 10 * n):
         manifest = folder / f"manifest-{count}.txt"
         manifest.write_text("\n".join(names[:count]) + "\n")
-        s, rc, rss = _timed([str(BIN / "reelmind"), "archive", str(manifest), "-o", str(work / f"store-{count}")],
-                            work / "memory.log")
+        s, rc, rss = _timed([str(BIN / "reelmind"), "archive", str(manifest), "-o", str(work / f"store-{count}"),
+                             "-c", _config(work)], work / "memory.log")
         out[str(count)] = {"seconds": round(s, 1), "rc": rc, "driver_peak_rss_mb": round(rss / 1024, 1)}
     out["rss_ratio"] = round(out[str(10 * n)]["driver_peak_rss_mb"] / out[str(n)]["driver_peak_rss_mb"], 3)
     out["load_after"] = _load()

@@ -40,10 +40,10 @@ def test_pools_fit_a_two_core_machine():
     pools = size_pools(res, cpus=2)
     # one actor of every stage fits at once, beside the preparation tasks and one Ray Data task
     assert sum(p.num_cpus for p in pools.values()) + PREPARE_CPUS + RAY_DATA_CPUS <= 2
-    assert pools["fuse"].batch_size == 4 and all(p.min_size == 1 and p.max_size == 2 for p in pools.values())
+    assert pools["fuse"].batch_size == 4 and all(p.min_size == 1 and p.max_size == 1 for p in pools.values())
     big = size_pools({"faces": Resources(cpus=2, gpus=1), "fuse": Resources(cpus=1)}, cpus=64, gpus=8)
     assert (big["faces"].num_cpus, big["faces"].num_gpus, big["faces"].max_size) == (2, 1.0, 8)
-    assert big["fuse"].max_size == 64
+    assert big["fuse"].max_size == 62
     with pytest.raises(ConfigError, match="need a GPU"):
         size_pools({"faces": Resources(gpus=1)}, cpus=8, gpus=0)
 

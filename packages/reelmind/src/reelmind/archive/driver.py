@@ -127,7 +127,12 @@ def prepare(batch, *, root: str, column: str, base: str, config: RunConfig, prof
             store.lock(wait=LOCK_WAIT_S)
             try:
                 reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(missing.items())]
-                store.write_manifest(start_manifest(path, fp, prof, config, reports))
+                manifest = start_manifest(path, fp, prof, config, reports)
+                previous = store.read_manifest()
+                if previous.get("film_fingerprint") == fp:  # what an earlier run finished stays visible
+                    manifest["stages"] = {**previous.get("stages", {}), **manifest["stages"]}
+                    manifest["degraded"] = dict(previous.get("degraded", {}))
+                store.write_manifest(manifest)
             finally:
                 store.unlock()
         out.append({**film, "film_id": fid, "keys": json.dumps(keys), "error": error, "stages": "{}"})
@@ -255,8 +260,10 @@ def run_archive(manifest: str | Path, store: str | Path, config: RunConfig | Non
                 "config": config.to_dict(), "pools": result.pools, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         archive.write_info(info)
 
-        ds = _read(manifest, fmt)
-        ds = ds.map_batches(prepare, batch_format="pandas", batch_size=8, num_cpus=PREPARE_CPUS,
+        # one film per block: a block goes to one actor call, and a film must not wait for the
+        # other films of its block before moving on to the next stage
+        ds = _read(manifest, fmt).repartition(target_num_rows_per_block=1)
+        ds = ds.map_batches(prepare, batch_format="pandas", batch_size=1, num_cpus=PREPARE_CPUS,
                             fn_kwargs={"root": str(archive.root), "column": column, "base": str(manifest.parent.absolute()),
                                        "config": config, "profile": profile.name, "missing": the_plan.missing})
         for i, stage in enumerate(the_plan.order):

@@ -315,7 +315,7 @@ def write_reference(archive: ArchiveStore, table: ArchivePersonTable, faces_c: l
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, names=np.array([n for n, _ in pairs], dtype=str), embeddings=np.stack([e for _, e in pairs]),
-                     model=np.array("dlib"))
+                     model=np.array(""))
     return path
 
 

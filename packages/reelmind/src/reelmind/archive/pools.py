@@ -6,8 +6,8 @@ Ray counts CPUs logically: when the stages' declared CPUs add up to more than th
 one actor of every stage fits at once; otherwise the later stages would wait for an earlier pool
 to drain and films would no longer stream through the stages. One CPU stays free for Ray Data's
 own tasks. The threads a stage really uses are set by its options and the profile, not by this
-number; an actor pool grows up to as many actors as the cluster has CPUs (or GPUs) for the stage's
-declared needs.
+number; an actor pool grows (on demand, by Ray Data's autoscaler) up to as many actors as fit in
+the cluster's CPUs (or GPUs) beside one actor of every other stage.
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def size_pools(resources: dict[str, Resources], cpus: float, gpus: float = 0.0) 
     pools = {}
     for name, r in resources.items():
         num_cpus = round(max(r.cpus, 0.01) * scale, 3)
-        most = math.floor(cpus / max(r.cpus, 0.01)) if r.cpus > 0 else 1
+        # room for one actor of every other stage: a second actor of a stage (which loads its models
+        # again) only where the cores are there to run it
+        others = sum(max(o.cpus, 0.01) for n, o in resources.items() if n != name)
+        most = math.floor((cpus - others) / max(r.cpus, 0.01)) if r.cpus > 0 else 1
         if r.gpus > 0:
             most = min(most, math.floor(gpus / r.gpus)) if most else math.floor(gpus / r.gpus)
         pools[name] = Pool(name, num_cpus, float(r.gpus), float(r.memory_gb), max(1, int(r.batch_size)), 1, max(1, most))
