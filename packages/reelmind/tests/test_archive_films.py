@@ -135,7 +135,8 @@ def test_duckdb_counts_across_films(archive, runs):
     from reelmind.archive.query import query
 
     store = archive[0]
-    _, rows = query(store, "SELECT film, count(*) FROM dataset GROUP BY film ORDER BY film")
+    _, rows = query(store, "SELECT f.film, count(d.film) FROM films f LEFT JOIN dataset d USING (film) "
+                           "WHERE f.state = 'done' GROUP BY 1 ORDER BY 1")
     assert dict(rows) == {fid: pq.read_metadata(run / "dataset.parquet").num_rows for fid, run in sorted(runs.items())}
     _, rows = query(store, "SELECT f.title, count(*) FROM dataset d JOIN films f USING (film) "
                            "WHERE f.title LIKE 'gt-%' GROUP BY 1 ORDER BY 1")
