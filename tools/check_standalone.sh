@@ -11,7 +11,7 @@ house="$work/wheels"; mkdir -p "$house"
 quiet() { grep -v -e "is ignored" -e "^$" || true; }
 declare -A import_of=([core]=reelmind.core [native]=reelmind.native [perceive]=reelmind.perceive [fuse]=reelmind.fuse
                       [cognition]=reelmind.cognition [reelmind]=reelmind.pipeline.cli [eval]=reelmind.eval.cli
-                      [promptgen]=reelmind.promptgen [videogen]=reelmind.videogen [microexpr]=reelmind.microexpr)
+                      [promptgen]=reelmind.promptgen [videogen]=reelmind.videogen.cli [microexpr]=reelmind.microexpr)
 # build every local wheel once (native from source with scikit-build-core)
 "$py" -m pip wheel -q --no-deps -w "$house" "$root" 2>&1 | quiet
 for p in "$root"/packages/*/; do "$py" -m pip wheel -q --no-deps -w "$house" "$p" 2>&1 | quiet; done

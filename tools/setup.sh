@@ -32,9 +32,22 @@ quiet() { grep -v -e "is ignored" -e "^$" || true; }
 $pip install -q --upgrade pip 2>&1 | quiet
 echo "==> torch (CPU build) first"
 $pip install -q torch==2.13.0 2>&1 | quiet
+echo "==> OpenCV: the contrib build (cv2.optflow TV-L1) replaces opencv-python-headless (both ship cv2)"
+if $pip show -q opencv-python-headless >/dev/null 2>&1; then
+  $pip uninstall -y -q opencv-python-headless 2>&1 | quiet
+  $pip install -q --force-reinstall --no-deps "opencv-contrib-python-headless<5" 2>&1 | quiet  # restore the shared cv2 files
+fi
 echo "==> default model stack"
 $pip install -q -r requirements/default.txt 2>&1 | quiet
 $pip install -q --no-deps -r requirements/nodeps.txt 2>&1 | quiet
+"$venv/bin/python" - <<'PY'
+import importlib.metadata as md, cv2
+both = [d for d in ("opencv-python-headless", "opencv-python") if any(x.metadata["Name"] == d for x in md.distributions())]
+assert not both, f"{both} installed beside opencv-contrib-python-headless: pip uninstall -y {' '.join(both)} && pip install --force-reinstall --no-deps 'opencv-contrib-python-headless<5'"
+assert hasattr(cv2, "optflow"), "cv2.optflow (TV-L1) missing: install opencv-contrib-python-headless<5"
+assert not cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml").empty(), "OpenCV without Haar cascades (5.x?): pin <5"
+print("OpenCV", cv2.__version__, "contrib: optflow + Haar cascades ok")
+PY
 echo "==> native kernels (scikit-build-core + pybind11)"
 $pip install -q --no-build-isolation --no-deps . 2>&1 | quiet
 echo "==> reelmind packages"
@@ -45,6 +58,7 @@ done
 $pip install -q --no-build-isolation --no-deps $pkgs 2>&1 | quiet
 echo "==> one-time model set-up"
 "$venv/bin/python" tools/setup_audio_models.py
+"$venv/bin/python" -m reelmind.perceive.audio.text_emotion setup  # text-emotion encoder (ONNX, once)
 echo "==> sample media"
 PYTHON="$venv/bin/python" bash tools/fetch_media.sh
 "$venv/bin/python" -c "import reelmind.core, reelmind.native; print('reelmind set up in $venv')"

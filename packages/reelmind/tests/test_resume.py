@@ -12,52 +12,17 @@ from pathlib import Path
 import pytest
 
 SCRIPT = textwrap.dedent('''
-    import os, sys, time
-    from dataclasses import dataclass
+    import sys
     from pathlib import Path
-    import numpy as np
-    from reelmind.core.records import DocumentTable, FaceTable
-    from reelmind.core.atomic import write_bytes
-    from reelmind.core.stage import Stage
+    sys.path.insert(0, sys.argv[5])
+    from toy_cli import STAGES
     from reelmind.core.config import RunConfig
     from reelmind.pipeline.orchestrate import run_pipeline
 
-    log = Path(os.environ["RM_LOG"])
-
-    @dataclass
-    class AOpts:
-        step: float = 0.25
-
-    @dataclass
-    class BOpts:
-        label: str = "x"
-        slow: float = 0.0
-
-    def a_setup(o, profile):
-        def run(inputs, ctx):
-            with log.open("a") as fh: fh.write("A\\n")
-            data = np.frombuffer(Path(inputs["video"]).read_bytes()[:4096], dtype=np.uint8).astype(float)
-            t = np.arange(len(data) // 64) * o.step
-            return {"faces": FaceTable(time=t, box=np.zeros((len(t), 4)), det_conf=data[: len(t)] / 255)}
-        return run
-
-    def b_setup(o, profile):
-        def run(inputs, ctx):
-            with log.open("a") as fh: fh.write("B\\n")
-            text = f"{o.label} rows={len(inputs['faces'])}\\n"
-            Path(os.environ["RM_LOG"] + ".b-started").touch()
-            time.sleep(o.slow)
-            return {"summary": DocumentTable(name=["summary.txt"], data=[text.encode()])}
-        return run
-
-    def b_publish(outputs, o, out):
-        doc = outputs["summary"]
-        return [write_bytes(out / doc.name[0], doc.data[0])]
-
-    stages = {"a": Stage("a", ("video",), ("faces",), AOpts, a_setup),
-              "b": Stage("b", ("faces",), ("summary",), BOpts, b_setup, publish=b_publish)}
-    cfg = RunConfig(stages={"b": {"label": sys.argv[3], "slow": float(sys.argv[4])}})
-    reports = run_pipeline(sys.argv[1], sys.argv[2], cfg, stages=stages)
+    names = Path(sys.argv[2]).parent / f"names-{sys.argv[3]}.txt"
+    names.write_text(sys.argv[3])
+    cfg = RunConfig(stages={"b": {"names": str(names), "slow": float(sys.argv[4])}})
+    reports = run_pipeline(sys.argv[1], sys.argv[2], cfg, stages=dict(STAGES))
     print(" ".join(f"{r.name}={r.status}" for r in reports))
 ''')
 
@@ -65,7 +30,7 @@ SCRIPT = textwrap.dedent('''
 def _run(tmp_path, film, out, label, slow, env, wait=True):
     script = tmp_path / "pipeline.py"
     script.write_text(SCRIPT)
-    proc = subprocess.Popen([sys.executable, str(script), str(film), str(out), label, str(slow)], env=env,
+    proc = subprocess.Popen([sys.executable, str(script), str(film), str(out), label, str(slow), str(Path(__file__).parent)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
         return proc

@@ -26,7 +26,8 @@ def _unit(v):
 def test_cluster_count_is_chosen_automatically_on_synthetic_embeddings():
     rng = np.random.default_rng(0)
     centres = _unit(rng.standard_normal((3, 32)))
-    emb = _unit(np.repeat(centres, 6, axis=0) + 0.15 * rng.standard_normal((18, 32)))
+    # within-speaker spread like resemblyzer on real voices (cosine distances ~0.1-0.2)
+    emb = _unit(np.repeat(centres, 6, axis=0) + 0.07 * rng.standard_normal((18, 32)))
     labels = cluster_speakers(emb, 1, 5)
     assert len(set(labels)) == 3
     assert all(len(set(labels[i * 6:(i + 1) * 6])) == 1 for i in range(3))
@@ -90,8 +91,8 @@ def test_centroids_are_unit_vectors():
 
 
 def test_a_repeated_scene_does_not_split_a_voice(dialogue):
-    """The same dialogue twice (as in a film that replays a scene): the silhouette alone splits
-    slt's near-duplicate utterances into extra speakers; merging close centroids fixes it."""
+    """The same dialogue twice (as in a film that replays a scene): near-duplicate utterances of
+    one voice stay one speaker (the silhouette choice used before split them)."""
     from reelmind.eval.synth import read_wav
 
     path, truth = dialogue
@@ -108,4 +109,3 @@ def test_a_repeated_scene_does_not_split_a_voice(dialogue):
     labels = cluster_speakers(emb, 1, 5)
     assert len(set(labels)) == 2
     assert all(len(set(labels[voices == v])) == 1 for v in ("slt", "rms"))
-    assert len(set(cluster_speakers(emb, 1, 5, merge_distance=0.0))) > 2

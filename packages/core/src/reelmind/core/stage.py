@@ -185,7 +185,10 @@ def _tree_digest(folder: Path) -> str:
 
 
 def _module_root(module: str) -> Path | None:
-    spec = importlib.util.find_spec(module)
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):  # e.g. "__main__" of a script, or a parent that fails to import
+        return None
     if spec is None:
         return None
     if spec.submodule_search_locations:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reelmind.core.errors import RecordError
-from reelmind.core.records import DatasetTable, FaceTable, SpeechEmotionFrames, UtteranceTable
+from reelmind.core.records import DatasetTable, FaceTable, MicroEventTable, SpeechEmotionFrames, UtteranceTable
 from reelmind.core.stage import RunContext, Stage
 
 from .fuse import fuse
@@ -32,7 +32,12 @@ def setup(options: FuseOptions, profile: Any):
         faces = _expect(inputs, "faces", FaceTable)
         utterances = _expect(inputs, "utterances", UtteranceTable)
         speech = _expect(inputs, "speech_emotion", SpeechEmotionFrames, optional=True)
-        dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress)
+        micro = _expect(inputs, "micro_events", MicroEventTable, optional=True)
+        dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress, micro_events=micro)
+        upstream = [f"{name}: {d}" for name, t in (("faces", faces), ("audio", utterances), ("microexpr", micro))
+                    if t is not None for d in (t.meta.get("degraded") or [])]
+        if upstream:  # carried into the dataset, so the report can say it at the top
+            dataset = dataset.with_columns(meta={**dataset.meta, "degraded_inputs": upstream})
         log.info("fuse: %d rows", len(dataset))
         return {"dataset": dataset}
 
@@ -60,7 +65,7 @@ def check() -> list[str]:
 STAGE = Stage(
     name="fuse",
     inputs=("faces", "utterances"),
-    optional_inputs=("speech_emotion",),
+    optional_inputs=("speech_emotion", "micro_events"),
     outputs=("dataset",),
     options_type=FuseOptions,
     setup=setup,

@@ -25,6 +25,8 @@ def run(
     skip: Optional[str] = typer.Option(None, "--skip", help="comma-separated stages to skip"),
     force: Optional[str] = typer.Option(None, "--force", help="comma-separated stages to recompute even if cached"),
     strict: bool = typer.Option(False, "--strict", help="exit non-zero when a result is degraded (truncated input, decode errors)"),
+    screenplay: Optional[Path] = typer.Option(None, "--screenplay", help="the film's screenplay (Fountain, text, PDF or scanned pages) for the prompts stage"),
+    knowledge_base: Optional[Path] = typer.Option(None, "--knowledge-base", help="YAML name -> visual description of characters (prompt anchors)"),
 ) -> None:
     """Run every installed stage over FILM; missing stages are listed, not faked."""
     from rich.console import Console
@@ -42,6 +44,10 @@ def run(
         cfg.skip = [*cfg.skip, *[s.strip() for s in skip.split(",") if s.strip()]]
     if strict:
         cfg.strict = True
+    if screenplay:
+        cfg.stages.setdefault("prompts", {})["screenplay"] = str(screenplay)
+    if knowledge_base:
+        cfg.stages.setdefault("prompts", {})["knowledge_base"] = str(knowledge_base)
     split = lambda v: tuple(s.strip() for s in v.split(",") if s.strip()) if v else ()  # noqa: E731
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -53,7 +59,11 @@ def run(
                 tasks[stage] = bar.add_task(stage, total=1.0, msg="")
             bar.update(tasks[stage], completed=max(0.0, min(1.0, frac)), msg=msg[:50])
 
-        reports = run_pipeline(film, out, cfg, only=split(only), force=split(force), on_progress=on_progress)
+        try:
+            reports = run_pipeline(film, out, cfg, only=split(only), force=split(force), on_progress=on_progress)
+        except KeyboardInterrupt as exc:
+            bar.stop()
+            _interrupted(exc)
     table = Table(title=f"reelmind run → {out}")
     for col in ("stage", "status", "seconds", "detail"):
         table.add_column(col, overflow="fold")

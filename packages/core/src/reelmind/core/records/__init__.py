@@ -17,17 +17,18 @@ from .cognition import (ARC_CLASSES, CIRCLES, MEMORY_TIERS, OCEAN, TRANSITION_TY
                         MigrationTable, MomentTable, MoodTable, PersonalityTable, ReflectionTable, SceneTable,
                         ScoreTable, SocialEdgeTable, TransitionTable, TrendTable)
 from .dataset import DATASET_COLUMNS, DatasetTable
-from .perception import (FaceTable, MicroEventTable, PersonTable, RejectTable, SpeechEmotionFrames, UtteranceTable,
-                         WordTable)
-from .prompt import PROMPT_DIMENSIONS, PROMPT_TIERS, DocumentTable, PromptFrameTable
+from .perception import (FaceTable, MicroEventTable, PersonTable, RejectTable, SpeakerTurnTable, SpeechEmotionFrames,
+                         UtteranceTable, WordTable)
+from .prompt import PROMPT_DIMENSIONS, PROMPT_TIERS, ClipTable, DocumentTable, PromptFrameTable
 
 #: Every record type by class name (the run store restores cached tables through it).
 RECORD_TYPES: dict[str, type[Table]] = {
     cls.__name__: cls for cls in (
         FaceTable, PersonTable, WordTable, UtteranceTable, RejectTable, SpeechEmotionFrames, MicroEventTable,
+        SpeakerTurnTable,
         DatasetTable, MomentTable, TransitionTable, ArcTable, MoodTable, TrendTable, MemoryTable, HotspotTable,
         ConsolidationTable, SceneTable, CharacterSceneTable, ReflectionTable, PersonalityTable, SocialEdgeTable,
-        MigrationTable, InfluenceEventTable, ScoreTable, PromptFrameTable, DocumentTable, VoiceTable,
+        MigrationTable, InfluenceEventTable, ScoreTable, PromptFrameTable, ClipTable, DocumentTable, VoiceTable,
         ArchivePersonTable)
 }
 

@@ -75,6 +75,9 @@ class MicroEventTable(Table):
     emotion: np.ndarray = column("str", required=False, doc="recogniser class ('' without a recogniser)")
     confidence: np.ndarray = column("f4", required=False)
     polarity: np.ndarray = column("i8", required=False, doc="+1/-1/0 of emotion, or of the AU proxy when unclassified")
+    blocks: np.ndarray = column("list_f8", required=False, doc="MDMD difference of every grid block at the apex (row-major)")
+    apex_png: np.ndarray = column("bytes", required=False, doc="aligned grey apex crop (PNG) for the visualisations")
+    flow_png: np.ndarray = column("bytes", required=False, doc="onset->apex flow magnitude (PNG colour map)")
 
     def validate(self) -> None:
         _check_times(self, self.onset, self.offset)
@@ -123,6 +126,20 @@ class UtteranceTable(Table):
     def validate(self) -> None:
         _check_times(self, self.start, self.end)
         _check_probs(self, "text_probs", self.text_probs)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SpeakerTurnTable(Table):
+    """Who speaks when (the diarization output of perceive.audio): one row per continuous stretch
+    of one speaker, independent of the words; rows of different speakers overlap where they talk at once."""
+
+    RECORD: ClassVar[str] = "speaker_turns"
+    start: np.ndarray = column("f8")
+    end: np.ndarray = column("f8")
+    speaker: np.ndarray = column("str", doc="speaker cluster / voice profile name (as UtteranceTable.speaker)")
+
+    def validate(self) -> None:
+        _check_times(self, self.start, self.end)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

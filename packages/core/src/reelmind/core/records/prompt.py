@@ -1,4 +1,5 @@
-"""Prompt records: one traced video prompt per keyframe (promptgen), and rendered documents."""
+"""Prompt and video records: one traced video prompt per keyframe (promptgen), generated clips
+(videogen), and rendered documents."""
 
 from __future__ import annotations
 
@@ -48,8 +49,11 @@ class PromptFrameTable(Table):
     trace_phrase: np.ndarray = column("list_str", required=False)
     trace_dimension: np.ndarray = column("list_str", required=False)
     trace_source: np.ndarray = column("list_str", required=False)
+    trace_rule: np.ndarray = column("list_str", required=False, doc="the rule that chose each phrase: vocab:<key>, "
+                                    "verbatim:<field>, template:<name>, screenplay:<element>")
     ref_image: np.ndarray = column("str", required=False, doc="I2V reference crop, relative to the run folder")
     ref_time: np.ndarray = column("f8", required=False, doc="frame time of the reference crop")
+    ref_box: np.ndarray = column("f4", (4,), required=False, doc="face box of the reference crop in the frame (x1, y1, x2, y2)")
     ref_png: np.ndarray = column("bytes", required=False, doc="the reference crop as PNG")
     audio_start: np.ndarray = column("f8", required=False, doc="A2V audio span")
     audio_end: np.ndarray = column("f8", required=False)
@@ -60,6 +64,14 @@ class PromptFrameTable(Table):
 
     def validate(self) -> None:
         _check_times(self, self.start, self.end)
+
+    def one_tier(self, tier: str | None = None) -> "PromptFrameTable":
+        """The rows of one ablation tier: ``tier``, else the tier the prompts stage was asked for
+        (``meta['tier']``, default 'full'). A table without tier labels is returned whole."""
+        if not len(self) or not any(self.tier):
+            return self
+        want = tier or str(self.meta.get("tier") or "full")
+        return self.take(np.flatnonzero(self.tier == want))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -86,3 +98,31 @@ class DocumentTable(Table):
         """The document ``name`` decoded as UTF-8."""
         i = list(self.name).index(name)
         return self.data[i].decode("utf-8")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ClipTable(Table):
+    """Generated clips. ``graph`` is the API-format graph that was queued (JSON), ``data`` the file."""
+
+    RECORD: ClassVar[str] = "clips"
+    kind: np.ndarray = column("str", doc="clip | repeat | arc")
+    name: np.ndarray = column("str", doc="file name under videos/")
+    keyframe: np.ndarray = column("i8", required=False)
+    character: np.ndarray = column("str", required=False)
+    start: np.ndarray = column("f8", required=False)
+    emotion: np.ndarray = column("str", required=False, doc="intended emotion (prompt frame)")
+    mode: np.ndarray = column("str", required=False)
+    profile: np.ndarray = column("str", required=False)
+    seed: np.ndarray = column("i8", required=False)
+    graph_hash: np.ndarray = column("str", required=False)
+    prompt_id: np.ndarray = column("str", required=False)
+    width: np.ndarray = column("i8", required=False)
+    height: np.ndarray = column("i8", required=False)
+    frames: np.ndarray = column("i8", required=False)
+    clamped: np.ndarray = column("bool", required=False)
+    seconds: np.ndarray = column("f8", required=False, doc="wall time of the job")
+    md5: np.ndarray = column("str", required=False, doc="MD5 of the raw decoded frames")
+    dominant: np.ndarray = column("str", required=False, doc="dominant face emotion found by the faces stage")
+    status: np.ndarray = column("str", required=False)
+    graph: np.ndarray = column("str", required=False)
+    data: np.ndarray = column("bytes", required=False)

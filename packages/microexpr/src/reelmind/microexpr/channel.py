@@ -1,0 +1,212 @@
+"""The micro-expression channel over one film: face tracks -> full-frame-rate aligned crops ->
+MDMD spotting per window -> events with moving regions, an AU proxy and (with weights) a class.
+
+Frames are decoded only inside the tracks' time ranges and dropped once aligned; each track keeps
+at most one window of canonical crops (``window_seconds``, overlapping by enough frames that an
+event on a window boundary is seen whole by one window), so memory does not grow with film length.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from reelmind.core.records import FaceTable, MicroEventTable
+
+from . import recognise
+from .align import Aligner, face_mask
+from .au import au_proxy, block_regions, moving_regions
+from .decode import DecodeInfo, frames_in
+from .features import features
+from .flow import make, magnitude, remove_global
+from .options import MicroOptions
+from .spot import k_frames, spot
+from .tracks import Track, build_tracks, frame_ranges
+
+log = logging.getLogger("reelmind.microexpr.channel")
+Progress = Callable[[float, str], None]
+MIN_FACE = 32  # px: smaller faces are not aligned (landmarks unreliable)
+
+
+@dataclass
+class Window:
+    """One track's buffer of aligned frames (at most one spotting window)."""
+
+    track: Track
+    times: list[float] = field(default_factory=list)
+    crops: list[np.ndarray] = field(default_factory=list)
+    landmarks: list[np.ndarray] = field(default_factory=list)
+    owned_from: int = 0  # apexes before this buffer position belong to the previous window
+
+    def keep_tail(self, n: int) -> None:
+        self.times, self.crops, self.landmarks = self.times[-n:], self.crops[-n:], self.landmarks[-n:]
+
+
+def png(image: np.ndarray) -> bytes:
+    import cv2
+
+    ok, buf = cv2.imencode(".png", image)
+    return buf.tobytes() if ok else b""
+
+
+def flow_png(flow: np.ndarray, crop: int) -> bytes:
+    """Flow magnitude as a colour map (full scale = 0.1 inter-ocular distance)."""
+    import cv2
+
+    from .align import CROP_SPAN
+
+    mag = magnitude(flow) / (0.1 * crop / CROP_SPAN)
+    return png(cv2.applyColorMap(np.clip(mag * 255, 0, 255).astype(np.uint8), cv2.COLORMAP_INFERNO))
+
+
+class MicroChannel:
+    """Models and settings loaded once (the stage's runner holds one)."""
+
+    def __init__(self, options: MicroOptions, profile=None) -> None:
+        if options.threads:
+            import cv2
+
+            cv2.setNumThreads(int(options.threads))
+        self.options = options
+        self.aligner = Aligner(options.crop)
+        self.flow = make(options.flow)
+        self.mask = face_mask(options.crop)
+        self.regions = block_regions(options.crop, options.grid)
+        self.recogniser, self.why_unclassified = recognise.load(options.recogniser, profile)
+        self.rflow = self.flow
+        if self.recogniser is not None and self.recogniser.flow != options.flow:
+            self.rflow = make(self.recogniser.flow)  # features as the recogniser was trained on
+
+    # ------------------------------------------------------------------ film
+    def analyse(self, video: str | Path, faces: FaceTable, progress: Progress | None = None) -> MicroEventTable:
+        o = self.options
+        progress = progress or (lambda f, m: None)
+        t_start = time.perf_counter()
+        tracks = build_tracks(faces, o.track_gap, o.min_track_seconds)
+        small = [tr for tr in tracks if np.median(tr.boxes[:, 3] - tr.boxes[:, 1]) < MIN_FACE]
+        tracks = [tr for tr in tracks if tr not in small]
+        ranges = frame_ranges(tracks)
+        dinfo = DecodeInfo()
+        rows: list[dict] = []
+        feats: list[np.ndarray] = []
+        active: dict[int, Window] = {}
+        pending = sorted(tracks, key=lambda tr: tr.start)
+        fps = k = win = overlap = 0
+        windows = 0
+        total = sum(b - a for a, b in ranges) or 1.0
+        done, last_report = 0.0, 0.0
+        for frame in frames_in(video, ranges, dinfo):
+            if not fps:
+                fps = dinfo.fps
+                k = k_frames(fps, o.k_seconds)
+                reach = int(math.ceil(o.max_duration * fps))
+                overlap = 2 * k + 2 * reach + 2
+                win = max(int(o.window_seconds * fps), 3 * overlap)
+            t = frame.time
+            for tid, w in list(active.items()):
+                if t > w.track.end + 0.5 / fps:
+                    rows += self._process(w, fps, final=True, feats=feats)
+                    windows += 1
+                    del active[tid]
+            while pending and pending[0].start <= t + 0.5 / fps:
+                tr = pending.pop(0)
+                active[tr.id] = Window(tr)
+            for tid, w in active.items():
+                box = w.track.box_at(t)
+                if box is None:
+                    continue
+                aligned = self.aligner.align(frame.gray, box)
+                w.times.append(t)
+                w.crops.append(aligned.crop)
+                w.landmarks.append(aligned.landmarks)
+                if len(w.crops) >= win:
+                    rows += self._process(w, fps, final=False, feats=feats, overlap=overlap)
+                    windows += 1
+                    w.keep_tail(overlap)
+                    w.owned_from = overlap - overlap // 2
+            done = sum(min(t, b) - a for a, b in ranges if a <= t)
+            if done - last_report >= 2.0:
+                last_report = done
+                progress(min(0.95, done / total), f"{t:.1f} s, {len(rows)} events")
+        for w in active.values():
+            rows += self._process(w, fps or 25.0, final=True, feats=feats)
+            windows += 1
+        emotions, confs = self._classify(feats, rows)
+        table = self._table(rows, emotions, confs)
+        meta = {
+            "tracks": len(tracks), "tracks_too_small": len(small), "ranges_s": round(sum(b - a for a, b in ranges), 3),
+            "fps": fps, "k_frames": k, "windows": windows,
+            "decode": {"decoded": dinfo.decoded, "analysed": dinfo.kept, "seeks": dinfo.seeks,
+                       "corrupt_packets": dinfo.corrupt_packets, "errors": dinfo.errors[:5]},
+            "recogniser": ({"loaded": True, "path": self.recogniser.path, "sha256": self.recogniser.sha256,
+                            "classes": self.recogniser.classes, "flow": self.recogniser.flow,
+                            "synthetic": bool(self.recogniser.meta.get("synthetic", False))}
+                           if self.recogniser is not None else {"loaded": False, "why": self.why_unclassified}),
+            "seconds": round(time.perf_counter() - t_start, 3),
+        }
+        if small:
+            meta["note"] = f"{len(small)} track(s) with faces under {MIN_FACE} px were not analysed"
+        degraded = []
+        if dinfo.corrupt_packets:
+            degraded.append(f"{dinfo.corrupt_packets} corrupt video packet(s) skipped inside face tracks")
+        if degraded:
+            meta["degraded"] = degraded
+        progress(1.0, f"{len(table)} micro events on {len(tracks)} tracks")
+        return table.with_columns(meta=meta)
+
+    # ------------------------------------------------------------------ one window
+    def _process(self, w: Window, fps: float, final: bool, feats: list, overlap: int = 0) -> list[dict]:
+        o = self.options
+        n = len(w.crops)
+        if n < 3:
+            return []
+        intervals, sig, thr = spot(w.crops, fps, self.flow, k_seconds=o.k_seconds, grid=o.grid, top=o.top_blocks,
+                                   p=o.p, noise_factor=o.noise_factor, floor=o.min_score,
+                                   min_duration=o.min_duration, max_duration=o.max_duration,
+                                   merge_gap=o.merge_gap, mask=self.mask)
+        end = n if final else n - overlap // 2
+        out = []
+        for iv in intervals:
+            if not (w.owned_from <= iv.apex < end):
+                continue
+            on_ref, off_ref = max(0, iv.onset - 1), min(n - 1, iv.offset + 1)
+            f_oa = remove_global(self.flow(w.crops[on_ref], w.crops[iv.apex]))
+            au = au_proxy(w.landmarks[on_ref], f_oa, o.crop)
+            row = {
+                "person_id": w.track.person_id, "person": w.track.person, "track": w.track.id,
+                "onset": w.times[iv.onset], "apex": w.times[iv.apex], "offset": w.times[iv.offset],
+                "score": iv.score / thr, "regions": tuple(moving_regions(iv.blocks, self.regions)),
+                "au": au.au, "au_rule": au.rule, "au_polarity": au.polarity,
+                "blocks": tuple(float(x) for x in iv.blocks.ravel()),
+                "apex_png": png(w.crops[iv.apex]) if o.visualise else b"",
+                "flow_png": flow_png(f_oa, o.crop) if o.visualise else b"",
+            }
+            if self.recogniser is not None:
+                feats.append(features(w.crops[on_ref], w.crops[iv.apex], w.crops[off_ref], self.rflow))
+            out.append(row)
+        return out
+
+    def _classify(self, feats: list, rows: list[dict]) -> tuple[list[str], np.ndarray]:
+        if self.recogniser is None or not rows:
+            return [""] * len(rows), np.full(len(rows), np.nan, np.float32)
+        return self.recogniser.predict(np.stack(feats))
+
+    def _table(self, rows: list[dict], emotions: list[str], confs: np.ndarray) -> MicroEventTable:
+        from reelmind.core.emotion import polarity
+
+        if not rows:
+            return MicroEventTable()
+        col = lambda k: [r[k] for r in rows]  # noqa: E731
+        pol = [polarity(e) if e else r["au_polarity"] for e, r in zip(emotions, rows)]
+        return MicroEventTable(
+            person_id=col("person_id"), onset=col("onset"), apex=col("apex"), offset=col("offset"), person=col("person"),
+            track=col("track"), score=col("score"), regions=col("regions"), au=col("au"), au_rule=col("au_rule"),
+            emotion=emotions, confidence=confs, polarity=pol, blocks=col("blocks"), apex_png=col("apex_png"),
+            flow_png=col("flow_png"))
