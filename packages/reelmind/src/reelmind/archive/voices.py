@@ -20,8 +20,8 @@ from reelmind.core.stage import RunContext, Stage
 
 @dataclass
 class VoicesOptions:
-    embedder: str = "resemblyzer"  # the audio stage's diarization backend: resemblyzer | pyannote
-    embedder_model: str = ""  # pyannote: the user's model folder
+    speaker_embedding: str = "resemblyzer"  # the audio stage's speaker embedder: resemblyzer | wespeaker
+    speaker_embedding_model: str = ""  # wespeaker: the user's exported .onnx
     min_seconds: float = 0.3  # shorter utterances are not embedded
 
 
@@ -61,11 +61,12 @@ def setup(options: VoicesOptions, profile: Any):
     from reelmind.perceive.audio.diarize import make_embedder
     from reelmind.perceive.audio.extract import SAMPLE_RATE, extract_audio
 
-    embedder = make_embedder(SimpleNamespace(diarization=options.embedder, diarization_model=options.embedder_model))
+    embedder = make_embedder(SimpleNamespace(speaker_embedding=options.speaker_embedding,
+                                             speaker_embedding_model=options.speaker_embedding_model))
 
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         utt: UtteranceTable = inputs["utterances"]
-        meta = {"stage": "voices", "embedder": options.embedder, "min_seconds": options.min_seconds}
+        meta = {"stage": "voices", "embedder": options.speaker_embedding, "min_seconds": options.min_seconds}
         if embedder is None or not len(utt):
             empty = VoiceTable(speaker=np.array([], dtype=object), embedding=np.zeros((0, 1), np.float32),
                                utterances=np.zeros(0, np.int64), meta=meta)
