@@ -12,13 +12,11 @@ import csv
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 
-from reelmind.core.errors import ReelmindError
 from reelmind.core.media import media_path
 
-from .groundtruth import Line, build
+from .groundtruth import Line, build, build_main
 
 log = logging.getLogger("reelmind.eval.archive_films")
 
@@ -80,18 +78,7 @@ def persons_by_film(out_dir: str | Path) -> dict[str, set[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m reelmind.eval.archive_films OUT_DIR  (writes the films + manifest.csv)\n")
-        return 2
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        path = build_archive(args[0])
-    except ReelmindError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
-    sys.stdout.write(f"{path}\n")
-    return 0
+    return build_main(argv, build_archive, "python -m reelmind.eval.archive_films OUT_DIR  (writes the films + manifest.csv)")
 
 
 if __name__ == "__main__":
