@@ -20,7 +20,7 @@ from reelmind.core import DataFileError, DatasetTable
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cog2_fixtures import make_film  # noqa: E402
-from conftest import run_stages  # noqa: E402
+from cognition_stages import run_stages  # noqa: E402
 
 DOCS = ("report/report.json", "report/report.md", "report/report.zh.md", "report/report.html")
 
@@ -80,7 +80,7 @@ def test_missing_stages_are_said_not_fatal(outputs):
     assert STAGE.run({"dataset": make_film()})["report"].text("report/report.html").count("data-chart=") == 6
 
 
-CHILD = ("import sys; sys.path.insert(0, {here!r}); from cog2_fixtures import make_film; from conftest import run_stages;"
+CHILD = ("import sys; sys.path.insert(0, {here!r}); from cog2_fixtures import make_film; from cognition_stages import run_stages;"
          "from reelmind.cognition.report import write_documents; a = run_stages(make_film(), {{'report': {{'film': 'constructed'}}}});"
          "write_documents(a['report'], {out!r}); [t.to_parquet({out!r} + '/' + k + '.parquet') for k, t in a.items() if k != 'dataset']")
 
