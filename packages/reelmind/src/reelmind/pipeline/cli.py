@@ -94,6 +94,13 @@ def doctor() -> None:
     print_doctor()
 
 
+def _mount_archive() -> None:
+    """``reelmind archive``, ``query`` and ``name`` (reelmind.archive; Ray and DuckDB load only when used)."""
+    from reelmind.archive.cli import app as archive_app
+
+    app.registered_commands.extend(archive_app.registered_commands)
+
+
 def _mount_plugins() -> None:
     """Add the commands that installed packages publish under entry-point group ``reelmind.cli``."""
     from importlib.metadata import entry_points
@@ -108,6 +115,11 @@ def _mount_plugins() -> None:
             for info in obj.registered_commands:
                 if info.name is None:
                     info.name = ep.name
+                if info.name == "name":  # the archive-level `reelmind name` hands run folders to it
+                    from reelmind.archive.cli import RUN_LEVEL_NAME
+
+                    RUN_LEVEL_NAME[:] = [info.callback]
+                    continue
                 app.registered_commands.append(info)
             app.registered_groups.extend(obj.registered_groups)
         elif callable(obj):
@@ -125,6 +137,7 @@ def main() -> None:
     import click
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _mount_archive()
     _mount_plugins()
     try:
         rv = app(standalone_mode=False)
