@@ -373,8 +373,8 @@ class SegmentationDiarizer:
 
 def _segmentation_batch(options) -> int:
     """Default windows per segmentation batch without a profile: 16 on a GPU; 4 on the CPU, where
-    SincNet's activations of 16 windows held ~440 MB at peak against ~150 MB for 4, for 10 % less
-    CPU time (measured, bench/RESULTS.md)."""
+    SincNet's activations of 16 windows held ~440 MB at peak against ~150 MB for 4, which costs
+    ~10 % more CPU time (measured, bench/RESULTS.md)."""
     if options.device == "cpu":
         return 4
     try:
