@@ -1,6 +1,9 @@
 """The renovation changed how stages are built, not what they find: the fuse stage of today, fed the
 perception records the pre-renovation code (commit 9ab57ba) made of the ground-truth film, writes
-the same dataset values that code wrote (list columns compared with their old ';'-joined form)."""
+the same dataset values that code wrote (list columns compared with their old ';'-joined form).
+Issue 12 changed the conflict rule on purpose (text votes with its polarity mass); the old rule is
+``text_vote: label, conflict_needs_text: false``, used here; the new default differs only in the
+conflict columns."""
 
 import json
 from pathlib import Path
@@ -9,6 +12,7 @@ import numpy as np
 import pytest
 
 from reelmind.core.records import FaceTable, SpeechEmotionFrames, UtteranceTable
+from reelmind.fuse.options import FuseOptions
 from reelmind.fuse.stage import STAGE as FUSE
 
 DATA = Path(__file__).with_name("data")
@@ -30,7 +34,7 @@ def test_fuse_writes_the_dataset_the_old_code_wrote():
     inputs = {"faces": FaceTable.read_parquet(DATA / "groundtruth_before_faces.parquet"),
               "utterances": UtteranceTable.read_parquet(DATA / "groundtruth_before_utterances.parquet"),
               "speech_emotion": SpeechEmotionFrames.read_parquet(DATA / "groundtruth_before_speech_emotion.parquet")}
-    dataset = FUSE.run(inputs)["dataset"]
+    dataset = FUSE.run(inputs, FuseOptions(text_vote="label", conflict_needs_text=False))["dataset"]
     before = json.loads((DATA / "groundtruth_dataset_before.json").read_text(encoding="utf-8"))
     assert len(dataset) == len(before) == 11
     for i, row in enumerate(before):
@@ -41,3 +45,16 @@ def test_fuse_writes_the_dataset_the_old_code_wrote():
             else:
                 assert new == old, (i, col)
     assert any(dataset.conflict) and any(len(x) for x in dataset.listener)
+
+
+def test_the_polarity_mass_rule_changes_only_the_conflict_columns():
+    inputs = {"faces": FaceTable.read_parquet(DATA / "groundtruth_before_faces.parquet"),
+              "utterances": UtteranceTable.read_parquet(DATA / "groundtruth_before_utterances.parquet"),
+              "speech_emotion": SpeechEmotionFrames.read_parquet(DATA / "groundtruth_before_speech_emotion.parquet")}
+    old = FUSE.run(inputs, FuseOptions(text_vote="label", conflict_needs_text=False))["dataset"]
+    new = FUSE.run(inputs)["dataset"]
+    before = json.loads((DATA / "groundtruth_dataset_before.json").read_text(encoding="utf-8"))
+    for col in before[0]:
+        if col not in ("conflict", "conflict_channels"):
+            assert [_plain(v) for v in getattr(new, col)] == [_plain(v) for v in getattr(old, col)], col
+    assert "polarity mass" in new.conflict_rule[0] and "polarity mass" not in old.conflict_rule[0]

@@ -36,4 +36,5 @@ print('full stack:', 'torch', torch.__version__, 'torchaudio', torchaudio.__vers
   touch "$venv/.fullstack-ok"
 fi
 [ "${1:-}" = "--install" ] && exit 0
+PYTHON="$venv/bin/python" bash tools/fetch_media.sh  # pyannote.audio's real phone call (tests skip without it)
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/fullstack "$@"

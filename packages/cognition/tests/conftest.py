@@ -10,21 +10,7 @@ if _HERE not in sys.path:
 
 import pytest  # noqa: E402
 
-#: The cognition stages in pipeline order.
-COGNITION = ("moments", "memory", "social", "personality", "scores", "report")
-
-
-def run_stages(ds, options: dict | None = None, names=COGNITION) -> dict:
-    """Every cognition stage once over ``ds`` with ``Stage.run`` (options: stage name -> config dict)."""
-    from reelmind.core.stage import discover_stages
-
-    stages = discover_stages()
-    arts = {"dataset": ds}
-    for name in names:
-        st = stages[name]
-        arts.update(st.run({k: arts[k] for k in (*st.inputs, *st.optional_inputs) if k in arts},
-                           st.make_options((options or {}).get(name, {}))))
-    return arts
+from cognition_stages import COGNITION, run_stages  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ def _inputs(film_outputs):
 @pytest.fixture(scope="module")
 def small():
     """A two-scene film through moments and memory (no LLM): the baseline of the LLM tests."""
-    from conftest import run_stages
+    from cognition_stages import run_stages
 
     return run_stages(make_film(n_scenes=2, lines_per_scene=12), {"moments": {"lstm": {"epochs": 10}}}, names=("moments", "memory"))
 
@@ -196,7 +196,7 @@ def test_unreachable_llm_is_a_degraded_result(small):
 def test_empty_film_gives_empty_records():
     from reelmind.core.records import DatasetTable
 
-    from conftest import run_stages
+    from cognition_stages import run_stages
 
     arts = run_stages(DatasetTable(), {"moments": {"lstm": {"enabled": False}}}, names=("moments", "memory"))
     assert all(len(arts[k]) == 0 for k in STAGE.outputs)

@@ -13,7 +13,7 @@ from reelmind.core.stage import discover_stages
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cog2_fixtures import make_film  # noqa: E402
-from conftest import run_stages  # noqa: E402
+from cognition_stages import run_stages  # noqa: E402
 
 
 def test_cli_writes_report_folder_from_the_published_records(tmp_path):

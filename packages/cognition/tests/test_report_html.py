@@ -13,7 +13,7 @@ from reelmind.cognition.report import write_documents
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cog2_fixtures import groundtruth_dataset, make_film  # noqa: E402
-from conftest import run_stages  # noqa: E402
+from cognition_stages import run_stages  # noqa: E402
 
 
 def _rendered(page: Path, tmp: Path):

@@ -17,7 +17,7 @@ from reelmind.cognition.report_structured import ReportOptions, build_report
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cog2_fixtures import make_film  # noqa: E402
-from conftest import run_stages  # noqa: E402
+from cognition_stages import run_stages  # noqa: E402
 from openai_server import OpenAIServer  # noqa: E402
 
 

@@ -20,7 +20,7 @@ from reelmind.core import DataFileError, DatasetTable
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cog2_fixtures import make_film  # noqa: E402
-from conftest import run_stages  # noqa: E402
+from cognition_stages import run_stages  # noqa: E402
 
 DOCS = ("report/report.json", "report/report.md", "report/report.zh.md", "report/report.html")
 
@@ -80,7 +80,7 @@ def test_missing_stages_are_said_not_fatal(outputs):
     assert STAGE.run({"dataset": make_film()})["report"].text("report/report.html").count("data-chart=") == 6
 
 
-CHILD = ("import sys; sys.path.insert(0, {here!r}); from cog2_fixtures import make_film; from conftest import run_stages;"
+CHILD = ("import sys; sys.path.insert(0, {here!r}); from cog2_fixtures import make_film; from cognition_stages import run_stages;"
          "from reelmind.cognition.report import write_documents; a = run_stages(make_film(), {{'report': {{'film': 'constructed'}}}});"
          "write_documents(a['report'], {out!r}); [t.to_parquet({out!r} + '/' + k + '.parquet') for k, t in a.items() if k != 'dataset']")
 
@@ -228,3 +228,28 @@ def test_values_are_those_of_the_one_piece_analysis_before_the_split(outputs):
     rule = [d for d in diffs if d.startswith(".overview.channel_weights.rule:")]
     assert len(rule) == 1 and "FER reliable: neutral ratio 12% <= 60%" in rule[0]
     assert sorted(set(diffs) - set(rule)) == sorted(expected)
+
+
+def test_report_links_prompts_and_micro_expressions_and_shows_degraded_inputs():
+    import dataclasses
+
+    from reelmind.cognition.report import STAGE as REPORT
+    from reelmind.core.records import MicroEventTable, PromptFrameTable
+
+    ds = make_film(repeats=1)
+    sup = np.zeros(len(ds), bool)
+    sup[2] = True
+    ds = dataclasses.replace(ds, suppression=sup, meta={**ds.meta, "degraded_inputs": ["faces: truncated at 8.56 s of 30.12 s"]})
+    prompts = PromptFrameTable(film=["f"] * 2, chapter=[0, 0], start=[0.0, 4.0], end=[3.0, 7.0], character=["Rhett"] * 2,
+                               positive=["a", "b"], tier=["full", "full"])
+    micro = MicroEventTable(person_id=[0], onset=[8.0], apex=[8.1], offset=[8.2])
+    docs = REPORT.run({"dataset": ds, "prompts": prompts, "micro_events": micro})["report"]
+    html, md_en = docs.text("report/report.html"), docs.text("report/report.md")
+    assert 'href="../prompts/keyframes.html"' in html and "2 keyframes" in html
+    assert 'href="../microexpr/index.html"' in html and "suppression on 1 line(s)" in html
+    assert "../prompts/keyframes.html" in md_en and "1 events" in md_en
+    assert "input degraded: faces: truncated at 8.56 s of 30.12 s" in md_en
+    rep = json.loads(docs.text("report/report.json"))
+    assert "prompts" not in rep["missing"] and rep["linked"]["microexpr"]["suppressed_lines"] == [2]
+    plain = REPORT.run({"dataset": make_film(repeats=1)})["report"].text("report/report.html")
+    assert "keyframes.html" not in plain and "microexpr" not in plain

@@ -15,7 +15,7 @@ from reelmind.core import ConfigError
 from reelmind.core.config import RunConfig
 from reelmind.core.stage import Stage, discover_stages, key_options
 
-from conftest import COGNITION
+from cognition_stages import COGNITION
 
 IO = {
     "moments": (("dataset",), (), ("moments", "transitions", "arcs", "moods", "trends")),

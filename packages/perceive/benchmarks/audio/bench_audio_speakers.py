@@ -5,10 +5,14 @@
 The film: real-voice conversations (reelmind.eval.conversation, 3 pocketsphinx-testdata
 speakers, 0-200 ms gaps, ~10 % overlap) laid end to end with different seeds until MINUTES
 (default 20) -- dense speech with exact turns. Each run is a fresh process (model loads
-included, as for one film of an archive): "before" is the audio stage of commit b2c5521 (git
-archive of packages/perceive, the same core), "after" this tree with the same ASR model
-(tiny.en, the old default), and "after, default" this tree with its default (multilingual base).
-DER / word-speaker accuracy / WER are computed against the known turns.
+included, as for one film of an archive): "before" is the round-0 audio stage (commit 9ab57ba,
+one utterance per VAD region, one resemblyzer vector per utterance) run by its own checkout and
+venv (``$REELMIND_BASELINE``, default /work/baseline; without one, a git archive of its
+packages/perceive over this venv), "after" this tree with the same ASR model (tiny.en, the old
+default), and "after, default" this tree with its default (multilingual base). Wall time and
+the process CPU time (user + system, of the whole child process) are both recorded: on a
+loaded machine wall time is set by the load, CPU time by the work. DER / word-speaker accuracy
+/ WER are computed against the known turns.
 """
 
 from __future__ import annotations
@@ -23,23 +27,24 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[4]
-BEFORE = "b2c5521"
+BEFORE = "9ab57ba"
+BASELINE = Path(os.environ.get("REELMIND_BASELINE", "/work/baseline"))
 CHILD = r"""
 import json, resource, sys, time
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.pipeline import analyze_audio
 import reelmind.perceive.audio.pipeline as p
 opts = json.loads(sys.argv[3])
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 res = analyze_audio(sys.argv[1], AudioOptions(**opts), work_dir=sys.argv[2])
-el = time.perf_counter() - t
+el, cpu = time.perf_counter() - t, time.process_time() - c
 st = getattr(res, "speaker_turns", None)
 w = res.words
-print(json.dumps({"elapsed": el, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "code": p.__file__,
+print(json.dumps({"elapsed": el, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "code": p.__file__,
   "text": " ".join(res.utterances.text), "utterances": len(res.utterances), "timing": res.meta.get("timing_s"),
   "turns": [[float(a), float(b), s] for a, b, s in zip(st.start, st.end, st.speaker)] if st is not None else None,
   "utt": [[float(a), float(b), s] for a, b, s in zip(res.utterances.start, res.utterances.end, res.utterances.speaker)],
-  "words": [list(w.word), [float(x) for x in w.start], list(w.speaker) if any(w.speaker) else None],
+  "words": [list(w.word), [float(x) for x in w.start], list(w.speaker) if hasattr(w, "speaker") and any(w.speaker) else None],
   "speakers": len(set(res.utterances.speaker)), "duration": res.meta["audio"]["duration_s"]}))
 """
 
@@ -77,43 +82,71 @@ def score(turns: list[dict], r: dict) -> dict:
     return out
 
 
-def run(code_path: str | None, film: Path, opts: dict, work: Path) -> dict:
+def run(code_path: str | None, film: Path, opts: dict, work: Path, python: str = sys.executable) -> dict:
+    import resource
+
     env = dict(os.environ)
     if code_path:
         env["PYTHONPATH"] = code_path + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(film), str(work), json.dumps(opts)], capture_output=True,
-                          text=True, env=env)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([python, "-c", CHILD, str(film), str(work), json.dumps(opts)], capture_output=True,
+                          text=True, env=env, cwd=str(work))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise RuntimeError(proc.stderr[-3000:])
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out
+
+
+def baseline(tmp: Path) -> tuple[str | None, str]:
+    """(PYTHONPATH, python) of the round-0 stage: its own checkout + venv, else a git archive over this venv."""
+    py = BASELINE / ".venv" / "bin" / "python"
+    if py.exists() and (BASELINE / "packages/perceive/src/reelmind/perceive/audio/pipeline.py").exists():
+        return None, str(py)
+    old = tmp / "old"
+    old.mkdir()
+    subprocess.run(f"git -C {ROOT} archive {BEFORE} packages/perceive/src | tar -x -C {old}", shell=True, check=True)
+    return str(old / "packages/perceive/src"), sys.executable
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
     minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
     out_json = Path(sys.argv[2]) if len(sys.argv) > 2 else None
-    load = os.getloadavg()
+    load, up0 = os.getloadavg(), _uptime()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         film = tmp / "film.wav"
         turns = build_film(film, minutes)
-        old = tmp / "old"
-        old.mkdir()
-        subprocess.run(f"git -C {ROOT} archive {BEFORE} packages/perceive/src | tar -x -C {old}", shell=True, check=True)
+        code, python = baseline(tmp)
         base = dict(text_emotion="ensemble", speech_emotion="egemaps")
-        runs = {"before (b2c5521, tiny.en)": (str(old / "packages/perceive/src"), {**base, "asr_model": "tiny.en"}),
-                "after (tiny.en)": (None, {**base, "asr_model": "tiny.en"}),
-                "after (default: base, multilingual)": (None, {**base})}
+        runs = {f"before ({BEFORE}, tiny.en)": (code, {**base, "asr_model": "tiny.en"}, python),
+                "after (tiny.en)": (None, {**base, "asr_model": "tiny.en"}, sys.executable),
+                "after (default: base, multilingual)": (None, {**base}, sys.executable)}
+        only = os.environ.get("BENCH_ONLY")  # e.g. "before,after (tiny.en)" to skip a run
         results = {}
-        for name, (code, opts) in runs.items():
-            r = run(code, film, opts, tmp / name.split()[0])
-            results[name] = {"elapsed_s": round(r["elapsed"], 1), "rtf": round(r["elapsed"] / r["duration"], 4),
-                             "peak_rss_mb": round(r["rss_mb"]), "timing_s": r["timing"], **score(turns, r)}
+        for name, (code_path, opts, py) in runs.items():
+            if only and not any(name.startswith(o) for o in only.split(",")):
+                continue
+            work = tmp / name.split()[0]
+            work.mkdir(exist_ok=True)
+            r = run(code_path, film, opts, work, py)
+            results[name] = {"elapsed_s": round(r["elapsed"], 1), "cpu_s": round(r["cpu"], 1),
+                             "process_cpu_s": round(r["process_cpu"], 1), "rtf": round(r["elapsed"] / r["duration"], 4),
+                             "rtf_cpu": round(r["cpu"] / r["duration"], 4), "peak_rss_mb": round(r["rss_mb"]),
+                             "code": r["code"], "timing_s": r["timing"], "load": [round(x, 2) for x in os.getloadavg()],
+                             **score(turns, r)}
             print(name, results[name], flush=True)
-    first = next(iter(results.values()))["elapsed_s"]
+    first = next(iter(results.values()))
     for r in results.values():
-        r["vs_before"] = round(r["elapsed_s"] / first, 3)
-    summary = {"minutes": minutes, "turns": len(turns), "load_before": [round(x, 2) for x in load],
-               "load_after": [round(x, 2) for x in os.getloadavg()], "results": results}
+        r["vs_before_wall"] = round(r["elapsed_s"] / first["elapsed_s"], 3)
+        r["vs_before_cpu"] = round(r["cpu_s"] / first["cpu_s"], 3)
+    summary = {"minutes": minutes, "turns": len(turns), "uptime_before": up0, "load_before": [round(x, 2) for x in load],
+               "load_after": [round(x, 2) for x in os.getloadavg()], "uptime_after": _uptime(), "results": results}
     print(json.dumps(summary, indent=1))
     if out_json:
         out_json.write_text(json.dumps(summary, indent=1))

@@ -38,6 +38,28 @@ def test_cluster_count_is_chosen_automatically_on_synthetic_embeddings():
     assert len(set(cluster_speakers(emb, 1, 2))) == 2  # and a maximum a maximum
 
 
+def test_two_close_voices_heard_apart_by_the_segmentation_stay_two_speakers():
+    """Telephone voices sit ~0.2 apart for resemblyzer (pyannote's sample): when the segmentation
+    keeps hearing two voices at length in the same windows they stay two; one window that splits
+    one voice (a short second local speaker) does not split the film."""
+    rng = np.random.default_rng(1)
+    a = _unit(rng.standard_normal(32))
+    b = _unit(a + 0.55 * _unit(rng.standard_normal(32)))  # ~0.15 apart
+    windows = 8
+    emb = _unit(np.stack([v + 0.05 * rng.standard_normal(32) for _ in range(windows) for v in (a, b)]))
+    groups = np.repeat(np.arange(windows), 2)
+    weights = np.full(2 * windows, 3.0)
+    assert float(np.quantile(1 - emb @ emb.T, 0.9)) < 0.35  # all close: the embeddings alone say one voice
+    labels = cluster_speakers(emb, 1, 5, weights=weights, groups=groups, conflict_weight=2.0)
+    assert len(set(labels)) == 2 and len(set(labels[::2])) == 1 and len(set(labels[1::2])) == 1
+    assert set(cluster_speakers(emb, 1, 5, weights=weights, groups=groups)) == {0}  # without the rule: one
+    one = _unit(np.stack([a + 0.05 * rng.standard_normal(32) for _ in range(10)]))
+    split_groups = np.array([0, 0, 1, 2, 3, 4, 5, 6, 7, 8])  # one window hears the voice as two
+    labels = cluster_speakers(one, 1, 5, weights=np.array([3.0, 2.5] + [4.0] * 8), groups=split_groups,
+                              conflict_weight=2.0, min_cluster_weight=2.0)
+    assert set(labels) == {0}
+
+
 def test_three_flite_voices_are_three_speakers():
     enc = ResemblyzerEmbedder()
     voices = ["slt", "rms", "awb"]

@@ -20,7 +20,7 @@ from reelmind.core.provenance import provenance
 from reelmind.core.records import DocumentTable
 from reelmind.core.stage import RunContext, Stage
 
-from .report_inputs import RECORDS, ReportInputs
+from .report_inputs import LINKED, RECORDS, ReportInputs
 from .report_structured import ReportOptions, build_report, render_markdown
 
 log = logging.getLogger("reelmind.cognition.report")
@@ -83,7 +83,7 @@ def publish(outputs: dict[str, Any], options: ReportOptions, out: Path) -> list[
 STAGE = Stage(
     name="report",
     inputs=("dataset",),
-    optional_inputs=tuple(RECORDS),
+    optional_inputs=(*RECORDS, *LINKED),
     outputs=("report",),
     options_type=ReportOptions,
     setup=setup,

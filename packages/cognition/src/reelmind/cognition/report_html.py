@@ -371,6 +371,18 @@ def render_html(report: dict) -> str:
                   + "</table></details>" for r in sec["scoring"]["characters"])
     parts.append(_card("scores", "Performance scores (6 white-box dimensions)", chart_scores(sec) + det,
                        f"FER tier {tier['tier']}: weights shifted as documented"))
+    linked = report.get("linked") or {}
+    if linked:
+        items = []
+        if "prompts" in linked:
+            lp = linked["prompts"]
+            items.append(f'<li><a href="{_e(lp["page"])}">Video prompts: {lp["keyframes"]} keyframes</a> '
+                         f'(<a href="{_e(lp["sheet"])}">traced prompt sheet</a>)</li>')
+        if "microexpr" in linked:
+            lm = linked["microexpr"]
+            items.append(f'<li><a href="{_e(lm["page"])}">Micro-expressions: {lm["events"]} events</a>; '
+                         f'suppression on {len(lm["suppressed_lines"])} line(s)</li>')
+        parts.append(f'<section class="card"><h2>More from this film</h2><ul>{"".join(items)}</ul></section>')
     summ = '<div class="lang"><button data-l="en" onclick="setLang(\'en\')">English</button> <button data-l="zh" onclick="setLang(\'zh\')">中文</button></div>'
     for lang in i18n.LANGS:
         summ += f'<ul data-lang="{lang}">' + "".join(f"<li>{_e(t)}</li>" for t in sec["summaries"][lang].values()) + "</ul>"

@@ -27,6 +27,8 @@ RECORDS: dict[str, tuple[str, str]] = {
     "migrations": ("MigrationTable", "social"), "influence": ("InfluenceEventTable", "social"),
     "scores": ("ScoreTable", "scores"),
 }
+#: Records of other packages the report links to when their stages ran (never listed as missing).
+LINKED: dict[str, str] = {"prompts": "PromptFrameTable", "micro_events": "MicroEventTable"}
 
 
 @dataclass
@@ -49,6 +51,8 @@ class ReportInputs:
     migrations: Table | None = None
     influence: Table | None = None
     scores: Table | None = None
+    prompts: Table | None = None
+    micro_events: Table | None = None
     absent_reason: str = "the {stage} stage did not run"
 
     @classmethod
@@ -62,8 +66,8 @@ class ReportInputs:
         known = {f.name for f in fields(cls)}
         kwargs = {}
         for name, value in records.items():
-            if name in RECORDS and value is not None:
-                want = RECORD_TYPES[RECORDS[name][0]]
+            if (name in RECORDS or name in LINKED) and value is not None:
+                want = RECORD_TYPES[RECORDS[name][0] if name in RECORDS else LINKED[name]]
                 if not isinstance(value, want):
                     raise RecordError("report inputs", name, want.__name__, type(value).__name__)
                 kwargs[name] = value
@@ -83,7 +87,7 @@ def load_run(run: str | Path) -> ReportInputs:
     if not ds_path.exists():
         raise DataFileError(f"{ds_path}: no such file (is {run} a reelmind run folder?)")
     records: dict = {"dataset": DatasetTable.read_parquet(ds_path)}
-    for name, (kind, _) in RECORDS.items():
+    for name, kind in [*((n, k) for n, (k, _) in RECORDS.items()), *LINKED.items()]:
         path = run / f"{name}.parquet"
         if path.is_file():
             records[name] = RECORD_TYPES[kind].read_parquet(path)

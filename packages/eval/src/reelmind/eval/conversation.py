@@ -7,6 +7,8 @@ The real voices are the read-speech recordings of Debian's ``pocketsphinx-testda
 * ``cards`` — the speaker of the ``cards`` test (5 clips of playing-card names),
 * ``digits`` — the speaker of ``goforward.raw``, ``something.raw`` and tidigits' ``dhd.2934z.raw``
   (their texts: the goforward grammar, the tidigits file name, and "go somewhere and do something").
+* ``alsa`` — the woman who names the loudspeakers in Debian's ``alsa-utils`` test sounds
+  (/usr/share/sounds/alsa: "front left", "rear center", ...; 48 kHz, resampled), when installed.
 
 :func:`interleave` trims each clip to its speech, evens out levels and lays the clips one after
 the other with gaps of 0-200 ms, pulling about ``overlap_share`` of the speech time into
@@ -27,6 +29,7 @@ from reelmind.core.errors import MissingDependencyError
 from .synth import SAMPLE_RATE, flite_say, read_wav, write_wav
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
+ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
 _RAW_TEXTS = {"goforward.raw": "go forward ten meters", "something.raw": "go somewhere and do something",
               "tidigits/dhd.2934z.raw": "two nine three four zero"}
 
@@ -68,6 +71,17 @@ def real_voices() -> dict[str, list[tuple[np.ndarray, str]]]:
     for name, text in _RAW_TEXTS.items():
         raw = np.fromfile(root / name, dtype="<i2").astype(np.float32) / 32768.0
         voices["digits"].append((raw, text))
+    if ALSA_SOUNDS.is_dir():
+        from math import gcd
+
+        from scipy.signal import resample_poly
+
+        voices["alsa"] = []
+        for wav in sorted(ALSA_SOUNDS.glob("*_*.wav")):  # Front_Left.wav ... (not Noise.wav)
+            audio, sr = read_wav(wav)
+            g = gcd(SAMPLE_RATE, sr)
+            voices["alsa"].append((resample_poly(audio, SAMPLE_RATE // g, sr // g).astype(np.float32),
+                                   wav.stem.replace("_", " ").lower()))
     return voices
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from reelmind.core.config import RunConfig
-from reelmind.core.errors import InputMediaError, ReelmindError
+from reelmind.core.errors import ReelmindError
+from reelmind.core.media import check_file
 from reelmind.core.profiles import current_profile
 from reelmind.core.provenance import model_hashes, package_versions
 from reelmind.core.runstore import RunStore, fingerprint_file, run_settings, stable_hash
@@ -209,13 +210,7 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
     need its outputs are skipped; everything already computed stays on disk.
     """
     config = config or RunConfig()
-    film = Path(film)
-    if not film.exists():
-        raise InputMediaError(f"{film}: no such file")
-    if film.is_dir():
-        raise InputMediaError(f"{film}: is a folder, not a media file")
-    if film.stat().st_size == 0:
-        raise InputMediaError(f"{film}: the file is empty (0 bytes)")
+    film = check_file(film)
     stages = discover_stages() if stages is None else stages
     store = RunStore(out_dir)
     config = with_run_settings(config, store.out)
@@ -232,32 +227,64 @@ def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Sta
     artefacts: dict[str, Any] = {"video": film}
     keys: dict[str, str] = {"video": fingerprint_file(film)}
     reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(the_plan.missing.items())]
-    manifest = {
-        "film": str(film.resolve()), "film_fingerprint": keys["video"], "profile": profile.name,
-        "config": config.to_dict(), "versions": package_versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "stages": {r.name: vars(r) for r in reports}, "degraded": {},
-    }
+    manifest = start_manifest(film, keys["video"], profile, config, reports)
     store.write_manifest(manifest)
     for stage in the_plan.order:
         try:
-            report = _run_one(stage, store, config, profile, artefacts, keys, force, on_progress)
+            report = run_stage(stage, store, config, profile, artefacts, keys, force, on_progress)
         except KeyboardInterrupt:
             manifest["stages"][stage.name] = vars(StageReport(stage.name, "interrupted"))
             manifest["interrupted"] = stage.name
             store.write_manifest(manifest)
             raise PipelineInterrupted(stage.name) from None
         reports.append(report)
-        manifest["stages"][stage.name] = vars(report)
-        if report.degraded:
-            manifest["degraded"][stage.name] = report.degraded
+        record_stage(manifest, report)
         store.write_manifest(manifest)
-    manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    manifest["finished"] = now()
     store.write_manifest(manifest)
     return reports
 
 
-def _run_one(stage: Stage, store: RunStore, config: RunConfig, profile, artefacts: dict, keys: dict,
-             force: tuple[str, ...], on_progress) -> StageReport:
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def start_manifest(film: Path, fingerprint: str, profile, config: RunConfig, reports: list[StageReport]) -> dict:
+    """A run folder's manifest.json at the start of a run (``reports``: the stages that cannot run)."""
+    return {
+        "film": str(film.resolve()), "film_fingerprint": fingerprint, "profile": profile.name,
+        "config": config.to_dict(), "versions": package_versions(), "started": now(),
+        "stages": {r.name: vars(r) for r in reports}, "degraded": {},
+    }
+
+
+def record_stage(manifest: dict, report: StageReport) -> None:
+    """Enter one stage's report (and what it says was degraded) into a run manifest."""
+    manifest["stages"][report.name] = vars(report)
+    if report.degraded:
+        manifest["degraded"][report.name] = report.degraded
+    else:
+        manifest["degraded"].pop(report.name, None)
+
+
+def load_inputs(store: RunStore, stage: Stage, keys: dict[str, str], artefacts: dict[str, Any]) -> None:
+    """Fill ``artefacts`` with the stage's inputs from the store, by their keys ("stage:key:output")."""
+    for name in (*stage.inputs, *stage.optional_inputs):
+        if name in artefacts or name not in keys or keys[name].count(":") != 2:
+            continue
+        producer, key, output = keys[name].split(":")
+        cached = store.lookup(producer, key)
+        if cached is None or output not in cached.outputs:
+            raise ReelmindError(f"input {name} ({producer} result {key}) is missing from {store.cache}",
+                                f"rerun so that {producer} recomputes it")
+        for out_name, value in cached.outputs.items():
+            artefacts.setdefault(out_name, value)
+
+
+def run_stage(stage: Stage, store: RunStore, config: RunConfig, profile, artefacts: dict, keys: dict,
+              force: tuple[str, ...] = (), on_progress=None) -> StageReport:
+    """Run (or take from the cache) one stage of one film and publish it; ``artefacts`` and ``keys``
+    gain its outputs. A failure is returned as a report, never raised (except KeyboardInterrupt)."""
     name = stage.name
     absent = [i for i in stage.inputs if i not in artefacts]
     if absent:

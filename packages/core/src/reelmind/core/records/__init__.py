@@ -6,10 +6,12 @@ Arrow/Parquet round-trip and provenance in ``meta``.
 * cognition: moments, transitions, arcs, moods, trends, memories, hotspots, consolidation, scenes,
   character scenes, reflections, personality, social edges, migrations, influence, scores
 * prompt: prompt frames and rendered documents
+* archive: voice profiles of a film, identities across an archive's films
 """
 
 from ..emotion import FACE_EMOTIONS, FACE_TO_TEXT, POLARITY, TEXT_EMOTIONS, TEXT_TO_FACE
 from ..table import Table
+from .archive import ArchivePersonTable, VoiceTable
 from .cognition import (ARC_CLASSES, CIRCLES, MEMORY_TIERS, OCEAN, TRANSITION_TYPES, TRENDS, ArcTable,
                         CharacterSceneTable, ConsolidationTable, HotspotTable, InfluenceEventTable, MemoryTable,
                         MigrationTable, MomentTable, MoodTable, PersonalityTable, ReflectionTable, SceneTable,
@@ -26,7 +28,8 @@ RECORD_TYPES: dict[str, type[Table]] = {
         SpeakerTurnTable,
         DatasetTable, MomentTable, TransitionTable, ArcTable, MoodTable, TrendTable, MemoryTable, HotspotTable,
         ConsolidationTable, SceneTable, CharacterSceneTable, ReflectionTable, PersonalityTable, SocialEdgeTable,
-        MigrationTable, InfluenceEventTable, ScoreTable, PromptFrameTable, ClipTable, DocumentTable)
+        MigrationTable, InfluenceEventTable, ScoreTable, PromptFrameTable, ClipTable, DocumentTable, VoiceTable,
+        ArchivePersonTable)
 }
 
 __all__ = [

@@ -356,6 +356,7 @@ class WhisperXAsr:
                                     "set align_model to a folder with e.g. WAV2VEC2_ASR_LARGE_LV60K_960H weights")
         self.model_dir, self.align_model, self.batch_size = Path(model_dir), align_model, batch_size
         self.language = language or "en"
+        _check_punkt(self.language)
         self.device = _device(device)
         self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
         self._model = self._align = None
@@ -378,6 +379,21 @@ class WhisperXAsr:
                                   s.get("avg_logprob", float("nan")), s.get("compression_ratio", float("nan")),
                                   s.get("no_speech_prob", float("nan")), self.language, words))
         return out
+
+
+def _check_punkt(language: str) -> None:
+    """whisperx's alignment splits sentences with NLTK's Punkt model (``punkt_tab``) and, when it is
+    missing, downloads it mid-run: refuse up front with the fix instead (no downloads at run time)."""
+    import nltk
+    from whisperx.alignment import PUNKT_LANGUAGES
+
+    lang = PUNKT_LANGUAGES.get(language, "english")
+    try:
+        nltk.data.find(f"tokenizers/punkt_tab/{lang}/")
+    except LookupError:
+        raise MissingModelError(f"whisperx's alignment needs NLTK's Punkt sentence model tokenizers/punkt_tab/{lang}",
+                                "python -m nltk.downloader punkt_tab (once, where a network is allowed) or set "
+                                "NLTK_DATA to a folder that holds it") from None
 
 
 def _faster_whisper(options, model_dir: Path, batch_size: int) -> FasterWhisperAsr:

