@@ -3,9 +3,12 @@
 # declares, plus local reelmind wheels it depends on) and imports.
 #   bash tools/check_standalone.sh core native fuse
 # Local wheels are built into a wheelhouse; third-party dependencies come from the package index.
+# With uv (installed by tools/setup.sh) wheels, venvs and installs share one cache: ~5x faster than pip.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 py=${PYTHON:-python3}
+uv=${UV:-$(command -v uv || true)}
+[ -z "$uv" ] && [ -x "$root/.venv/bin/uv" ] && uv="$root/.venv/bin/uv"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 house="$work/wheels"; mkdir -p "$house"
 quiet() { grep -v -e "is ignored" -e "^$" || true; }
@@ -13,14 +16,20 @@ declare -A import_of=([core]=reelmind.core [native]=reelmind.native [perceive]=r
                       [cognition]=reelmind.cognition [reelmind]=reelmind.pipeline.cli [eval]=reelmind.eval.cli
                       [promptgen]=reelmind.promptgen [videogen]=reelmind.videogen.cli [microexpr]=reelmind.microexpr)
 # build every local wheel once (native from source with scikit-build-core)
-"$py" -m pip wheel -q --no-deps -w "$house" "$root" 2>&1 | quiet
-for p in "$root"/packages/*/; do "$py" -m pip wheel -q --no-deps -w "$house" "$p" 2>&1 | quiet; done
+for p in "$root" "$root"/packages/*/; do
+  if [ -n "$uv" ]; then "$uv" build -q --wheel --python "$py" --out-dir "$house" "$p" 2>&1 | quiet
+  else "$py" -m pip wheel -q --no-deps -w "$house" "$p" 2>&1 | quiet; fi
+done
 status=0
 for name in "$@"; do
   dist="reelmind-$name"; [ "$name" = reelmind ] && dist=reelmind
   env="$work/venv-$name"
-  "$py" -m venv "$env"
-  if "$env/bin/python" -m pip install -q --find-links "$house" "$dist" 2>&1 | quiet && \
+  if [ -n "$uv" ]; then
+    "$uv" venv -q --python "$py" "$env" && install() { "$uv" pip install -q --python "$env/bin/python" --find-links "$house" "$dist"; }
+  else
+    "$py" -m venv "$env" && install() { "$env/bin/python" -m pip install -q --find-links "$house" "$dist"; }
+  fi
+  if install 2>&1 | quiet && \
      "$env/bin/python" -c "import importlib; importlib.import_module('${import_of[$name]}'); print('ok: $dist alone ->', sorted(d.metadata['Name'] for d in __import__('importlib.metadata').metadata.distributions() if d.metadata['Name'].startswith('reelmind')))"; then
     :
   else

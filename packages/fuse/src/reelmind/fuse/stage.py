@@ -35,7 +35,7 @@ def setup(options: FuseOptions, profile: Any):
         micro = _expect(inputs, "micro_events", MicroEventTable, optional=True)
         dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress, micro_events=micro)
         upstream = [f"{name}: {d}" for name, t in (("faces", faces), ("audio", utterances), ("microexpr", micro))
-                    if t is not None for d in (t.meta.get("degraded") or [])]
+                    if t is not None for d in _degraded(t.meta)]
         if upstream:  # carried into the dataset, so the report can say it at the top
             dataset = dataset.with_columns(meta={**dataset.meta, "degraded_inputs": upstream})
         log.info("fuse: %d rows", len(dataset))
@@ -76,3 +76,8 @@ STAGE = Stage(
     description="offset detection, before/during/after window matching (native kernel), speaking face from "
                 "identity<->voice co-occurrence, listeners, conflicts -> multimodal dataset (Parquet + CSV)",
 )
+
+
+def _degraded(meta: dict) -> list[str]:
+    """What an input says is degraded, with what the faces stage said before persons (kept in ``faces_stage``)."""
+    return [*(meta.get("degraded") or []), *((meta.get("faces_stage") or {}).get("degraded") or [])]

@@ -133,12 +133,17 @@ def _interrupted(exc: BaseException | None) -> None:
     sys.exit(130)
 
 
+_MOUNTED: list[bool] = []
+
+
 def main() -> None:
     import click
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _mount_archive()
-    _mount_plugins()
+    if not _MOUNTED:  # main() may run more than once in one process (tests, notebooks)
+        _mount_archive()
+        _mount_plugins()
+        _MOUNTED.append(True)
     try:
         rv = app(standalone_mode=False)
     except click.exceptions.Abort as exc:

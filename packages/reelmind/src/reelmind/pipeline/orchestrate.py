@@ -255,7 +255,11 @@ def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Sta
 
 
 def parallel_workers(config: RunConfig) -> int:
-    """How many stages the local driver computes at once (config ``parallel``; 0 = per CPU core, at most 4)."""
+    """How many stages the local driver computes at once (config ``parallel``).
+
+    0 = auto: one by one below 8 cores (each stage's ONNX/torch threads already fill a small CPU, and
+    worker start-up costs more than it saves: bench/RESULTS.md), else one worker per 2 cores, at most 4.
+    """
     import os
 
     if config.parallel > 0:
@@ -264,7 +268,7 @@ def parallel_workers(config: RunConfig) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    return 1 if cores < 8 else min(cores // 2, 4)
 
 
 def stages_are_discoverable(stages: dict[str, Stage]) -> bool:

@@ -164,6 +164,7 @@ def analyze_audio(
         meta["degraded"].append(f"{extracted.decode_errors} audio decode error(s); the readable audio was kept")
     if not extracted.info.has_audio:
         meta["flags"].append("no_audio_track")
+        meta["degraded"].append("no audio stream: no utterances (the faces are kept; the dataset has no rows)")
         log.warning("%s has no audio track: empty result", path)
         return _empty(meta)
     if extracted.duration < 0.1:

@@ -59,6 +59,10 @@ class DecodeStats:
     end_time: float = 0.0  # time of the last decoded frame
 
 
+class PictureTooSmallError(InputMediaError):
+    """The film's frames are too small to hold a face (an unusable picture, not an unreadable file)."""
+
+
 def _open(path: Path):
     container = open_media(path)
     if not container.streams.video:
@@ -66,6 +70,12 @@ def _open(path: Path):
         container.close()
         raise InputMediaError(f"{path}: no video stream (found: {', '.join(kinds)})", "give a video file; audio-only files go to the audio stage")
     return container
+
+
+def stream_kinds(path: str | Path) -> set[str]:
+    """The kinds of stream in a media file ("video", "audio", ...); InputMediaError if it cannot be opened."""
+    with open_media(Path(path)) as container:
+        return {s.type for s in container.streams}
 
 
 def probe(path: str | Path) -> DecodeStats:
@@ -116,7 +126,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
         elif container.duration:
             stats.duration = container.duration / 1e6
         if cc.width and cc.height and min(cc.width, cc.height) < MIN_SIDE:
-            raise InputMediaError(f"{path}: frames are {cc.width}x{cc.height} px, too small to hold a face (min {MIN_SIDE} px)")
+            raise PictureTooSmallError(f"{path}: frames are {cc.width}x{cc.height} px, too small to hold a face (min {MIN_SIDE} px)")
         next_t = start
         offset: float | None = None
         index = -1  # index of the last decoded frame
@@ -179,7 +189,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 else:
                     img = frame.to_ndarray(format="rgb24")
                 if min(img.shape[:2]) < MIN_SIDE:
-                    raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
+                    raise PictureTooSmallError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
                 stats.kept += 1
                 yield SampledFrame(time=round(t, 4), index=index, image=img, pts=frame.pts,
                                    scale=frame.width / img.shape[1], corrupt=stats.corrupt_packets)

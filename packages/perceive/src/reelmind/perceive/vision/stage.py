@@ -102,11 +102,28 @@ def setup(options: FacesOptions, profile: Any):
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         from reelmind.core.errors import InputMediaError
         from reelmind.core.provenance import provenance
+        from reelmind.core.records import FaceTable
+
+        from .decode import PictureTooSmallError, stream_kinds
 
         video = inputs.get("video")
         if video is None:
             raise InputMediaError("faces stage: no 'video' input given")
-        faces, info = pipe.run_video(Path(video), progress=ctx.progress, checkpoint=ctx.checkpoint)
+        kinds = stream_kinds(video)
+
+        def no_faces(why: str) -> dict[str, Any]:  # the film still has a voice: a text + voice dataset downstream
+            ctx.progress(1.0, why)
+            return {"face_tracks": FaceTable.empty(**provenance("faces", options, models(options), DISTS, video=str(video),
+                                                                 tracks=0, degraded=[why]))}
+
+        if "video" not in kinds and "audio" in kinds:
+            return no_faces("no video stream (audio-only input): face columns are empty")
+        try:
+            faces, info = pipe.run_video(Path(video), progress=ctx.progress, checkpoint=ctx.checkpoint)
+        except PictureTooSmallError as exc:
+            if "audio" not in kinds:
+                raise
+            return no_faces(f"picture unusable ({exc.message.split(': ', 1)[-1]}): face columns are empty")
         d = info.decode
         decisions = info.decisions.__dict__ if info.decisions else {}
         emb = pipe.embedder
