@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 GT_DIR ?= media/groundtruth
 DEMO_OUT ?= runs/demo
 
-.PHONY: setup demo test bench doctor clean
+.PHONY: setup demo test bench doctor clean fullstack
 
 setup:
 	bash tools/setup.sh
@@ -27,6 +27,11 @@ bench: setup
 
 doctor:
 	$(VENV)/bin/reelmind doctor
+
+# the seed's full audio stack (WhisperX + pyannote.audio, ~7 GB) in its own venv .venv-fullstack,
+# then tests/fullstack/ (not part of `make test`)
+fullstack:
+	bash tools/fullstack.sh
 
 clean:
 	rm -rf build runs .pytest_cache

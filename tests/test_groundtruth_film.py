@@ -1,5 +1,5 @@
 """End to end on the ground-truth film, through the real orchestrator (what `reelmind run` does):
-faces + audio -> fuse -> cognition -> report, scored with `reelmind eval`'s code against the
+faces + audio -> fuse -> moments, memory, social, personality, scores -> report, scored with `reelmind eval`'s code against the
 film's exact ground truth, the HTML report rendered in headless Chromium, and a rerun that
 computes nothing.
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.slow
-STAGES = ("faces", "audio", "fuse", "cognition", "report")
+STAGES = ("faces", "audio", "fuse", "moments", "memory", "social", "personality", "scores", "report")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,9 @@ def test_every_stage_computed(run):
     out, reports = run
     for name in STAGES:
         assert reports[name].status == "computed", (name, reports[name].message)
-    for published in ("faces.parquet", "utterances.parquet", "dataset.parquet", "dataset.csv", "analysis", "report"):
+    for published in ("faces.parquet", "utterances.parquet", "dataset.parquet", "dataset.csv", "moments.parquet",
+                      "memories.parquet", "memory", "personality.parquet", "social.parquet", "scores.parquet",
+                      "report/report.html", "report/report.md"):
         assert (out / published).exists(), published
 
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_package_installs_alone():
-    res = subprocess.run(["bash", str(ROOT / "tools" / "check_standalone.sh"), "core", "native", "fuse", "reelmind", "perceive", "cognition", "eval", "videogen", "microexpr"],
+    res = subprocess.run(["bash", str(ROOT / "tools" / "check_standalone.sh"), "core", "native", "fuse", "reelmind", "perceive", "cognition", "eval", "videogen", "microexpr", "promptgen"],
                          capture_output=True, text=True, timeout=1200, env={**os.environ, "PYTHON": _base_python()})
     assert res.returncode == 0, res.stdout + res.stderr
     assert "ok: reelmind-core alone -> ['reelmind-core']" in res.stdout
@@ -24,6 +24,7 @@ def test_every_package_installs_alone():
     assert "ok: reelmind-eval alone -> ['reelmind-core', 'reelmind-eval']" in res.stdout
     assert "ok: reelmind-microexpr alone -> ['reelmind-core', 'reelmind-microexpr']" in res.stdout
     assert "ok: reelmind-videogen alone -> ['reelmind-core', 'reelmind-videogen']" in res.stdout
+    assert "ok: reelmind-promptgen alone -> ['reelmind-core', 'reelmind-promptgen']" in res.stdout
 
 
 def _base_python() -> str:

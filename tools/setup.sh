@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 venv=${VENV:-$root/.venv}
 
-apt_pkgs="ffmpeg flite espeak-ng sox chromium pocketsphinx-testdata"
+apt_pkgs="ffmpeg flite espeak-ng sox chromium pocketsphinx-testdata alsa-utils"
 missing=""
 for p in $apt_pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -58,6 +58,7 @@ done
 $pip install -q --no-build-isolation --no-deps $pkgs 2>&1 | quiet
 echo "==> one-time model set-up"
 "$venv/bin/python" tools/setup_audio_models.py
+"$venv/bin/python" -m reelmind.perceive.audio.text_emotion setup  # text-emotion encoder (ONNX, once)
 echo "==> sample media"
 PYTHON="$venv/bin/python" bash tools/fetch_media.sh
 "$venv/bin/python" -c "import reelmind.core, reelmind.native; print('reelmind set up in $venv')"

@@ -1,4 +1,4 @@
-"""Issue 7 benchmarks (not in the default test run): Dunbar kernel, jump kernel, report at film scale.
+"""Issue 7 benchmarks (not in the default test run): Dunbar kernel, jump kernel, social + scores + report at film scale.
 
 Run: ``.venv/bin/python -m pytest packages/cognition/benchmarks/test_bench_issue7.py -q -s``
 Every figure is a ratio against a baseline timed in the same process; results are printed and
@@ -32,9 +32,11 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def record(name: str, **fields) -> None:
+    """Print a figure and merge it into bench/issue7_results.json (figures of other tests are kept)."""
     RESULTS[name] = fields
     print(name, fields)
-    OUT.write_text(json.dumps(RESULTS, indent=2, sort_keys=True) + "\n")
+    kept = json.loads(OUT.read_text()) if OUT.is_file() else {}
+    OUT.write_text(json.dumps({**kept, **RESULTS}, indent=2, sort_keys=True) + "\n")
 
 
 def random_events(n: int, k: int, seed: int = 0) -> InteractionEvents:
@@ -123,9 +125,15 @@ def test_jump_kernel_numba_vs_numpy():
 
 
 def test_report_at_gwtw_scale():
+    """social + scores + personality + report (structured and HTML) on a GWTW-sized film, Numba vs NumPy kernels."""
+    from reelmind.cognition.moments import MomentsOptions, analyse_moments
+    from reelmind.cognition.personality import analyse_personality
     from reelmind.cognition.report_html import render_html
-    from reelmind.cognition.report_inputs import ReportInputs, load_analysis_pieces
+    from reelmind.cognition.report_inputs import ReportInputs
     from reelmind.cognition.report_structured import ReportOptions, build_report
+    from reelmind.cognition.scores import ScoresOptions, analyse_scores
+    from reelmind.cognition.social import SocialOptions, analyse_social
+    from reelmind.cognition.surprise_lstm import LSTMOptions
     from reelmind.core import DatasetTable
 
     rng = np.random.default_rng(0)
@@ -136,17 +144,24 @@ def test_report_at_gwtw_scale():
     emo_t = np.array(["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"], dtype=object)
     emo_f = np.array(["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"], dtype=object)
     t = np.cumsum(rng.exponential(3.5, n))
-    lis = np.array([";".join(rng.choice(names, rng.integers(0, 3), replace=False, p=p)) for _ in range(n)], dtype=object)
-    lemo = np.array([";".join(rng.choice(emo_f, len([x for x in s.split(";") if x]))) for s in lis], dtype=object)
+    lis = [tuple(rng.choice(names, rng.integers(0, 3), replace=False, p=p)) for _ in range(n)]
+    lemo = [tuple(rng.choice(emo_f, len(x))) for x in lis]
     ds = DatasetTable(character=rng.choice(names, n, p=p).astype(object), dialogue=np.array(["words"] * n, dtype=object),
                       start_time=t, end_time=t + 2, text_emotion=rng.choice(emo_t, n), text_confidence=rng.random(n),
                       arousal=rng.random(n), valence=rng.uniform(-1, 1, n), dominance=rng.random(n),
                       face_emotion=rng.choice(emo_f, n, p=[.05, .03, .05, .1, .05, .0, .72]), face_confidence=rng.uniform(.2, .6, n),
                       listener=lis, listener_emotion=lemo, conflict=rng.random(n) < 0.03)
-    inputs = load_analysis_pieces(None, ReportInputs(dataset=ds, film="gwtw-scale"))
-    build_report(inputs)  # warm (numba cache, imports)
-    opts_np = ReportOptions()
-    opts_np = ReportOptions(dunbar=type(opts_np.dunbar)(backend="numpy"), scoring=type(opts_np.scoring)(backend="numpy"))
-    t_nb = best_of(lambda: render_html(build_report(inputs)), repeat=2)
-    t_np = best_of(lambda: render_html(build_report(inputs, opts_np)), repeat=1)
-    record("report_3874_lines_101_characters", numba_s=round(t_nb, 2), numpy_backends_s=round(t_np, 2), speedup=round(t_np / t_nb, 2))
+    mo = analyse_moments(ds, MomentsOptions(lstm=LSTMOptions(enabled=False)))
+
+    def run(backend: str):
+        soc = analyse_social(ds, SocialOptions(backend=backend))
+        sc = analyse_scores(ds, mo["transitions"], ScoresOptions(backend=backend))
+        per = analyse_personality(ds, mo["transitions"], mo["trends"], soc["social"])
+        inputs = ReportInputs.from_records({"dataset": ds, **mo, **soc, **sc, **per})
+        return render_html(build_report(inputs, ReportOptions(film="gwtw-scale")))
+
+    run("numba")  # warm (numba cache, imports)
+    t_nb = best_of(lambda: run("numba"), repeat=2)
+    t_np = best_of(lambda: run("numpy"), repeat=1)
+    record("social_scores_personality_report_3874_lines_101_characters", numba_s=round(t_nb, 2), numpy_backends_s=round(t_np, 2),
+           speedup=round(t_np / t_nb, 2))

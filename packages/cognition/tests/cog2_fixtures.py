@@ -49,8 +49,13 @@ def make_film(repeats: int = 3, gap_every: int = 8, seed: int = 7) -> DatasetTab
         start_time=np.array(cols[2]), end_time=np.array(cols[3]), text_emotion=np.array(cols[4], dtype=object),
         text_confidence=np.array(cols[5]), arousal=np.array(cols[6]), valence=np.array(cols[7]),
         dominance=np.array(cols[8]), face_emotion=np.array(cols[9], dtype=object), face_confidence=np.array(cols[10]),
-        listener=np.array(cols[11], dtype=object), listener_emotion=np.array(cols[12], dtype=object), conflict=conflict,
+        listener=[_people(x) for x in cols[11]], listener_emotion=[_people(x) for x in cols[12]], conflict=conflict,
     )
+
+
+def _people(cell: str) -> tuple[str, ...]:
+    """The script's ';'-joined cell as the dataset's list cell."""
+    return tuple(cell.split(";")) if cell else ()
 
 
 def groundtruth_dataset(truth_json) -> DatasetTable:
@@ -71,13 +76,13 @@ def groundtruth_dataset(truth_json) -> DatasetTable:
         face = persons[ln["speaker"]]["emotion"] if ln["speaker_on_screen"] else ""
         text = {1: "joy", -1: "anger", 0: "surprise"}[ln["text_polarity"]]
         rows.append((ln["speaker"], ln["text"], ln["start"], ln["end"], text, face, 0.9 if face else np.nan,
-                     ";".join(ln["listeners"]), ";".join(persons[p]["emotion"] for p in ln["listeners"]), bool(ln["conflict"])))
+                     tuple(ln["listeners"]), tuple(persons[p]["emotion"] for p in ln["listeners"]), bool(ln["conflict"])))
     c = list(zip(*rows))
     n = len(rows)
     return DatasetTable(
         character=np.array(c[0], dtype=object), dialogue=np.array(c[1], dtype=object), start_time=np.array(c[2]),
         end_time=np.array(c[3]), text_emotion=np.array(c[4], dtype=object), text_confidence=np.full(n, 0.9),
         face_emotion=np.array(c[5], dtype=object), face_confidence=np.array(c[6], dtype=np.float64),
-        listener=np.array(c[7], dtype=object), listener_emotion=np.array(c[8], dtype=object), conflict=np.array(c[9]),
+        listener=list(c[7]), listener_emotion=list(c[8]), conflict=np.array(c[9]),
         meta={"film": truth["film"]},
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from reelmind.core import DatasetTable
-from reelmind.cognition.bridge import nearest_emotion
+from reelmind.core.emotion import nearest_emotion
 
 TEXT_OF = {"angry": "anger", "disgust": "disgust", "fear": "fear", "happy": "joy", "sad": "sadness",
            "surprise": "surprise", "neutral": "neutral"}
@@ -49,9 +49,11 @@ def make_film(n_scenes: int = 6, lines_per_scene: int = 24, seed: int = 7, fer_c
                              end_time=round(t + 1.5, 3), text_emotion=TEXT_OF[emo], text_confidence=round(0.6 + 0.3 * rng.random(), 3),
                              arousal=round(a, 4), valence=round(v, 4), dominance=round(0.5 + 0.1 * rng.normal(), 4),
                              face_emotion=fe, face_confidence=round(fer_conf * (0.8 + 0.2 * rng.random()), 3),
-                             listener=";".join(others[: 1 + (j % 2)]), listener_emotion="neutral", conflict=conflict))
+                             listener=tuple(others[: 1 + (j % 2)]), listener_emotion=("neutral",) * (1 + j % 2),
+                             conflict=conflict))
             t += 2.0 + rng.random() * 2.0
             k += 1
         t += 30.0
-    cols = {key: np.array([r[key] for r in rows], dtype=object if isinstance(rows[0][key], str) else None) for key in rows[0]}
+    cols = {key: [r[key] for r in rows] if isinstance(rows[0][key], tuple) else
+            np.array([r[key] for r in rows], dtype=object if isinstance(rows[0][key], str) else None) for key in rows[0]}
     return DatasetTable(**cols, meta={"source": "constructed"})

@@ -1,31 +1,26 @@
-import csv
-
 import numpy as np
 import pytest
 from cognition_film import make_film
 
-from reelmind.core import DATASET_COLUMNS, DataFileError, DatasetTable
+from reelmind.core import DataFileError, DatasetTable
+from reelmind.core.csv_export import dataset_csv
+from reelmind.core.emotion import face_label, fer_tier
 from reelmind.cognition.bridge import (BridgeOptions, bridge, choose_weights, fuse_row, load_dataset, measure_quality,
-                                       normalize_emotion, read_dataset_csv, scene_index)
-
-
-def write_seed_csv(ds: DatasetTable, path):
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(DATASET_COLUMNS)
-        for i in range(len(ds)):
-            w.writerow([ds.columns()[c][i] for c in DATASET_COLUMNS])
+                                       read_dataset_csv, scene_index)
+from reelmind.cognition.scoring import score_film
 
 
 def test_seed_csv_round_trip(tmp_path):
     ds = make_film(n_scenes=2, lines_per_scene=6)
     p = tmp_path / "multimodal_dataset.csv"
-    write_seed_csv(ds, p)
+    dataset_csv(ds, p)  # the one seed-layout writer (list cells ';'-joined)
     back = load_dataset(p)
     assert len(back) == len(ds)
     assert list(back.character) == list(ds.character)
     np.testing.assert_allclose(back.valence, ds.valence)
     assert list(back.conflict) == list(ds.conflict)
+    assert list(back.listener) == list(ds.listener) and list(back.listener_emotion) == list(ds.listener_emotion)
+    assert back.listener[1] == ("Ada", "Cleo")  # list cells come back as tuples, not ';' strings
     ds.to_parquet(tmp_path / "d.parquet")
     assert len(load_dataset(tmp_path / "d.parquet")) == len(ds)
 
@@ -35,7 +30,7 @@ def test_seed_csv_markers(tmp_path):
     p.write_text("character,dialogue,start_time,end_time,face_emotion,listener,conflict,arousal\n"
                  'Scarlett,"Wearing, as if I waited",1.0,2.5,happy ⚠,—,True,\n', encoding="utf-8")
     ds = read_dataset_csv(p)
-    assert ds.face_emotion[0] == "happy ⚠" and ds.listener[0] == "" and bool(ds.conflict[0])
+    assert ds.face_emotion[0] == "happy ⚠" and ds.listener[0] == () and bool(ds.conflict[0])
     assert np.isnan(ds.arousal[0]) and ds.dialogue[0] == "Wearing, as if I waited"
 
 
@@ -68,7 +63,7 @@ def test_non_utf8_and_unknown_format(tmp_path):
 
 def test_weights_adapt_to_measured_quality():
     sharp = make_film(fer_conf=0.95, seed=1)  # HD: FER confident and agreeing with the text
-    sharp = sharp.with_columns(face_emotion=np.array([normalize_emotion(x) for x in sharp.text_emotion], dtype=object))
+    sharp = sharp.with_columns(face_emotion=np.array([face_label(x) for x in sharp.text_emotion], dtype=object))
     hd = choose_weights(measure_quality(sharp))
     assert hd.fer_tier == "reliable" and "hd profile" in hd.rule
     old = choose_weights(measure_quality(make_film(fer_conf=0.45, seed=1)))
@@ -89,15 +84,20 @@ def test_flat_ser_is_disabled_and_missing_faces_drop_the_face_channel():
 
 def test_fusion_and_bridge_output():
     w = choose_weights(measure_quality(make_film()), BridgeOptions(weights="hd"))
-    v, a, emo, c = fuse_row("angry", 1.0, "angry", 1.0, -0.6, 0.8, w)
+    v, a, emo, c, used = fuse_row("angry", 1.0, "angry", 1.0, -0.6, 0.8, w)
     assert emo == "angry" and v == pytest.approx(-0.6) and a == pytest.approx(0.8)
-    v, a, emo, c = fuse_row("", float("nan"), "", float("nan"), float("nan"), float("nan"), w)
-    assert (emo, c) == ("neutral", 0.0)
+    assert used == pytest.approx((w.text, w.face, w.voice))  # every channel present: the film's weights
+    v, a, emo, c, used = fuse_row("", float("nan"), "", float("nan"), -0.2, 0.5, w)
+    assert used == (0.0, 0.0, 1.0) and v == pytest.approx(-0.2)  # voice only: renormalised onto it
+    v, a, emo, c, used = fuse_row("", float("nan"), "", float("nan"), float("nan"), float("nan"), w)
+    assert (emo, c, used) == ("neutral", 0.0, (0.0, 0.0, 0.0))
     ds = make_film(n_scenes=3, lines_per_scene=6)
     table, weights = bridge(ds)
     assert len(table) == len(ds) and set(table.scene) == {0, 1, 2}
     assert np.all(np.diff(table.time) >= 0)
     assert np.all((table.valence >= -1) & (table.valence <= 1))
+    assert sorted(table.row) == list(range(len(ds))) and list(table.character) == [ds.character[r] for r in table.row]
+    np.testing.assert_allclose(table.w_text + table.w_face + table.w_voice, 1.0, atol=1e-6)
 
 
 def test_scene_index_cuts_on_gaps_longer_than_20s():
@@ -123,3 +123,34 @@ def test_seed_fer_csv_measures_fer_quality(tmp_path):
     bad.write_text("person,emotion,file,confidence\n1_woman,sad,frame.jpg,0.5\n", encoding="utf-8")
     with pytest.raises(DataFileError, match="time stem"):
         read_fer_csv(bad)
+
+
+def _faces(neutral: int, conf: float, faces: int = 100, rows: int = 100) -> DatasetTable:
+    """``rows`` lines; the first ``faces`` carry a face emotion, ``neutral`` of them neutral, all at ``conf``."""
+    face = np.array(["neutral"] * neutral + ["happy"] * (faces - neutral) + [""] * (rows - faces), dtype=object)
+    fconf = np.where(np.arange(rows) < faces, conf, np.nan)
+    t = np.arange(rows, dtype=np.float64)
+    return DatasetTable(character=np.array(["A"] * rows, dtype=object), dialogue=np.array(["x"] * rows, dtype=object),
+                        start_time=t, end_time=t + 0.5, face_emotion=face, face_confidence=fconf,
+                        text_emotion=np.array(["joy"] * rows, dtype=object))
+
+
+@pytest.mark.parametrize("neutral, conf, faces, tier", [
+    (72, 0.41, 100, "partial"),  # the seed's GWTW example
+    (60, 0.50, 100, "reliable"),  # exactly at both partial thresholds: still reliable
+    (61, 0.50, 100, "partial"),
+    (85, 0.50, 100, "partial"),  # exactly at the degraded neutral threshold: not degraded
+    (86, 0.50, 100, "degraded"),
+    (0, 0.30, 100, "partial"),  # exactly at the degraded confidence threshold (0.30 stored as float32)
+    (0, 0.29, 100, "degraded"),
+    (0, 0.90, 5, "reliable"),  # coverage 5 % = the minimum
+    (0, 0.90, 4, "absent"),  # coverage 4 % (the old cognition rule called this "degraded")
+    (0, 0.90, 0, "absent"),
+])
+def test_bridge_and_scores_use_the_one_fer_tier_rule(neutral, conf, faces, tier):
+    ds = _faces(neutral, conf, faces)
+    assert fer_tier(ds.face_emotion, ds.face_confidence).tier == tier
+    w = choose_weights(measure_quality(ds))
+    assert w.fer_tier == tier
+    assert ("hd profile" in w.rule) == (tier == "reliable")
+    assert score_film(ds)[0].tier == tier

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from reelmind.core import MissingModelError
-from reelmind.cognition.embeddings import DIM, Embedder, chroma_embedding_function, model_sha256, packaged_model_dir, resolve_model_dir
+from reelmind.core import MissingModelError, models
+from reelmind.cognition.embeddings import DIM, Embedder, chroma_embedding_function, model_file
 
 
 def test_packaged_minilm_embeds_offline_and_normalised(monkeypatch):
@@ -23,8 +23,36 @@ def test_chroma_embedding_function_wraps_the_same_model():
     np.testing.assert_allclose(got[0], e.encode(["a sad goodbye"])[0], atol=1e-6)
 
 
-def test_model_files_and_missing_model_error(tmp_path):
-    d = packaged_model_dir()
-    assert len(model_sha256(d)) == 64
+def test_model_is_a_manifest_folder_and_a_bad_folder_is_named(tmp_path):
+    m = model_file()
+    assert m.name == models.MINILM and m.path.is_dir() and (m.path / "model.safetensors").is_file() and len(m.sha256) == 64
     with pytest.raises(MissingModelError, match="sentence-transformers model folder"):
-        resolve_model_dir(tmp_path)
+        models.sentence_transformer(tmp_path)
+
+
+def test_minilm_is_loaded_and_hashed_once_per_process(monkeypatch):
+    """The memory stage's embedder, a second embedder, the stage's cache-key models() and the
+    text-emotion side (``models.sentence_transformer()``, as perceive.audio calls it) share one load
+    and one sha256 of the 90 MB weights."""
+    from reelmind.cognition.memory import STAGE
+
+    hashed: list[str] = []
+    real = models.sha256_file
+
+    def counting(path, *a, **k):
+        hashed.append(str(path))
+        return real(path, *a, **k)
+
+    models.clear_loaded()
+    models._file_digest.cache_clear()
+    monkeypatch.setattr(models, "sha256_file", counting)
+    before = models.loaded_count()
+    for _ in range(2):
+        Embedder(device="cpu").encode(["one line", "another line"])
+        STAGE.models(STAGE.make_options({}))
+    st = models.sentence_transformer()  # what a second stage (perceive.audio's text emotion) asks for
+    assert st is models.sentence_transformer(models.MINILM, "cpu")
+    assert models.loaded_count() - before == 1
+    weights = [p for p in hashed if p.endswith("model.safetensors")]
+    assert len(weights) == 1, hashed
+    assert len(hashed) == len(set(hashed))  # no file of the folder hashed twice

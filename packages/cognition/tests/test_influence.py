@@ -39,7 +39,8 @@ def dataset(lines) -> DatasetTable:
     return DatasetTable(character=np.array(cols[0], dtype=object), dialogue=np.array(cols[1], dtype=object),
                         start_time=np.arange(n, dtype=np.float64) * 2, end_time=np.arange(n, dtype=np.float64) * 2 + 1,
                         text_emotion=np.array(cols[2], dtype=object), valence=np.array(cols[3], dtype=np.float64),
-                        listener=np.array(cols[4], dtype=object), listener_emotion=np.array(cols[5], dtype=object))
+                        listener=[tuple(x.split(";")) if x else () for x in cols[4]],
+                        listener_emotion=[tuple(x.split(";")) if x else () for x in cols[5]])
 
 
 def test_interaction_impacts_hand_computed():

@@ -12,9 +12,10 @@ def test_llm_is_off_by_default():
         LLMClient(LLMOptions())
 
 
-def test_chat_completions_round_trip():
+def test_chat_completions_round_trip(monkeypatch):
+    monkeypatch.setenv("REELMIND_TEST_LLM_KEY", "k3y")
     with OpenAIServer(["  Scarlett is furious.  "]) as srv:
-        client = LLMClient(LLMOptions(base_url=srv.url, model="qwen2.5", api_key="k3y", seed=3))
+        client = LLMClient(LLMOptions(base_url=srv.url, model="qwen2.5", api_key_env="REELMIND_TEST_LLM_KEY", seed=3))
         assert client.chat("system text", "user text") == "Scarlett is furious."
     req = srv.requests[0]
     assert req["path"] == "/v1/chat/completions" and req["auth"] == "Bearer k3y"

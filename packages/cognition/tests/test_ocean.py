@@ -1,4 +1,4 @@
-"""OCEAN traits against hand-computed values, and the dataset-only fallback."""
+"""OCEAN traits against hand-computed values, and the personality stage on a constructed film."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reelmind.cognition.influence import PairMemory
-from reelmind.cognition.ocean import TRAITS, dataset_transitions, infer_personality
+from reelmind.cognition.ocean import TRAITS, infer_personality
 from reelmind.cognition.types import Transition
 from reelmind.core.records import DatasetTable
 
@@ -62,17 +62,27 @@ def test_no_lstm_surprise_uses_label_changes():
     assert p.traits["A"].components == {"positive_ratio": 0.5, "social_polarity": 0.5, "low_dominance": 0.5}
 
 
-def test_dataset_fallback_transitions_and_contrast():
+def test_personality_stage_contrast_and_hotspot_source():
+    from reelmind.cognition.moments import STAGE as MOMENTS
+    from reelmind.cognition.personality import STAGE, personalities_from
+    from reelmind.cognition.social import STAGE as SOCIAL
+
     ds = make_film()
-    trans = dataset_transitions(ds)
-    assert {t.character for t in trans} == {"Scarlett", "Rhett", "Mammy", "Melanie", "Gerald"}
-    assert all(math.isnan(t.surprise) for t in trans)
-    vals = {}
-    for c in ("Scarlett", "Gerald"):
-        p = infer_personality(c, ds, [t for t in trans if t.character == c], [], 0, [], source="dataset")
-        vals[c] = p.values()
-        assert all(0.0 <= v <= 1.0 for v in vals[c].values())
+    arts = {"dataset": ds, **MOMENTS.run({"dataset": ds}, MOMENTS.make_options({"lstm": {"enabled": False}}))}
+    arts.update(SOCIAL.run({"dataset": ds}))
+    out = STAGE.run({k: arts[k] for k in STAGE.inputs})["personality"]
+    assert len(out) == 5 * 5 and out.meta["hotspots"].startswith("consolidation rule")
+    people = {p.character: p for p in personalities_from(out)}
+    assert list(people) == ["Scarlett", "Rhett", "Mammy", "Melanie", "Gerald"]  # most lines first
+    vals = {c: people[c].values() for c in ("Scarlett", "Gerald")}
+    assert all(0.0 <= v <= 1.0 for x in vals.values() for v in x.values())
     # Scarlett shows 5 emotions loudly; Gerald one, calmly
     assert vals["Scarlett"]["O"] > vals["Gerald"]["O"]
     assert vals["Scarlett"]["E"] > vals["Gerald"]["E"]
     assert vals["Scarlett"]["N"] > vals["Gerald"]["N"]
+    assert "no LSTM surprise" in people["Scarlett"].traits["O"].evidence
+    # agreeableness reads the social stage's interactions: with none, social polarity is neutral
+    empty = type(arts["social"]).empty(nodes=[])
+    alone = personalities_from(STAGE.run({**{k: arts[k] for k in STAGE.inputs}, "social": empty})["personality"])
+    assert alone[0].traits["A"].components["social_polarity"] == 0.5
+    assert people["Scarlett"].traits["A"].components["social_polarity"] != 0.5

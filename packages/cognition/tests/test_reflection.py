@@ -1,17 +1,28 @@
-import numpy as np
 from openai_server import OpenAIServer
 
 from reelmind.core.llm import LLMClient, LLMOptions
 from reelmind.cognition.memory_store import Memory
-from reelmind.cognition.reflection import (evolution, guard_text, insight_questions, insight_text, scene_boundaries)
+from reelmind.cognition.reflection import LLMSession, evolution, guard_text, insight_questions, insight_text
 from reelmind.cognition.types import EVOLUTION_SECTIONS
 
 
-def test_scene_boundaries_on_gaps_over_20s():
-    start = np.array([0.0, 3.0, 30.0, 50.5, 51.0])
-    end = np.array([2.0, 9.0, 30.5, 51.0, 52.0])
-    b = scene_boundaries(start, end, 20.0)
-    assert [(x.scene, x.time, x.gap_s) for x in b] == [(1, 30.0, 21.0)]  # 50.5 - 30.5 = 20: not a cut
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"  # nothing listens there any more
+
+
+def test_a_down_llm_costs_one_call_and_is_reported_as_degraded():
+    session = LLMSession(LLMClient(LLMOptions(base_url=_closed_port_url(), timeout_s=5)))
+    ev = evolution("Ada", _sections("Ada"), ["Ada"], session)
+    assert set(ev.source.values()) == {"template"} and ev.sections["opening"] == "Ada opening facts."
+    assert session.calls == 1 and session.skipped == len(EVOLUTION_SECTIONS) - 1
+    (msg,) = session.degraded()
+    assert "unreachable" in msg and ": 5 LLM text(s) not written" in msg
+    assert LLMSession(LLMClient(LLMOptions(base_url="http://127.0.0.1:1/v1"))).degraded() == []  # not used: nothing to say
 
 
 def test_guard_rejects_unknown_names_and_empty_text():

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reelmind.cognition import scoring as sc
-from reelmind.cognition.fer_tier import classify
+from reelmind.core.emotion import classify_fer as classify
 from reelmind.core.records import DatasetTable
 
 NAN = math.nan
@@ -71,6 +71,8 @@ def test_tier_multipliers_shift_fer_to_ser():
     assert partial["expression_text"] == pytest.approx(0.4) and partial["voice_authenticity"] == pytest.approx(1.5)
     assert degraded["expression_text"] == 0.0 and degraded["interaction"] == 0.0
     assert degraded["voice_authenticity"] == pytest.approx(1.75)
+    absent = sc.tier_multipliers(classify(0.0, 0.0, 0.0, 0))  # no face at all: same as degraded
+    assert absent == degraded
 
 
 def one_character(face_conf: float = 0.9) -> DatasetTable:
@@ -84,7 +86,7 @@ def one_character(face_conf: float = 0.9) -> DatasetTable:
         valence=np.array([0.8, -0.6, 0.0]), arousal=np.array([0.6, 0.8, 0.3]), dominance=np.array([0.5, 0.5, 0.5]),
         face_emotion=np.array(["happy", "happy", "neutral"], dtype=object),
         face_confidence=np.array([face_conf] * 3),
-        listener=np.array(["B", "B", "A"], dtype=object), listener_emotion=np.array(["happy", "sad", ""], dtype=object),
+        listener=[("B",), ("B",), ("A",)], listener_emotion=[("happy",), ("sad",), ()],
         conflict=np.array([False, True, False]),
     )
 

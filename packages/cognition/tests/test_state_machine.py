@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from reelmind.cognition.state_machine import (StateMachineOptions, character_transitions, classify_step, find_triggers,
-                                              stability_baseline, transitions_table)
+                                              stability_baseline)
+from reelmind.cognition.tables import transitions_from, transitions_table
 
 
 @pytest.mark.parametrize("d, same, trigger, rank, expected", [
@@ -40,8 +41,10 @@ def test_character_transitions_on_a_constructed_series():
     assert [x.scene_cut for x in tr] == [False, False, True, False]
     assert tr[1].distance == pytest.approx(np.hypot(0.75, 0.3), abs=1e-6)
     assert tr[0].stability > tr[1].stability
-    table = transitions_table(tr)
-    assert table.num_rows == 4 and table.column("type").to_pylist()[1] == "SUDDEN"
+    table = transitions_table(tr, rows=[10, 11, 12, 13])
+    assert len(table) == 4 and table.type[1] == "SUDDEN" and list(table.row) == [10, 11, 12, 13]
+    back = transitions_from(type(table).from_arrow(table.to_arrow()))  # the record round-trips to the same transitions
+    assert back == tr or all(a == b or (a.surprise != a.surprise and b.surprise != b.surprise) for a, b in zip(back, tr))
 
 
 def test_triggers_are_salient_lines_of_others_since_the_last_own_line():

@@ -59,3 +59,37 @@ def test_ser_degraded_is_disabled():
     utt = UtteranceTable(start=[0.0, 2.0], end=[1.0, 3.0], text=["a", "b"], arousal=[0.1, 0.9], valence=[-0.5, 0.5])
     got = lookup(utt, None)
     assert got.provenance.tolist() == ["utterance", "utterance"] and not got.disabled
+
+
+def test_text_votes_with_its_polarity_mass():
+    from reelmind.core.emotion import TEXT_EMOTIONS
+
+    def probs(**kw):
+        p = np.zeros(7)
+        for k, v in kw.items():
+            p[TEXT_EMOTIONS.index(k)] = v
+        return p
+
+    spread = cf.text_channel(probs(anger=0.35, sadness=0.30, fear=0.1, joy=0.05, neutral=0.2), "anger", 0.35, 0.4)
+    assert spread.polarity == -1 and spread.confidence == pytest.approx(0.75)
+    face = cf.label_channel("face", "happy", 0.9, 0.35)
+    assert cf.is_conflict([face, spread])
+    unsure = cf.text_channel(probs(neutral=0.5, anger=0.3, joy=0.2), "neutral", 0.5, 0.4)
+    assert unsure.polarity == 0 and not cf.is_conflict([face, unsure])
+    joy = cf.text_channel(probs(joy=0.6, surprise=0.4), "joy", 0.6, 0.4)
+    assert joy.polarity == 1 and not cf.is_conflict([face, joy])
+    assert cf.text_channel(probs(anger=0.45, joy=0.1, neutral=0.45), "anger", 0.45, 0.4, min_mass=0.5).polarity == 0
+    # no probabilities (older tables): the label's polarity at its confidence
+    old = cf.text_channel(np.full(7, np.nan), "sadness", 0.6, 0.4)
+    assert old.polarity == -1 and old.confidence == pytest.approx(0.6)
+    assert cf.describe([face, spread]) == ["face:+0.90", "text:-0.75"]
+
+
+def test_a_face_against_a_voice_over_a_neutral_line_needs_text_to_be_a_conflict():
+    face = cf.label_channel("face", "happy", 1.0, 0.35)
+    voice = cf.voice_channel(-0.9, 0.1, 0.25)
+    text = cf.text_channel(np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]), "neutral", 1.0, 0.4)
+    assert cf.is_conflict([face, voice, text])  # the rule before issue 12
+    assert not cf.is_conflict([face, voice, text], required=("text",))
+    angry = cf.text_channel(np.array([0.9, 0.0, 0.0, 0.0, 0.1, 0.0, 0.0]), "anger", 0.9, 0.4)
+    assert cf.is_conflict([face, voice, angry], required=("text",))

@@ -168,3 +168,14 @@ def test_fuse_invariants_on_random_films(film):
             assert d.face_emotion[i] == ""
         if d.face_window[i] == "expanded_5s" and np.isfinite(d.face_confidence[i]):
             assert d.face_confidence[i] <= 0.4 + 1e-6
+
+
+def test_upstream_degradations_are_carried_into_the_dataset():
+    import dataclasses
+
+    faces = _faces([(0, 4, 0, 200, HAPPY)])
+    faces = dataclasses.replace(faces, meta={"degraded": ["truncated at 8.56 s of 30.12 s"]})
+    utt = _utt([(1, 3)], ["A"], ["joy"])
+    d = STAGE.run({"faces": faces, "utterances": utt})["dataset"]
+    assert d.meta["degraded_inputs"] == ["faces: truncated at 8.56 s of 30.12 s"]
+    assert "degraded_inputs" not in STAGE.run({"faces": _faces([(0, 4, 0, 200, HAPPY)]), "utterances": utt})["dataset"].meta

@@ -63,8 +63,7 @@ def faces_of(video: Path) -> Path:
     if not out.exists():
         from reelmind.core.stage import discover_stages
 
-        st = discover_stages()["faces"]
-        st.run({"video": str(video)}, st.make_options({"checkpoint_every": 0}))["faces"].to_parquet(out)
+        discover_stages()["faces"].run({"video": str(video)})["face_tracks"].to_parquet(out)
     return out
 
 

@@ -133,3 +133,21 @@ def test_eye_rows_are_the_brow_and_eye_rows():
     from reelmind.microexpr.spot import eye_rows
 
     assert list(eye_rows(128, 6)) == [0, 1]
+
+
+def test_tracks_follow_the_face_track_ids_and_fuse_finds_the_person():
+    """face_tracks (no person ids): one track per faces-stage track; fuse gives an event the person of
+    the faces row at its apex whose box overlaps the event's box."""
+    from reelmind.core.records import FaceTable, MicroEventTable
+    from reelmind.fuse.micro import persons_of
+    from reelmind.microexpr.tracks import build_tracks
+
+    t = np.repeat(np.arange(0, 1.0, 0.25), 2)
+    box = np.array([[10, 10, 60, 60], [200, 10, 250, 60]] * 4, np.float32)
+    tracks = build_tracks(FaceTable(time=t, box=box, det_conf=np.ones(8), track=np.array([4, 7] * 4)))
+    assert sorted((tr.source_id, tr.person_id, len(tr.times)) for tr in tracks) == [(4, -1, 4), (7, -1, 4)]
+    faces = FaceTable(time=t, box=box, det_conf=np.ones(8), person_id=np.array([3, 5] * 4), person=["ann", "bob"] * 4)
+    ev = MicroEventTable(person_id=[-1, -1, -1], onset=[0.3, 0.3, 0.3], apex=[0.4, 0.45, 0.4], offset=[0.5, 0.5, 0.5],
+                         box=np.array([[201, 11, 251, 61], [12, 10, 61, 60], [400, 400, 450, 450]], np.float32))
+    pid, label = persons_of(ev, faces)
+    assert list(pid) == [5, 3, -1] and list(label[:2]) == ["bob", "ann"]

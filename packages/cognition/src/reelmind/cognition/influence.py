@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reelmind.core.emotion import valence_of
 from reelmind.core.records import DatasetTable
-
-from .circumplex import valence_of
 
 
 @dataclass(frozen=True)
@@ -101,10 +100,6 @@ class InteractionEvents:
         return len(self.time)
 
 
-def split_people(cell: str) -> list[str]:
-    return [p.strip() for p in (cell or "").split(";")]
-
-
 def speech_valence(dataset: DatasetTable) -> np.ndarray:
     """Per row: mean of text-label valence and measured voice valence (NaN if neither)."""
     text_v = valence_of(dataset.text_emotion)
@@ -121,16 +116,16 @@ def interaction_events(dataset: DatasetTable, options: InfluenceOptions = Influe
     order = np.lexsort((np.arange(len(dataset)), dataset.start_time))
     sv = speech_valence(dataset)
     names: dict[str, int] = {}
-    for c in sorted({str(c) for c in dataset.character if c} | {p for cell in dataset.listener for p in split_people(cell) if p}):
+    for c in sorted({str(c) for c in dataset.character if c} | {p.strip() for cell in dataset.listener for p in cell if p.strip()}):
         names[c] = len(names)
     rows: list[tuple] = []
     g, fam = options.gain, options.familiarity
     for r in order:
         speaker = str(dataset.character[r])
-        listeners = split_people(str(dataset.listener[r]))
+        listeners = [p.strip() for p in dataset.listener[r]]
         if not speaker or not any(listeners):
             continue
-        reactions = split_people(str(dataset.listener_emotion[r]))
+        reactions = [p.strip() for p in dataset.listener_emotion[r]]
         text = str(dataset.dialogue[r])
         ev = detect_event(text)
         v = float(sv[r]) if np.isfinite(sv[r]) else 0.0

@@ -1,9 +1,12 @@
 """Long-term memory in ChromaDB: three tiers (STM -> candidate -> LTM), emotion-boosted search.
 
+The memory stage decides every memory in-process (:class:`MemoryIndex`, exact and deterministic)
+and returns them as a :class:`reelmind.core.records.MemoryTable` with their embeddings; ChromaDB
+is a sink written from that table by the stage's publish step (:func:`write_table`).
 Memories have deterministic ids (hash of film + character + time + kind), so writes are
 idempotent upserts: a run killed mid-write is resumed by running it again, which skips the
 memories already stored with the same content (no duplicate, nothing lost). Writes go in
-batches (up to the client's max batch size). Embeddings come from the packaged MiniLM.
+batches (up to the client's max batch size), with the table's embeddings (nothing re-embedded).
 
 By default the store is an embedded ``chromadb.PersistentClient(path)``; ``url`` switches to
 ``chromadb.HttpClient`` against a ChromaDB server.
@@ -166,14 +169,14 @@ class MemoryStore:
         got = self.collection.get(ids=ids, include=["metadatas"])
         return {i: (m or {}).get("digest", "") for i, m in zip(got["ids"], got["metadatas"])}
 
-    def add_refs(self, ids: Sequence[str]) -> list[str]:
-        """Reference memories once each (rehearsal); candidates reaching 2 refs go to LTM. Returns promoted ids."""
+    def add_refs(self, ids: Sequence[str], promote_refs: int = PROMOTE_REFS) -> list[str]:
+        """Reference memories once each (rehearsal); candidates reaching ``promote_refs`` go to LTM. Returns promoted ids."""
         got = self.collection.get(ids=list(ids), include=["metadatas", "documents"])
         updated, promoted = [], []
         for mid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]):
             m = Memory.from_chroma(mid, doc, meta)
             m = replace(m, refs=m.refs + 1)
-            if m.tier == "candidate" and m.refs >= PROMOTE_REFS:
+            if m.tier == "candidate" and m.refs >= promote_refs:
                 m = replace(m, tier="ltm")
                 promoted.append(mid)
             updated.append(m)
@@ -251,7 +254,8 @@ class MemoryIndex:
     index or on what an earlier (killed) run left in the store.
     """
 
-    def __init__(self, memories: Sequence[Memory], embeddings: np.ndarray) -> None:
+    def __init__(self, memories: Sequence[Memory], embeddings: np.ndarray, boost: float = EMOTION_BOOST) -> None:
+        self.boost = boost
         self.memories = list(memories)
         self.embeddings = np.asarray(embeddings, dtype=np.float32)
         self._by_char: dict[str, list[int]] = {}
@@ -270,6 +274,39 @@ class MemoryIndex:
             return []
         sims = self.embeddings[rows] @ np.asarray(query_vec, dtype=np.float32).reshape(-1)
         ranked = boosted_rank([self.memories[i].id for i in rows], sims.astype(np.float64),
-                              [self.memories[i].emotion for i in rows], emotion, k)
+                              [self.memories[i].emotion for i in rows], emotion, k, self.boost)
         pos = {self.memories[i].id: i for i in rows}
         return [(pos[mid], s) for mid, s in ranked]
+
+
+# ----------------------------------------------------------------------------- records
+def memories_table(memories: Sequence[Memory], embeddings: np.ndarray, rows: Sequence[int], meta: dict | None = None):
+    """Memories (+ their embeddings and the dataset row of moment memories, -1 otherwise) as a MemoryTable."""
+    from reelmind.core.records import MemoryTable
+
+    col = lambda k, dt=None: np.asarray([getattr(m, k) for m in memories], dtype=dt)  # noqa: E731
+    strs = {k: np.asarray([str(getattr(m, k)) for m in memories] or [], dtype=object)
+            for k in ("id", "film", "character", "kind", "tier", "text", "emotion")}
+    surprise = np.asarray([m.surprise if m.surprise >= 0 else math.nan for m in memories], dtype=np.float64)
+    return MemoryTable(**strs, time=col("time", np.float64), valence=col("valence", np.float64),
+                       arousal=col("arousal", np.float64), surprise=surprise, scene=col("scene", np.int64),
+                       refs=col("refs", np.int64), embedding=np.asarray(embeddings, dtype=np.float32).reshape(len(memories), np.shape(embeddings)[-1]),
+                       row=np.asarray(rows, dtype=np.int64), meta=dict(meta or {}))
+
+
+def memories_from(table) -> list[Memory]:
+    """The MemoryTable's rows as :class:`Memory` (surprise NaN -> -1, as stored in ChromaDB)."""
+    c = table.columns()
+    return [Memory(id=str(c["id"][i]), film=str(c["film"][i]), character=str(c["character"][i]), time=float(c["time"][i]),
+                   kind=str(c["kind"][i]), tier=str(c["tier"][i]), text=str(c["text"][i]), emotion=str(c["emotion"][i]),
+                   valence=float(c["valence"][i]), arousal=float(c["arousal"][i]), surprise=finite_or(float(c["surprise"][i])),
+                   scene=int(c["scene"][i]), refs=int(c["refs"][i])) for i in range(len(table))]
+
+
+def write_table(table, config: StoreConfig, embedder: Embedder | None = None,
+                progress: Callable[[float, str], None] | None = None) -> MemoryStore:
+    """Write a MemoryTable into the ChromaDB store ``config`` (its own embeddings; idempotent upserts)."""
+    store = MemoryStore(config, embedder)
+    emb = table.embedding if table.embedding is not None and len(table.embedding) else None
+    store.write(memories_from(table), emb, progress)
+    return store

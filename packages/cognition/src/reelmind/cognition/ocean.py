@@ -20,9 +20,9 @@ Each trait is the mean of components in 0..1 (the seed's mapping):
   stability floor = 10th percentile of transition stability; sudden density = min(1, 2 x
   SUDDEN share); hotspots = min(1, trauma hotspots / 3).
 
-Transitions, STM trends and hotspots come from the cognition analysis; when it lacks them they
-are derived from the dataset with the same bridge and state-machine rules (no LSTM), and the
-evidence says so.
+Transitions and STM trends come from the moments stage, hotspots from the memory stage (or the
+same consolidation rule over the transitions when that stage is skipped), interactions from the
+social stage; :mod:`reelmind.cognition.personality` is the stage.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from reelmind.core.emotion import face_label, label_polarity
 from reelmind.core.records import DatasetTable
 
-from .circumplex import face_label, label_polarity
 from .influence import PairMemory
 from .scoring import moment_points
 from .types import Transition
@@ -165,31 +165,3 @@ def infer_personality(character: str, dataset: DatasetTable, transitions: Sequen
         "N": neuroticism(own, hotspots),
     }
     return Personality(character, traits, source)
-
-
-def dataset_transitions(dataset: DatasetTable) -> list[Transition]:
-    """Transitions derived from the dataset alone with the bridge + state-machine rules (no LSTM)."""
-    from .bridge import bridge
-    from .state_machine import character_transitions, find_triggers
-
-    moments, _ = bridge(dataset)
-    if not len(moments):
-        return []
-    chars = moments.character
-    trig = find_triggers(chars, moments.time, moments.valence.astype(np.float64), moments.arousal.astype(np.float64),
-                         np.zeros(len(moments), dtype=bool))
-    out: list[Transition] = []
-    for c in sorted(set(chars)):
-        i = np.flatnonzero(chars == c)
-        nan = np.full(len(i), np.nan)
-        out += character_transitions(c, moments.time[i], moments.valence[i].astype(np.float64),
-                                     moments.arousal[i].astype(np.float64), moments.emotion[i], moments.scene[i],
-                                     trig[i], nan, nan)
-    return out
-
-
-def rolling_volatility(valence: np.ndarray, window: int = 5) -> list[float]:
-    """Std of the last ``window`` valences after each moment (the STM volatility, from data)."""
-    v = np.asarray(valence, dtype=np.float64)
-    return [float(np.nanstd(v[max(0, i - window + 1): i + 1])) if np.isfinite(v[max(0, i - window + 1): i + 1]).any() else math.nan
-            for i in range(len(v))]

@@ -1,7 +1,7 @@
 """Reflection: scene boundaries, Generative-Agents-style insights, 5-section character evolution.
 
-* Scene boundary: a gap > ``scene_gap_s`` between consecutive utterances; the analysis then
-  archives the short-term memories of the closing scene and keeps the high-arousal ones.
+* Scene boundary: a gap > ``scene_gap_s`` between consecutive utterances (the moments' scenes); the
+  memory stage then archives the short-term memories of the closing scene and keeps the high-arousal ones.
 * Insights (Park et al. 2023 style): a few salient questions per character, built from its
   data, each answered by retrieving memories (cosine + emotion boost) and stating what the
   retrieved memories share, with their ids as evidence. Retrieval references the memories.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reelmind.core.llm import LLMClient, LLMError
-from .types import EVOLUTION_SECTIONS, Arc, CharacterConsolidation, Evolution, SceneBoundary, TrendPoint
+from .types import EVOLUTION_SECTIONS, Arc, CharacterConsolidation, Evolution, TrendPoint
 
 log = logging.getLogger("reelmind.cognition.reflection")
 
@@ -32,24 +32,32 @@ class GuardOptions:
     retries: int = 2  # extra LLM attempts for an empty or rejected text
 
 
-@dataclass(frozen=True)
-class ReflectionOptions:
-    scene_gap_s: float = 20.0
-    preserve_arousal: float = 0.7  # STM memories at or above this arousal survive scene archival
-    insight_k: int = 5  # memories retrieved per insight question
+class LLMSession:
+    """One stage's use of the configured LLM. The first failure (endpoint down, HTTP error, unusable
+    answer) is kept and later calls fail at once, so a down server costs one timeout; the stage
+    reports :meth:`degraded` in its output's ``meta["degraded"]`` (manifest + console)."""
 
+    def __init__(self, client: LLMClient) -> None:
+        self.client = client
+        self.error = ""
+        self.calls = self.skipped = 0
 
-# ------------------------------------------------------------------ scenes
-def scene_boundaries(start: np.ndarray, end: np.ndarray, gap_s: float) -> list[SceneBoundary]:
-    """Scene cuts of the film timeline (rows in any order)."""
-    order = np.lexsort((end, start))
-    out: list[SceneBoundary] = []
-    last_end = None
-    for i in order:
-        if last_end is not None and start[i] - last_end > gap_s:
-            out.append(SceneBoundary(scene=len(out) + 1, time=float(start[i]), gap_s=round(float(start[i] - last_end), 6)))
-        last_end = float(end[i]) if last_end is None else max(last_end, float(end[i]))
-    return out
+    def chat(self, system: str, user: str) -> str:
+        if self.error:
+            self.skipped += 1
+            raise LLMError(self.error)
+        self.calls += 1
+        try:
+            return self.client.chat(system, user)
+        except LLMError as exc:
+            self.error = str(exc)
+            log.warning("LLM failed, template text is kept instead: %s", exc)
+            raise
+
+    def degraded(self) -> list[str]:
+        if not self.error:
+            return []
+        return [f"LLM not used ({self.error}): {1 + self.skipped} LLM text(s) not written, template text kept where there is one"]
 
 
 # ------------------------------------------------------------------ hallucination guard
@@ -80,7 +88,7 @@ def guard_text(text: str, characters: list[str], facts: str) -> list[str]:
     return []
 
 
-def llm_render(client: LLMClient, system: str, facts: str, characters: list[str], guard: GuardOptions, what: str) -> tuple[str, list[str]]:
+def llm_render(client: LLMClient | LLMSession, system: str, facts: str, characters: list[str], guard: GuardOptions, what: str) -> tuple[str, list[str]]:
     """LLM prose from facts, retried when empty or rejected by the guard; ("", reports) if it never passes."""
     reports: list[str] = []
     for attempt in range(guard.retries + 1):
@@ -146,7 +154,7 @@ EVOLUTION_SYSTEM = ("You write one short paragraph of a film character's evoluti
                     "facts given; name only the characters that appear in them; no invented events or numbers.")
 
 
-def evolution(character: str, sections: dict[str, str], characters: list[str], client: LLMClient | None = None,
+def evolution(character: str, sections: dict[str, str], characters: list[str], client: LLMClient | LLMSession | None = None,
               guard: GuardOptions = GuardOptions()) -> Evolution:
     """The 5-section narrative: template text, or guarded LLM prose per section (template on failure)."""
     out, source, reports = {}, {}, []

@@ -1,4 +1,4 @@
-"""``reelmind report RUN``: write ``<RUN>/report/`` from ``<RUN>/dataset.parquet`` and ``<RUN>/analysis/``."""
+"""``reelmind report RUN``: write ``<RUN>/report/`` from the records a run published (dataset + cognition)."""
 
 from __future__ import annotations
 
@@ -17,30 +17,37 @@ app = typer.Typer(add_completion=False, help="Structured + HTML report of a run.
 
 @app.command()
 def report(
-    run: Path = typer.Argument(..., help="run folder holding dataset.parquet and analysis/"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="output folder (default: RUN/report)"),
+    run: Path = typer.Argument(..., help="run folder holding dataset.parquet and the cognition records"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="output folder (default: RUN; files go to OUT/report/)"),
     no_html: bool = typer.Option(False, "--no-html", help="skip report.html"),
     film: str = typer.Option("", help="film title shown in the report"),
     llm_url: str = typer.Option("", help="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1): also write the 6-chapter LLM review"),
     llm_model: str = typer.Option("", help="model name sent to the endpoint"),
+    llm_key_env: str = typer.Option("", help="name of the environment variable holding the endpoint's API key"),
 ) -> None:
     """Write report.md, report.zh.md, report.json and report.html for RUN."""
     from reelmind.core.llm import LLMOptions
+
+    from .report import render_documents, write_documents
     from .report_inputs import load_run
     from .report_review import ReviewOptions
-    from .report_stage import ReportStageOptions, write_report
+    from .report_structured import ReportOptions
 
     try:
         inputs = load_run(run)
-        review = ReviewOptions(enabled=bool(llm_url), llm=LLMOptions(base_url=llm_url, model=llm_model))
-        options = ReportStageOptions(html=not no_html, film=film or inputs.film, review=review)
-        folder = write_report(inputs.dataset, run / "analysis", out or run / "report", options)
+        if film:
+            inputs.film = film
+        options = ReportOptions(html=not no_html, film=inputs.film, review=ReviewOptions(enabled=bool(llm_url)),
+                                llm=LLMOptions(base_url=llm_url, model=llm_model, api_key_env=llm_key_env))
+        docs = render_documents(inputs, options)
+        paths = write_documents(docs, out or run)
     except ReelmindError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    names = ("report.md", "report.zh.md", "report.json") + (() if no_html else ("report.html",)) + (("review.md",) if llm_url else ())
-    for name in names:
-        typer.echo(str(folder / name))
+    for warning in docs.meta.get("degraded", []):
+        typer.echo(f"warning: {warning}", err=True)
+    for p in paths:
+        typer.echo(str(p))
 
 
 if __name__ == "__main__":  # pragma: no cover

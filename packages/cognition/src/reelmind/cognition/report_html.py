@@ -1,5 +1,7 @@
 """The HTML report: one self-contained file per film, charts as inline SVG drawn in Python.
 
+Every text from the data is HTML-escaped (:func:`_e`).
+
 Rendered from the structured report dict only (:mod:`report_structured`). No CDN, no external
 font or script: it opens offline. A few lines of inline JS switch the summary language and
 record each chart's on-screen box in ``body[data-layout]`` (used by the headless-Chromium test).
@@ -14,10 +16,7 @@ from __future__ import annotations
 
 import html
 import math
-from pathlib import Path
 from typing import Any
-
-from reelmind.core.atomic import write_text
 
 from . import report_i18n as i18n
 from .ocean import TRAITS
@@ -351,6 +350,8 @@ def render_html(report: dict) -> str:
         stats.append((sec["memory"]["stats"]["total"], "memories"))
     parts = [f'<header><h1>{_e(report["film"])}</h1><p>reelmind structured report · zero-LLM, reproducible · FER {_e(tier["tier"])}: {_e(tier["reason"])}</p></header><main>']
     parts.append('<div class="stats">' + "".join(f'<div class="stat"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k in stats) + "</div>")
+    if report["warnings"]:
+        parts.append('<div class="warn"><b>Warnings about the data:</b><ul>' + "".join(f"<li>{_e(w)}</li>" for w in report["warnings"]) + "</ul></div>")
     if report["missing"]:
         parts.append('<div class="warn"><b>Missing from the analysis:</b> ' + "; ".join(f"{_e(k)} ({_e(v)})" for k, v in report["missing"].items()) + "</div>")
     parts.append(_card("timeline", "Valence and arousal over time", _legend({c: colors[c] for c in names}) + chart_timeline(sec, colors),
@@ -362,7 +363,7 @@ def render_html(report: dict) -> str:
     ocean_ev = "".join(f"<details><summary>{_e(r['character'])}</summary><ul>" + "".join(
         f"<li><b>{t} {r['traits'][t]['value']:.2f}</b> {_e(r['traits'][t]['evidence'])}</li>" for t in TRAITS) + "</ul></details>"
         for r in sec["ocean"]["characters"])
-    src = "from the analysis" if sec["ocean"]["source"] == "analysis" else "transitions derived from the dataset"
+    src = "from the personality stage" if sec["ocean"]["source"] == "analysis" else f"missing: {sec['ocean']['missing']}"
     parts.append(_card("ocean", "OCEAN personality", f'<div class="grid2"><div>{chart_ocean(sec, colors)}</div><div>{ocean_table(sec)}{ocean_ev}</div></div>', src))
     parts.append(_card("social", "Social graph · Dunbar circles", chart_social(sec, colors), "directed: A → B is how close A holds B"))
     det = "".join(f"<details><summary>{_e(r['character'])} · {'—' if r['total'] is None else format(r['total'], '.1f')}/10</summary><table>"
@@ -370,6 +371,18 @@ def render_html(report: dict) -> str:
                   + "</table></details>" for r in sec["scoring"]["characters"])
     parts.append(_card("scores", "Performance scores (6 white-box dimensions)", chart_scores(sec) + det,
                        f"FER tier {tier['tier']}: weights shifted as documented"))
+    linked = report.get("linked") or {}
+    if linked:
+        items = []
+        if "prompts" in linked:
+            lp = linked["prompts"]
+            items.append(f'<li><a href="{_e(lp["page"])}">Video prompts: {lp["keyframes"]} keyframes</a> '
+                         f'(<a href="{_e(lp["sheet"])}">traced prompt sheet</a>)</li>')
+        if "microexpr" in linked:
+            lm = linked["microexpr"]
+            items.append(f'<li><a href="{_e(lm["page"])}">Micro-expressions: {lm["events"]} events</a>; '
+                         f'suppression on {len(lm["suppressed_lines"])} line(s)</li>')
+        parts.append(f'<section class="card"><h2>More from this film</h2><ul>{"".join(items)}</ul></section>')
     summ = '<div class="lang"><button data-l="en" onclick="setLang(\'en\')">English</button> <button data-l="zh" onclick="setLang(\'zh\')">中文</button></div>'
     for lang in i18n.LANGS:
         summ += f'<ul data-lang="{lang}">' + "".join(f"<li>{_e(t)}</li>" for t in sec["summaries"][lang].values()) + "</ul>"
@@ -378,7 +391,3 @@ def render_html(report: dict) -> str:
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             f"<title>{_e(report['film'])} · reelmind report</title><style>{_CSS}</style></head><body>" + "".join(parts)
             + f"<script>{_JS}</script></body></html>\n")
-
-
-def write_html(report: dict, folder: str | Path) -> Path:
-    return write_text(Path(folder) / "report.html", render_html(report))

@@ -39,8 +39,8 @@ DIMENSION = {
            "range": "情感範圍", "transition": "情感轉換", "interaction": "互動品質"},
 }
 TIER = {
-    "en": {"reliable": "reliable", "partial": "partial", "degraded": "degraded"},
-    "zh": {"reliable": "可靠", "partial": "部分可靠", "degraded": "不可靠"},
+    "en": {"reliable": "reliable", "partial": "partial", "degraded": "degraded", "absent": "absent"},
+    "zh": {"reliable": "可靠", "partial": "部分可靠", "degraded": "不可靠", "absent": "無臉部資料"},
 }
 SECTIONS = {
     "en": ["Overview", "Emotion statistics", "Emotion timeline and arcs", "Transitions and surprise",
@@ -62,13 +62,13 @@ WORDS = {
         "line": "Line", "channels": "Channels", "value": "Value", "evidence": "Evidence",
         "nodes": "nodes", "links": "links", "migrations": "migrations tracked", "inner_circle": "Inner circle",
         "intimacy": "Intimacy", "events": "Major events", "positive": "positive", "negative": "negative",
-        "not_available": "not available", "source_dataset": "derived from the dataset (analysis transitions missing)",
-        "source_analysis": "from the analysis", "text": "text", "face": "face", "voice": "voice",
+        "not_available": "not available", "text": "text", "face": "face", "voice": "voice",
         "scene_boundaries": "scene boundaries", "by_tier": "By tier", "by_kind": "By kind",
         "generated": "Zero-LLM report: every figure is computed from the data; same data, same report.",
         "migration_log": "Latest circle migrations", "trigger": "Trigger", "from": "from", "to": "to",
         "pairs": "Relationship memory (directed)", "impact": "Impact", "no_conflicts": "No multimodal conflicts.",
-        "emotions": "Emotions",
+        "emotions": "Emotions", "warnings": "Warnings about the data",
+        "evolution": "Character evolution (memory stage: opening, turning points, patterns, relationships, closing)",
     },
     "zh": {
         "title": "結構化報告", "film": "影片", "lines": "台詞數", "characters": "角色",
@@ -82,13 +82,13 @@ WORDS = {
         "line": "台詞", "channels": "通道", "value": "數值", "evidence": "證據",
         "nodes": "節點", "links": "連結", "migrations": "次圈層遷移", "inner_circle": "親密圈",
         "intimacy": "親密度", "events": "重大事件", "positive": "正向", "negative": "負向",
-        "not_available": "無資料", "source_dataset": "由資料集推導(分析結果缺少轉換記錄)",
-        "source_analysis": "來自分析結果", "text": "文本", "face": "臉部", "voice": "聲音",
+        "not_available": "無資料", "text": "文本", "face": "臉部", "voice": "聲音",
         "scene_boundaries": "場景邊界", "by_tier": "依層級", "by_kind": "依類型",
         "generated": "零 LLM 報告:所有數字皆由資料計算,相同資料產生相同報告。",
         "migration_log": "最近的圈層遷移", "trigger": "觸發事件", "from": "從", "to": "到",
         "pairs": "關係記憶(有向)", "impact": "影響", "no_conflicts": "沒有多模態衝突。",
-        "emotions": "情感",
+        "emotions": "情感", "warnings": "資料警告",
+        "evolution": "角色演變(記憶階段:開場、轉折、模式、關係、結尾;英文模板)",
     },
 }
 

@@ -1,148 +1,128 @@
-"""Read what the report needs: the fused dataset and whatever the analysis folder holds.
+"""What the report is built from: the dataset and the records of the cognition stages.
 
-Every analysis piece is optional: a missing or unreadable file is recorded in
-``ReportInputs.missing`` (piece -> one-line reason) and the report says so in its section.
-Readers accept the shapes the analysis writes (a list of records, ``{"<piece>": [...]}``, or a
-mapping keyed by character).
+The report never reads files of other stages: :class:`ReportInputs` holds the records the driver
+hands to the report stage (every analysis record is optional: a stage that was skipped or failed
+is named in :attr:`ReportInputs.missing` and the report says so in its section). :func:`load_run`
+reads a finished run folder's published records for ``reelmind report``.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import math
-from dataclasses import dataclass, field
+import re
+from collections import defaultdict
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from reelmind.core import DataFileError, DatasetTable
+from reelmind.core.records import RECORD_TYPES, Table
 
-from .types import (
-    Arc,
-    ChannelWeights,
-    CharacterConsolidation,
-    Evolution,
-    Insight,
-    MemoryStats,
-    SceneBoundary,
-    Transition,
-    TrendPoint,
-)
-
-log = logging.getLogger("reelmind.cognition.report_inputs")
-
-#: piece -> file name inside the analysis folder
-PIECES = {
-    "transitions": "transitions.parquet",
-    "stm": "stm.parquet",
-    "arcs": "arcs.json",
-    "memory_stats": "memory_stats.json",
-    "consolidation": "consolidation.json",
-    "scenes": "scenes.json",
-    "reflection": "reflection.json",
-    "channel_weights": "channel_weights.json",
+#: record name -> (record type, the stage that makes it)
+RECORDS: dict[str, tuple[str, str]] = {
+    "moments": ("MomentTable", "moments"), "transitions": ("TransitionTable", "moments"), "arcs": ("ArcTable", "moments"),
+    "moods": ("MoodTable", "moments"), "trends": ("TrendTable", "moments"),
+    "memories": ("MemoryTable", "memory"), "hotspots": ("HotspotTable", "memory"),
+    "consolidation": ("ConsolidationTable", "memory"), "scenes": ("SceneTable", "memory"),
+    "character_scenes": ("CharacterSceneTable", "memory"), "reflections": ("ReflectionTable", "memory"),
+    "personality": ("PersonalityTable", "personality"), "social": ("SocialEdgeTable", "social"),
+    "migrations": ("MigrationTable", "social"), "influence": ("InfluenceEventTable", "social"),
+    "scores": ("ScoreTable", "scores"),
 }
+#: Records of other packages the report links to when their stages ran (never listed as missing).
+LINKED: dict[str, str] = {"prompts": "PromptFrameTable", "micro_events": "MicroEventTable"}
 
 
 @dataclass
 class ReportInputs:
     dataset: DatasetTable
     film: str = ""
-    transitions: list[Transition] | None = None
-    stm: list[TrendPoint] | None = None
-    arcs: list[Arc] | None = None
-    memory_stats: MemoryStats | None = None
-    consolidation: list[CharacterConsolidation] | None = None
-    scenes: list[SceneBoundary] | None = None
-    insights: list[Insight] | None = None
-    evolutions: list[Evolution] | None = None
-    channel_weights: ChannelWeights | None = None
-    missing: dict[str, str] = field(default_factory=dict)
+    moments: Table | None = None
+    transitions: Table | None = None
+    arcs: Table | None = None
+    moods: Table | None = None
+    trends: Table | None = None
+    memories: Table | None = None
+    hotspots: Table | None = None
+    consolidation: Table | None = None
+    scenes: Table | None = None
+    character_scenes: Table | None = None
+    reflections: Table | None = None
+    personality: Table | None = None
+    social: Table | None = None
+    migrations: Table | None = None
+    influence: Table | None = None
+    scores: Table | None = None
+    prompts: Table | None = None
+    micro_events: Table | None = None
+    absent_reason: str = "the {stage} stage did not run"
 
+    @classmethod
+    def from_records(cls, records: dict, film: str = "") -> "ReportInputs":
+        """From a stage-inputs dict (``dataset`` + any of :data:`RECORDS`), checking each record's type."""
+        from reelmind.core.errors import RecordError
 
-def _records(obj: Any, key: str) -> list[dict]:
-    """A list of record dicts from the shapes the analysis may write."""
-    if isinstance(obj, dict) and key in obj:
-        obj = obj[key]
-    if isinstance(obj, list):
-        return [x for x in obj if isinstance(x, dict)]
-    if isinstance(obj, dict):
-        out = []
-        for k in sorted(obj):
-            v = obj[k]
-            if isinstance(v, dict):
-                out.append({"character": k, **v} if "character" not in v else v)
-            elif isinstance(v, list):
-                out += [x for x in v if isinstance(x, dict)]
-        return out
-    raise DataFileError(f"{key}: expected a list or mapping of records, got {type(obj).__name__}")
+        ds = records.get("dataset")
+        if not isinstance(ds, DatasetTable):
+            raise RecordError("report inputs", "dataset", "DatasetTable", type(ds).__name__)
+        known = {f.name for f in fields(cls)}
+        kwargs = {}
+        for name, value in records.items():
+            if (name in RECORDS or name in LINKED) and value is not None:
+                want = RECORD_TYPES[RECORDS[name][0] if name in RECORDS else LINKED[name]]
+                if not isinstance(value, want):
+                    raise RecordError("report inputs", name, want.__name__, type(value).__name__)
+                kwargs[name] = value
+        return cls(dataset=ds, film=film, **{k: v for k, v in kwargs.items() if k in known})
 
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path}: not UTF-8 text") from None
-
-
-def _read_parquet_rows(path: Path) -> list[dict]:
-    import pyarrow.parquet as pq
-
-    try:
-        rows = pq.read_table(path).to_pylist()
-    except Exception as exc:  # ArrowInvalid / OSError on corrupt files
-        raise DataFileError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
-    for r in rows:  # Parquet stores NaN as null in some writers
-        for k, v in r.items():
-            if v is None and k in ("surprise", "surprise_rank", "distance", "stability", "volatility"):
-                r[k] = math.nan
-    return rows
-
-
-def load_analysis_pieces(folder: str | Path | None, inputs: ReportInputs) -> ReportInputs:
-    """Fill ``inputs`` from an analysis folder; each missing/corrupt piece goes to ``missing``."""
-    if folder is None or not Path(folder).is_dir():
-        why = "no analysis folder" if folder is None else f"analysis folder {folder} does not exist"
-        for piece in PIECES:
-            inputs.missing[piece] = why
-        return inputs
-    folder = Path(folder)
-    readers = {
-        "transitions": lambda p: [Transition.from_dict(r) for r in _read_parquet_rows(p)],
-        "stm": lambda p: [TrendPoint.from_dict(r) for r in _read_parquet_rows(p)],
-        "arcs": lambda p: [Arc.from_dict(r) for r in _records(_read_json(p), "arcs")],
-        "memory_stats": lambda p: MemoryStats.from_dict(_read_json(p)),
-        "consolidation": lambda p: [CharacterConsolidation.from_dict(r) for r in _records(_read_json(p), "consolidation")],
-        "scenes": lambda p: [SceneBoundary.from_dict(r) for r in _records(_read_json(p), "scenes")],
-        "channel_weights": lambda p: ChannelWeights.from_dict(_read_json(p)),
-    }
-    for piece, name in PIECES.items():
-        path = folder / name
-        if not path.exists():
-            inputs.missing[piece] = f"{name} not in the analysis folder"
-            continue
-        try:
-            if piece == "reflection":
-                data = _read_json(path)
-                inputs.insights = [Insight.from_dict(r) for r in _records(data, "insights")] if isinstance(data, dict) and "insights" in data else []
-                inputs.evolutions = [Evolution.from_dict(r) for r in _records(data, "evolutions")] if isinstance(data, dict) and "evolutions" in data else []
-            else:
-                setattr(inputs, piece, readers[piece](path))
-        except (DataFileError, TypeError, KeyError, ValueError) as exc:
-            msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-            inputs.missing[piece] = f"{name} unreadable: {msg}"
-            log.warning("report: %s", inputs.missing[piece])
-    return inputs
+    @property
+    def missing(self) -> dict[str, str]:
+        """Absent records, each with why (the stage that makes it did not run)."""
+        return {name: self.absent_reason.format(stage=stage) for name, (_, stage) in RECORDS.items()
+                if getattr(self, name) is None}
 
 
 def load_run(run: str | Path) -> ReportInputs:
-    """``<RUN>/dataset.parquet`` + ``<RUN>/analysis/`` (the layout of ``reelmind run``)."""
+    """A finished run folder's published records (``<RUN>/dataset.parquet`` + ``<RUN>/<record>.parquet``)."""
     run = Path(run)
     ds_path = run / "dataset.parquet"
     if not ds_path.exists():
         raise DataFileError(f"{ds_path}: no such file (is {run} a reelmind run folder?)")
-    dataset = DatasetTable.read_parquet(ds_path)
-    inputs = ReportInputs(dataset=dataset, film=str(dataset.meta.get("film", "")) or run.name)
-    return load_analysis_pieces(run / "analysis", inputs)
+    records: dict = {"dataset": DatasetTable.read_parquet(ds_path)}
+    for name, kind in [*((n, k) for n, (k, _) in RECORDS.items()), *LINKED.items()]:
+        path = run / f"{name}.parquet"
+        if path.is_file():
+            records[name] = RECORD_TYPES[kind].read_parquet(path)
+    inputs = ReportInputs.from_records(records, film=str(records["dataset"].meta.get("film", "")) or run.name)
+    inputs.absent_reason = "no {stage} records in the run folder"
+    return inputs
+
+
+# ----------------------------------------------------------------------------- name checks
+_DEFAULT_LABEL = re.compile(r"person_(\d+)")
+
+
+def name_warnings(ds: DatasetTable) -> list[str]:
+    """Problems with the character names of a dataset, in words: empty names, and a name used for more
+    than one person cluster (a name given twice, or another cluster's default label ``person_N``)."""
+    out = []
+    empty = sum(1 for c in ds.character if not str(c).strip())
+    if empty:
+        out.append(f"{empty} line(s) have an empty character name (reported as 'unknown'); name the speaker's cluster")
+    ids: dict[str, set[int]] = defaultdict(set)
+    for c, p in zip(ds.character, ds.person_id):
+        if str(c).strip() and int(p) >= 0:
+            ids[str(c)].add(int(p))
+    for names, pids in zip(ds.listener, ds.listener_ids):
+        for c, p in zip(names, pids):
+            if str(c).strip() and int(p) >= 0:
+                ids[str(c)].add(int(p))
+    all_ids = {p for s in ids.values() for p in s}
+    for name in sorted(ids):
+        if len(ids[name]) > 1:
+            out.append(f"name {name!r} is used by {len(ids[name])} person clusters ({', '.join(map(str, sorted(ids[name])))}): "
+                       "their lines are merged under one name")
+        m = _DEFAULT_LABEL.fullmatch(name)  # default labels are 1-based: person_1 is cluster 0
+        other = int(m.group(1)) - 1 if m else -1
+        if m and other in all_ids and other not in ids[name]:
+            out.append(f"name {name!r} given to cluster {', '.join(map(str, sorted(ids[name])))} collides with the default "
+                       f"label of cluster {other}")
+    return out

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from reelmind.core.atomic import write_json, write_text
+from reelmind.core.llm import LLMError, LLMOptions, make_client
 
-from reelmind.core.llm import LLMOptions, make_client
-from .reflection import GuardOptions, llm_render
+from .reflection import GuardOptions, LLMSession, llm_render
 
 log = logging.getLogger("reelmind.cognition.report_review")
 
@@ -36,8 +34,7 @@ SYSTEM = ("You are a film critic writing one chapter of a review of the film '{f
 
 @dataclass(frozen=True)
 class ReviewOptions:
-    enabled: bool = False
-    llm: LLMOptions = field(default_factory=LLMOptions)
+    enabled: bool = False  # needs the run's LLM (``llm:``)
     guard: GuardOptions = field(default_factory=GuardOptions)
     language: str = "English"
     paragraphs: int = 2
@@ -67,13 +64,13 @@ def chapter_facts(report: dict, chapter: str) -> dict:
     raise KeyError(chapter)
 
 
-def film_review(report: dict, options: ReviewOptions, progress=None) -> dict:
-    """The 6 chapters: ``{"chapters": [{key, title, text, source, guard}], ...}``; text "" when the LLM failed."""
-    client = make_client(options.llm)
+def film_review(report: dict, options: ReviewOptions, llm: LLMOptions, progress=None) -> tuple[dict, list[str]]:
+    """The 6 chapters: ``{"chapters": [{key, title, text, source, guard}], ...}`` (text "" when the LLM failed),
+    and what was degraded (an LLM that is configured but down)."""
+    client = make_client(llm)
     if client is None:
-        from reelmind.core.llm import LLMError
-
-        raise LLMError("film review needs an LLM", "set review.llm.base_url to an OpenAI-compatible endpoint")
+        raise LLMError("film review needs an LLM", "set llm.base_url in the run config to an OpenAI-compatible endpoint")
+    client = LLMSession(client)
     characters = list(report["sections"]["overview"]["shown_characters"])
     chapters = []
     for k, (key, title) in enumerate(CHAPTERS):
@@ -85,8 +82,8 @@ def film_review(report: dict, options: ReviewOptions, progress=None) -> dict:
         chapters.append({"key": key, "title": title, "text": text, "source": "llm" if text else "missing", "guard": reports})
         if reports:
             log.warning("review chapter %s: %s", key, "; ".join(reports))
-    return {"film": report["film"], "model": options.llm.model, "chapters": chapters,
-            "note": "LLM text rendered from the structured report's facts only"}
+    return ({"film": report["film"], "model": llm.model, "chapters": chapters,
+             "note": "LLM text rendered from the structured report's facts only"}, client.degraded())
 
 
 def render_review_markdown(review: dict) -> str:
@@ -97,8 +94,3 @@ def render_review_markdown(review: dict) -> str:
         lines += [f"## {k}. {ch['title']}", ""]
         lines += [ch["text"] if ch["text"] else f"_Not rendered: {'; '.join(ch['guard']) or 'no answer'}_", ""]
     return "\n".join(lines)
-
-
-def write_review(review: dict, folder: str | Path) -> dict[str, Path]:
-    folder = Path(folder)
-    return {"json": write_json(folder / "review.json", review), "md": write_text(folder / "review.md", render_review_markdown(review))}

@@ -1,9 +1,12 @@
 """The structured report: zero LLM, 100 % reproducible, 10 sections as JSON + Markdown (en / zh).
 
-:func:`build_report` turns the dataset and the analysis pieces into one JSON-able dict (floats
-rounded to 4 decimals, NaN as null, every list in a fixed order); the Markdown files, the HTML
-report and the optional LLM review are rendered from that dict only. Same inputs and options
-give byte-identical files (tested).
+:func:`build_report` assembles the dataset and the records of the cognition stages (moments,
+memory, personality, social, scores) into one JSON-able dict (floats rounded to 4 decimals, NaN as
+null, every list in a fixed order); it computes nothing the stages decide, and a record that is
+absent is named in ``missing`` and said in its section. The Markdown files, the HTML report and
+the optional LLM review are rendered from that dict only. Same records and options give
+byte-identical files (tested). Text from the data (names, lines) is escaped in Markdown
+(:func:`md`) and HTML; suspicious character names are warned about (``warnings``).
 
 Sections: 1 overview, 2 emotion statistics, 3 timeline and arcs, 4 transitions and surprise,
 5 memory statistics, 6 OCEAN, 7 social matrix (Dunbar circles, influence), 8 scoring (6
@@ -22,33 +25,38 @@ from typing import Any
 
 import numpy as np
 
-from reelmind.core.atomic import write_json, write_text
+from reelmind.core.emotion import face_label, fer_tier
+from reelmind.core.llm import LLMOptions
+from reelmind.core.provenance import versions
 from reelmind.core.stage import options_dict
 
 from . import report_i18n as i18n
-from .circumplex import face_label
-from .dunbar import CIRCLES, DunbarOptions, run_dunbar
-from .influence import interaction_events
-from .ocean import TRAITS, dataset_transitions, infer_personality, rolling_volatility
-from .report_inputs import ReportInputs
-from .scoring import ScoringOptions, moment_points, score_film
+from .ocean import TRAITS
+from .report_inputs import ReportInputs, name_warnings
+from .report_review import ReviewOptions
 from .types import to_jsonable
+
+CIRCLE_ORDER = ("intimate", "close", "friends", "acquaintance", "stranger")
 
 log = logging.getLogger("reelmind.cognition.report_structured")
 
-SCHEMA = "reelmind.report/1"
+SCHEMA = "reelmind.report/2"
 SECTION_KEYS = ("overview", "emotion_stats", "timeline", "transitions", "memory", "ocean", "social",
                 "scoring", "conflicts", "summaries")
 
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """Options of the ``report`` stage."""
+
+    film: str = ""  # title shown in the report; default: the dataset's film / video name
+    html: bool = True
     max_characters: int = 12  # characters shown in tables and charts (by number of lines)
     max_conflicts: int = 50
     max_migrations: int = 20
     max_points: int = 2000  # timeline points per character kept for charts (evenly thinned)
-    dunbar: DunbarOptions = field(default_factory=DunbarOptions)
-    scoring: ScoringOptions = field(default_factory=ScoringOptions)
+    review: ReviewOptions = field(default_factory=ReviewOptions)  # optional 6-chapter LLM review (off)
+    llm: LLMOptions = field(default_factory=LLMOptions)  # filled from the run's `llm:` section
 
 
 def _clean(obj: Any, nd: int = 4) -> Any:
@@ -63,21 +71,9 @@ def _clean(obj: Any, nd: int = 4) -> Any:
     return obj
 
 
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("reelmind-cognition", "reelmind-core", "numpy", "numba"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
-def _film_name(inputs: ReportInputs) -> str:
-    if inputs.film:
-        return inputs.film
+def _film_name(inputs: ReportInputs, options: ReportOptions) -> str:
+    if options.film or inputs.film:
+        return options.film or inputs.film
     meta = inputs.dataset.meta or {}
     for key in ("film", "video", "source"):
         if meta.get(key):
@@ -113,32 +109,34 @@ def _thin(n: int, k: int) -> np.ndarray:
     return np.arange(n) if n <= k else np.unique(np.linspace(0, n - 1, k).round().astype(np.int64))
 
 
-def _timeline(moments, inputs: ReportInputs, chars: list[str], options: ReportOptions) -> dict:
-    from .arcs import ArcOptions, smooth
+def _timeline(inputs: ReportInputs, chars: list[str], options: ReportOptions) -> dict:
+    from .tables import arcs_from
 
-    arcs = {a.character: a for a in inputs.arcs or []}
-    per = {}
-    for c in chars:
-        i = np.flatnonzero(moments.character == c)
-        keep = _thin(len(i), options.max_points)
-        v = moments.valence[i].astype(np.float64)
-        sm = smooth(v, ArcOptions().window)
-        per[c] = {
-            "points": [[float(moments.time[i][k]), float(v[k]), float(moments.arousal[i][k]), float(sm[k]),
-                        str(moments.emotion[i][k])] for k in keep],
-            "arc": to_jsonable(arcs[c]) if c in arcs else None,
-        }
-    scenes = []
-    if len(moments):
-        for s in np.unique(moments.scene):
-            t = moments.time[moments.scene == s]
-            scenes.append({"scene": int(s), "start": float(t.min()), "end": float(t.max()), "lines": int(len(t))})
+    mo = inputs.moments
+    arcs = {a.character: a for a in arcs_from(inputs.arcs)} if inputs.arcs is not None else {}
+    per, scenes = {}, []
+    if mo is not None:
+        for c in chars:
+            i = np.flatnonzero(mo.character == c)
+            keep = _thin(len(i), options.max_points)
+            per[c] = {
+                "points": [[float(mo.time[i][k]), float(mo.valence[i][k]), float(mo.arousal[i][k]),
+                            float(mo.smoothed_valence[i][k]), str(mo.emotion[i][k])] for k in keep],
+                "arc": to_jsonable(arcs[c]) if c in arcs else None,
+            }
+        for sc in np.unique(mo.scene):
+            t = mo.time[mo.scene == sc]
+            scenes.append({"scene": int(sc), "start": float(t.min()), "end": float(t.max()), "lines": int(len(t))})
     return {"characters": per, "scenes": scenes, "point_fields": ["time", "valence", "arousal", "smoothed_valence", "emotion"],
             "arcs_missing": inputs.missing.get("arcs", "")}
 
 
-def _transitions(transitions, source: str, inputs: ReportInputs, chars: list[str]) -> dict:
-    cons = {c.character: c for c in inputs.consolidation or []}
+def _transitions(inputs: ReportInputs, chars: list[str]) -> dict:
+    from .tables import consolidation_from, transitions_from
+
+    transitions = transitions_from(inputs.transitions) if inputs.transitions is not None else []
+    cons = ({c.character: c for c in consolidation_from(inputs.consolidation, inputs.hotspots)}
+            if inputs.consolidation is not None else {})
     out = []
     for c in chars:
         own = [t for t in transitions if t.character == c]
@@ -158,7 +156,28 @@ def _transitions(transitions, source: str, inputs: ReportInputs, chars: list[str
             row["hotspots"] = [{"start": h.start, "end": h.end, "shifts": h.shifts, "patterns": list(h.patterns)} for h in cc.hotspots]
             row["consolidation_summary"] = cc.summary
         out.append(row)
-    return {"source": source, "characters": out, "consolidation_missing": inputs.missing.get("consolidation", "")}
+    return {"source": "analysis" if inputs.transitions is not None else "missing", "characters": out,
+            "transitions_missing": inputs.missing.get("transitions", ""),
+            "consolidation_missing": inputs.missing.get("consolidation", "")}
+
+
+def _memory(inputs: ReportInputs) -> dict:
+    """Counts of the memory tiers (per tier, kind, character), promotions, archival at scene cuts."""
+    mem, scenes = inputs.memories, inputs.scenes
+    if mem is None:
+        return {"stats": None, "missing": inputs.missing.get("memories", ""), "scene_boundaries": None}
+    by_tier = Counter(str(t) for t in mem.tier)
+    by_kind = Counter(str(k) for k in mem.kind)
+    by_char: dict[str, Counter] = {}
+    for c, t in zip(mem.character, mem.tier):
+        by_char.setdefault(str(c), Counter())[str(t)] += 1
+    bounds = max(len(scenes) - 1, 0) if scenes is not None else None
+    stats = {"total": len(mem), "by_tier": dict(sorted(by_tier.items())), "by_kind": dict(sorted(by_kind.items())),
+             "by_character": {c: dict(sorted(v.items())) for c, v in sorted(by_char.items())},
+             "promoted": int(np.count_nonzero((mem.kind == "moment") & (mem.tier == "ltm"))),
+             "preserved_high_arousal": int(scenes.preserved.sum()) if scenes is not None else None,
+             "scene_boundaries": bounds, "backend": str(mem.meta.get("sink", ""))}
+    return {"stats": stats, "missing": "", "scene_boundaries": bounds}
 
 
 def _conflicts(ds, options: ReportOptions) -> dict:
@@ -172,9 +191,62 @@ def _conflicts(ds, options: ReportOptions) -> dict:
             "face": {"emotion": fv, "confidence": float(ds.face_confidence[r])},
             "voice": {"valence": float(ds.valence[r]), "arousal": float(ds.arousal[r])},
             "text": {"emotion": face_label(ds.text_emotion[r]), "confidence": float(ds.text_confidence[r])},
-            "channels": str(ds.conflict_channels[r]),
+            "channels": ";".join(ds.conflict_channels[r]),
         })
     return {"count": int(len(idx)), "shown": len(items), "items": items}
+
+
+def _social(inputs: ReportInputs, chars: list[str], options: ReportOptions) -> dict:
+    """The social matrix of the most involved people, their circles, latest migrations, pair memories."""
+    from .tables import pair_memories_from
+
+    edges = inputs.social
+    if edges is None:
+        return {"nodes": 0, "n_links": 0, "migrations": 0, "matrix": {"names": [], "intimacy": [], "circle": []},
+                "circles": {}, "migration_log": [], "pairs": [], "missing": inputs.missing.get("social", "")}
+    nodes = [str(x) for x in edges.meta.get("nodes", [])] or sorted({*map(str, edges.source), *map(str, edges.target)})
+    link = {(str(a), str(b)): (float(x), str(c).lower()) for a, b, x, c in zip(edges.source, edges.target, edges.intimacy, edges.circle)}
+    memories = pair_memories_from(edges)
+    involvement: Counter = Counter()
+    for m in memories:
+        n = m.positive + m.negative + m.neutral
+        involvement[m.receiver] += n
+        involvement[m.actor] += n
+    top = [c for c in chars if c in nodes]
+    for name, _ in sorted(involvement.items(), key=lambda kv: (-kv[1], kv[0])):
+        if len(top) >= options.max_characters:
+            break
+        if name not in top:
+            top.append(name)
+    order = {n: k for k, n in enumerate(nodes)}
+
+    def circles_of(a: str) -> dict:
+        out: dict[str, list] = {}
+        for b in sorted((b for (x, b) in link if x == a), key=lambda b: (-link[a, b][0], order.get(b, 0))):
+            x, circ = link[a, b]
+            if circ == "stranger" and x <= 0:
+                continue
+            out.setdefault(circ, []).append([b, x])
+        return {k: out[k] for k in CIRCLE_ORDER if k in out}
+
+    migs = inputs.migrations
+    log_rows = []
+    if migs is not None:
+        for i in range(max(0, len(migs) - options.max_migrations), len(migs)):
+            log_rows.append({"time": round(float(migs.time[i]), 3), "source": str(migs.source[i]), "target": str(migs.target[i]),
+                             "from": str(migs.from_circle[i]).lower(), "to": str(migs.to_circle[i]).lower(),
+                             "intimacy": round(float(migs.intimacy[i]), 4), "trigger": str(migs.trigger[i])})
+    return {
+        "nodes": len(nodes), "n_links": len(nodes) * (len(nodes) - 1), "migrations": len(migs) if migs is not None else 0,
+        "matrix": {"names": top, "intimacy": [[link.get((a, b), (0.0, ""))[0] for b in top] for a in top],
+                   "circle": [["" if a == b else link.get((a, b), (0.0, "stranger"))[1] for b in top] for a in top]},
+        "circles": {c: circles_of(c) for c in top},
+        "migration_log": log_rows,
+        "pairs": [{"receiver": m.receiver, "actor": m.actor, "positive": m.positive, "negative": m.negative,
+                   "neutral": m.neutral, "impact": m.impact, "events": m.events} for m in memories
+                  if m.receiver in top and m.actor in top],
+        "missing": "",
+    }
 
 
 def _summary_numbers(c: str, tr: dict, arcs: dict, ocean: dict, social: dict, scores: dict, vol: float) -> dict:
@@ -198,123 +270,120 @@ def _summary_numbers(c: str, tr: dict, arcs: dict, ocean: dict, social: dict, sc
     return s
 
 
-def social_names(graph, chars: list[str], k: int) -> list[str]:
-    """The speakers shown, then the people most involved in interactions (listeners), up to ``k``."""
-    out = [c for c in chars if c in graph.names]
-    involvement = Counter()
-    for m in graph.memories:
-        n = m.positive + m.negative + m.neutral
-        involvement[m.receiver] += n
-        involvement[m.actor] += n
-    for name, _ in sorted(involvement.items(), key=lambda kv: (-kv[1], kv[0])):
-        if len(out) >= k:
-            break
-        if name not in out:
-            out.append(name)
-    return out
+def _evolutions(inputs: ReportInputs, chars: list[str]) -> dict[str, dict[str, str]]:
+    """The memory stage's 5-section evolution narrative per shown character (empty when it did not run)."""
+    refl = inputs.reflections
+    if refl is None:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for c, kind, sec, text in zip(refl.character, refl.kind, refl.section, refl.text):
+        if kind == "evolution" and str(c) in chars:
+            out.setdefault(str(c), {})[str(sec)] = str(text)
+    return {c: out[c] for c in chars if c in out}
+
+
+def _fer_tier(inputs: ReportInputs) -> dict:
+    """The film's FER tier: as the scores stage measured it, else the core rule on the dataset."""
+    if inputs.scores is not None and inputs.scores.meta.get("fer_tier"):
+        return dict(inputs.scores.meta["fer_tier"])
+    return fer_tier(inputs.dataset.face_emotion, inputs.dataset.face_confidence).to_dict()
 
 
 # ----------------------------------------------------------------------------- build
 def build_report(inputs: ReportInputs, options: ReportOptions = ReportOptions(),
                  progress: Callable[[float, str], None] | None = None) -> dict:
     """The whole structured report as a JSON-able dict (deterministic)."""
-    from .bridge import bridge
+    from .personality import personalities_from
+    from .scores import scores_from
 
     prog = progress or (lambda f, m: None)
     ds = inputs.dataset
     counts = Counter(str(c) for c in ds.character if c)
     all_chars = sorted(counts, key=lambda c: (-counts[c], c))
     chars = all_chars[: options.max_characters]
-    prog(0.05, "bridge")
-    moments, weights = bridge(ds)
-    prog(0.15, "transitions")
-    if inputs.transitions is not None:
-        transitions, source = inputs.transitions, "analysis"
-    else:
-        transitions, source = dataset_transitions(ds), "dataset"
-    prog(0.3, "social graph")
-    events = interaction_events(ds, options.dunbar.influence)
-    graph = run_dunbar(events, options.dunbar)
-    prog(0.5, "scoring")
-    tier, scores = score_film(ds, options.scoring, transitions=inputs.transitions)
-    prog(0.65, "personality")
-    stm_vol: dict[str, list[float]] = {}
-    for p in inputs.stm or []:
-        stm_vol.setdefault(p.character, []).append(p.volatility)
-    hot = {c.character: len(c.hotspots) for c in inputs.consolidation or []}
-    ocean, vol_mean = {}, {}
-    _, arousal_all = moment_points(ds)
-    by_char: dict[str, list] = {}
-    for t in transitions:
-        by_char.setdefault(t.character, []).append(t)
-    for c in all_chars:
-        vol = stm_vol.get(c)
-        if vol is None:
-            vol = rolling_volatility(moments.valence[moments.character == c])
-        finite = [v for v in vol if math.isfinite(v)]
-        vol_mean[c] = float(np.mean(finite)) if finite else 0.0
-        ocean[c] = infer_personality(c, ds, by_char.get(c, []), vol, hot.get(c, 0), graph.memories, source=source,
-                                     arousal_all=arousal_all)
-    prog(0.8, "sections")
-    top_names = social_names(graph, chars, options.max_characters)
-    circles = {c: graph.circles_of(c) for c in top_names}
-    ix = [graph.names.index(c) for c in top_names]
-    social = {
-        "nodes": len(graph.names), "n_links": graph.n_links, "migrations": len(graph.migrations),
-        "matrix": {"names": top_names, "intimacy": graph.intimacy[np.ix_(ix, ix)].tolist() if ix else [],
-                   "circle": [[CIRCLES[k] if k >= 0 else "" for k in row] for row in graph.circle[np.ix_(ix, ix)].tolist()] if ix else []},
-        "circles": {c: {k: [[n, x] for n, x in v] for k, v in circ.items() if v} for c, circ in circles.items()},
-        "migration_log": [m.to_dict() for m in graph.migrations[-options.max_migrations:]],
-        "pairs": [{"receiver": m.receiver, "actor": m.actor, "positive": m.positive, "negative": m.negative,
-                   "neutral": m.neutral, "impact": m.impact, "events": m.events} for m in graph.memories
-                  if m.receiver in top_names and m.actor in top_names],
-    }
-    score_map = {s.character: s for s in scores}
-    trans = _transitions(transitions, source, inputs, chars)
-    timeline = _timeline(moments, inputs, chars, options)
-    arcs = {c: timeline["characters"][c]["arc"] for c in chars}
+    prog(0.1, "sections")
+    people = {p.character: p for p in personalities_from(inputs.personality)} if inputs.personality is not None else {}
+    score_map = {s.character: s for s in scores_from(inputs.scores)} if inputs.scores is not None else {}
+    vol_mean = {}
+    for c in chars:
+        v = inputs.trends.volatility[inputs.trends.character == c] if inputs.trends is not None else np.zeros(0)
+        v = v[np.isfinite(v)]
+        vol_mean[c] = float(np.mean(v)) if v.size else 0.0
+    social = _social(inputs, chars, options)
+    trans = _transitions(inputs, chars)
+    timeline = _timeline(inputs, chars, options)
+    arcs = {c: timeline["characters"].get(c, {}).get("arc") for c in chars}
     tr_by = {t["character"]: t for t in trans["characters"]}
     summaries: dict[str, dict[str, str]] = {lang: {} for lang in i18n.LANGS}
     for c in chars:
-        nums = _summary_numbers(c, tr_by, arcs, {k: ocean[k].values() for k in ocean}, circles,
+        nums = _summary_numbers(c, tr_by, arcs, {k: p.values() for k, p in people.items()}, social["circles"],
                                 {k: v.total for k, v in score_map.items()}, vol_mean[c])
         for lang in i18n.LANGS:
             summaries[lang][c] = i18n.summary(lang, nums)
+    prog(0.8, "overview")
     end = float(np.max(ds.end_time)) if len(ds) else 0.0
     start = float(np.min(ds.start_time)) if len(ds) else 0.0
+    mo = inputs.moments
+    tier = _fer_tier(inputs)
     sections = {
-        "overview": {"film": _film_name(inputs), "lines": len(ds), "characters": len(all_chars), "shown_characters": chars,
-                     "duration_s": end - start, "scenes": int(moments.scene.max()) + 1 if len(moments) else 0,
-                     "fer_tier": tier.to_dict(),
-                     "channel_weights": to_jsonable(inputs.channel_weights or weights),
-                     "channel_weights_source": "analysis" if inputs.channel_weights else "bridge rules on the dataset"},
+        "overview": {"film": _film_name(inputs, options), "lines": len(ds), "characters": len(all_chars), "shown_characters": chars,
+                     "duration_s": end - start, "scenes": int(mo.scene.max()) + 1 if mo is not None and len(mo) else 0,
+                     "fer_tier": tier,
+                     "channel_weights": mo.meta.get("channel_weights") if mo is not None else None},
         "emotion_stats": _emotion_stats(ds, chars),
         "timeline": timeline,
         "transitions": trans,
-        "memory": {"stats": to_jsonable(inputs.memory_stats) if inputs.memory_stats else None,
-                   "missing": inputs.missing.get("memory_stats", ""),
-                   "scene_boundaries": len(inputs.scenes) if inputs.scenes is not None else None},
-        "ocean": {"source": source, "characters": [ocean[c].to_dict() for c in chars]},
+        "memory": _memory(inputs),
+        "ocean": {"source": "analysis" if people else "missing", "missing": inputs.missing.get("personality", ""),
+                  "characters": [people[c].to_dict() for c in chars if c in people]},
         "social": social,
-        "scoring": {"fer_tier": tier.to_dict(), "characters": [score_map[c].to_dict() for c in chars if c in score_map]},
+        "scoring": {"fer_tier": tier, "missing": inputs.missing.get("scores", ""),
+                    "characters": [score_map[c].to_dict() for c in chars if c in score_map]},
         "conflicts": _conflicts(ds, options),
-        "summaries": summaries,
+        "summaries": {**summaries, "evolution": _evolutions(inputs, chars)},
     }
+    warnings = [*(f"input degraded: {d}" for d in ds.meta.get("degraded_inputs", []) or []), *name_warnings(ds)]
     prog(1.0, "report built")
-    return _clean({"schema": SCHEMA, "film": _film_name(inputs), "missing": dict(sorted(inputs.missing.items())),
-                   "meta": {"options": options_dict(options), "versions": versions(), "models": []},
+    return _clean({"schema": SCHEMA, "film": _film_name(inputs, options), "missing": dict(sorted(inputs.missing.items())),
+                   "warnings": warnings, "linked": _linked(inputs),
+                   "meta": {"options": options_dict(options),
+                            "versions": versions("reelmind-cognition", "reelmind-core", "numpy", "numba"), "models": []},
                    "sections": sections})
 
 
+def _linked(inputs: ReportInputs) -> dict:
+    """What other stages made for this film, with the page each published (paths relative to report/)."""
+    ds = inputs.dataset
+    out: dict[str, Any] = {}
+    if inputs.prompts is not None:
+        tiers = set(inputs.prompts.tier) if len(inputs.prompts) else set()
+        per_tier = len(inputs.prompts) // max(1, len(tiers))
+        out["prompts"] = {"keyframes": int(per_tier), "page": "../prompts/keyframes.html", "sheet": "../prompts/prompts.md"}
+    if inputs.micro_events is not None:
+        sup = [int(i) for i in np.flatnonzero(np.asarray(ds.suppression, dtype=bool))] if len(ds) else []
+        out["microexpr"] = {"events": len(inputs.micro_events), "suppressed_lines": sup, "page": "../microexpr/index.html"}
+    return out
+
+
 # ----------------------------------------------------------------------------- markdown
+_MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]",
+                             "#": "\\#", "&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " "})
+
+
+def md(text: Any) -> str:
+    """Text from the data as inert Markdown: punctuation that formats is backslash-escaped, ``< > &``
+    become entities (no raw HTML passes through), line breaks become spaces (a ``|`` never splits a cell)."""
+    return str(text).translate(_MD_SPECIAL)
+
+
 def _f(x: Any, nd: int = 2) -> str:
     return "—" if x is None else f"{x:.{nd}f}" if isinstance(x, float) else str(x)
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out = ["| " + " | ".join(md(h) for h in head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        out.append("| " + " | ".join(_f(x).replace("|", "\\|").replace("\n", " ") for x in r) + " |")
+        out.append("| " + " | ".join(md(_f(x)) for x in r) + " |")
     return out
 
 
@@ -322,12 +391,18 @@ def _emos(d: dict, lang: str) -> str:
     return ", ".join(f"{i18n.EMOTION[lang].get(k, k)} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _tier(lang: str, tier: dict) -> str:
+    return i18n.TIER[lang].get(tier["tier"], tier["tier"])
+
+
 def render_markdown(report: dict, lang: str = "en") -> str:
-    """Markdown in ``lang`` ("en" or "zh"), from the report dict only."""
+    """Markdown in ``lang`` ("en" or "zh"), from the report dict only (data text escaped with :func:`md`)."""
     W, S = i18n.WORDS[lang], i18n.SECTIONS[lang]
     sec = report["sections"]
     ov = sec["overview"]
-    L: list[str] = [f"# {W['title']}: {report['film']}", "", f"_{W['generated']}_", ""]
+    L: list[str] = [f"# {W['title']}: {md(report['film'])}", "", f"_{W['generated']}_", ""]
+    if report["warnings"]:
+        L += [f"**{W['warnings']}:**", ""] + [f"- {md(w)}" for w in report["warnings"]] + [""]
     # 1 overview
     L += [f"## 1. {S[0]}", ""]
     cw = ov["channel_weights"]
@@ -335,10 +410,19 @@ def render_markdown(report: dict, lang: str = "en") -> str:
     L += _table([W["value"], ""], [
         [W["film"], ov["film"]], [W["lines"], ov["lines"]], [W["characters"], ov["characters"]],
         [W["duration"], f"{ov['duration_s']:.1f} s"], [W["scene_boundaries"], ov["scenes"]],
-        [W["fer_tier"], f"{i18n.TIER[lang][tier['tier']]} ({tier['reason']})"],
-        [W["channel_weights"], f"{W['text']} {cw['text']:.0%}, {W['face']} {cw['face']:.0%}, {W['voice']} {cw['voice']:.0%} ({cw['rule']})"],
+        [W["fer_tier"], f"{_tier(lang, tier)} ({tier['reason']})"],
+        [W["channel_weights"], f"{W['text']} {cw['text']:.0%}, {W['face']} {cw['face']:.0%}, {W['voice']} {cw['voice']:.0%} ({cw['rule']})"
+         if cw else W["not_available"]],
     ])
-    L += ["", f"**{W['missing']}:** " + ("; ".join(f"{k} ({v})" for k, v in report["missing"].items()) or W["none"]), ""]
+    L += ["", f"**{W['missing']}:** " + (md("; ".join(f"{k} ({v})" for k, v in report["missing"].items())) or W["none"]), ""]
+    linked = report.get("linked") or {}
+    if "prompts" in linked:
+        L += [f"- video prompts: {linked['prompts']['keyframes']} keyframes ({linked['prompts']['page']})"]
+    if "microexpr" in linked:
+        m = linked["microexpr"]
+        L += [f"- micro-expressions: {m['events']} events, suppression on {len(m['suppressed_lines'])} line(s) ({m['page']})"]
+    if linked:
+        L += [""]
     # 2 emotion stats
     L += [f"## 2. {S[1]}", ""]
     L += _table([W["character"], W["lines"], W["dominant"], f"{W['text']} {W['emotions']}", f"{W['face']} {W['emotions']}",
@@ -350,7 +434,7 @@ def render_markdown(report: dict, lang: str = "en") -> str:
     L += ["", f"## 3. {S[2]}", ""]
     tl = sec["timeline"]
     if tl["arcs_missing"]:
-        L += [f"_{W['missing']}: arcs ({tl['arcs_missing']})_", ""]
+        L += [f"_{W['missing']}: arcs ({md(tl['arcs_missing'])})_", ""]
     rows = []
     for c, d in tl["characters"].items():
         a = d["arc"]
@@ -360,8 +444,9 @@ def render_markdown(report: dict, lang: str = "en") -> str:
     L += _table([W["character"], W["lines"], W["arc"], W["rule"], W["turning_points"]], rows)
     # 4 transitions
     tr = sec["transitions"]
-    src = W["source_analysis"] if tr["source"] == "analysis" else W["source_dataset"]
-    L += ["", f"## 4. {S[3]}", "", f"_{src}_", ""]
+    L += ["", f"## 4. {S[3]}", ""]
+    if tr["transitions_missing"]:
+        L += [f"_{W['missing']}: transitions ({md(tr['transitions_missing'])})_", ""]
     L += _table([W["character"], W["transitions"]] + [i18n.TRANSITION[lang][k] for k in ("NATURAL", "GRADUAL", "TRIGGERED", "SUDDEN")]
                 + [W["sudden_ratio"], W["mean_surprise"], W["top_pattern"], W["hotspots"]],
                 [[r["character"], r["transitions"]] + [r["counts"][k] for k in ("NATURAL", "GRADUAL", "TRIGGERED", "SUDDEN")]
@@ -369,7 +454,7 @@ def render_markdown(report: dict, lang: str = "en") -> str:
                     f"{r['patterns'][0]['pattern']} ({r['patterns'][0]['count']})" if r["patterns"] else "",
                     len(r["hotspots"])] for r in tr["characters"]])
     if tr["consolidation_missing"]:
-        L += ["", f"_{W['missing']}: consolidation ({tr['consolidation_missing']})_"]
+        L += ["", f"_{W['missing']}: consolidation ({md(tr['consolidation_missing'])})_"]
     # 5 memory
     L += ["", f"## 5. {S[4]}", ""]
     mem = sec["memory"]
@@ -380,28 +465,33 @@ def render_markdown(report: dict, lang: str = "en") -> str:
                                        ["promoted", st["promoted"]], ["preserved_high_arousal", st["preserved_high_arousal"]],
                                        [W["scene_boundaries"], st["scene_boundaries"]], ["backend", st["backend"]]])
     else:
-        L += [f"_{W['missing']}: memory statistics ({mem['missing']})_"]
+        L += [f"_{W['missing']}: memory statistics ({md(mem['missing'])})_"]
     # 6 OCEAN
     oc = sec["ocean"]
     L += ["", f"## 6. {S[5]}", ""]
+    if oc["missing"]:
+        L += [f"_{W['missing']}: personality ({md(oc['missing'])})_", ""]
     L += _table([W["character"]] + [f"{k} {i18n.TRAIT[lang][k]}" for k in TRAITS],
                 [[r["character"]] + [r["traits"][k]["value"] for k in TRAITS] for r in oc["characters"]])
     L += [""]
     for r in oc["characters"]:
-        L += [f"**{r['character']}**", ""]
-        L += [f"- {k} {i18n.TRAIT[lang][k]} {r['traits'][k]['value']:.2f}: {r['traits'][k]['evidence']}" for k in TRAITS]
+        L += [f"**{md(r['character'])}**", ""]
+        L += [f"- {k} {i18n.TRAIT[lang][k]} {r['traits'][k]['value']:.2f}: {md(r['traits'][k]['evidence'])}" for k in TRAITS]
         L += [""]
     # 7 social
     so = sec["social"]
-    L += [f"## 7. {S[6]}", "", f"{so['nodes']} {W['nodes']}, {so['n_links']} {W['links']}, {so['migrations']} {W['migrations']}", ""]
+    L += [f"## 7. {S[6]}", ""]
+    if so["missing"]:
+        L += [f"_{W['missing']}: social ({md(so['missing'])})_", ""]
+    L += [f"{so['nodes']} {W['nodes']}, {so['n_links']} {W['links']}, {so['migrations']} {W['migrations']}", ""]
     names = so["matrix"]["names"]
     if names:
         L += _table(["→"] + names, [[a] + [("" if i == j else f"{so['matrix']['intimacy'][i][j]:.2f} {i18n.CIRCLE[lang].get(so['matrix']['circle'][i][j], '')}")
                                           for j in range(len(names))] for i, a in enumerate(names)])
         L += [""]
     for c, circ in so["circles"].items():
-        parts = [f"{i18n.CIRCLE[lang][k]}: " + ", ".join(f"{n} ({x:.2f})" for n, x in v) for k, v in circ.items()]
-        L += [f"- **{c}**: " + ("; ".join(parts) or W["none"])]
+        parts = [f"{i18n.CIRCLE[lang][k]}: " + ", ".join(f"{md(n)} ({x:.2f})" for n, x in v) for k, v in circ.items()]
+        L += [f"- **{md(c)}**: " + ("; ".join(parts) or W["none"])]
     if so["pairs"]:
         L += ["", f"**{W['pairs']}**", ""]
         L += _table(["→", W["positive"], W["negative"], W["impact"], W["events"]],
@@ -414,9 +504,11 @@ def render_markdown(report: dict, lang: str = "en") -> str:
                       m["intimacy"], m["trigger"]] for m in so["migration_log"]])
     # 8 scoring
     sc = sec["scoring"]
-    L += ["", f"## 8. {S[7]}", "", f"{W['fer_tier']}: **{i18n.TIER[lang][sc['fer_tier']['tier']]}** ({sc['fer_tier']['reason']})", ""]
+    L += ["", f"## 8. {S[7]}", "", f"{W['fer_tier']}: **{_tier(lang, sc['fer_tier'])}** ({md(sc['fer_tier']['reason'])})", ""]
+    if sc["missing"]:
+        L += [f"_{W['missing']}: scores ({md(sc['missing'])})_", ""]
     for r in sc["characters"]:
-        L += [f"**{r['character']}: {_f(r['total'], 1)}/10**", ""]
+        L += [f"**{md(r['character'])}: {_f(r['total'], 1)}/10**", ""]
         L += _table([W["dimension"], W["score"], W["weight"], W["detail"]],
                     [[i18n.DIMENSION[lang][d["key"]], _f(d["score"], 1), f"{d['weight']:.0%}", d["detail"]] for d in r["dimensions"]])
         L += [""]
@@ -436,15 +528,9 @@ def render_markdown(report: dict, lang: str = "en") -> str:
     # 10 summaries
     L += ["", f"## 10. {S[9]}", ""]
     for c, text in sec["summaries"][lang].items():
-        L += [f"- {text}"]
+        L += [f"- {md(text)}"]
+    if sec["summaries"]["evolution"]:
+        L += ["", f"**{W['evolution']}**", ""]
+        for c, parts in sec["summaries"]["evolution"].items():
+            L += [f"- **{md(c)}**: " + " ".join(md(parts[k]) for k in parts)]
     return "\n".join(L) + "\n"
-
-
-def write_structured(report: dict, folder: str | Path) -> dict[str, Path]:
-    """report.json, report.md (English) and report.zh.md (Traditional Chinese), atomically."""
-    folder = Path(folder)
-    return {
-        "json": write_json(folder / "report.json", report),
-        "md": write_text(folder / "report.md", render_markdown(report, "en")),
-        "zh": write_text(folder / "report.zh.md", render_markdown(report, "zh")),
-    }

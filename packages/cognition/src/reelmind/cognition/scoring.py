@@ -20,10 +20,11 @@ Per character, over the rows where the character speaks:
    over (line, listener) pairs with a seen listener emotion; a match is a listener whose face
    polarity equals the speaker's (text + voice valence, +-0.1 dead band): empathy.
 
-**Weights.** The base weights are 18 / 25 / 15 / 20 / 22 / 10. The FER tier rescales the
-FER-driven dimension by ``fer_weight / 0.25`` and the SER-driven one by ``ser_weight / 0.20``
-(partial: expression-text x0.4, voice x1.5 - the seed's FER 25 %→10 %, SER 20 %→30 %;
-degraded: expression-text x0 and interaction off, since listener emotions are FER). Dimensions
+**Weights.** The base weights are 18 / 25 / 15 / 20 / 22 / 10. The film's FER tier (the one rule of
+:func:`reelmind.core.emotion.fer_tier`) rescales the FER-driven dimension by ``fer_weight / 0.25`` and
+the SER-driven one by ``ser_weight / 0.20`` (:data:`reelmind.core.emotion.SCORE_WEIGHTS`; partial:
+expression-text x0.4, voice x1.5 - the seed's FER 25 %→10 %, SER 20 %→30 %; degraded or absent:
+expression-text x0 and interaction off, since listener emotions are FER). Dimensions
 without data get weight 0. The remaining weights are divided by their sum, so the shown
 weights always add up to 100 % and the total is their weighted mean.
 """
@@ -38,11 +39,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from reelmind.core.records import DatasetTable
+from reelmind.core.stage import runtime_option
+
+from reelmind.core.emotion import (CIRCUMPLEX, FerTier, FerTierThresholds, arousal_of, face_label, fer_tier, label_polarity,
+                                   valence_of, voice_polarity)
 
 from .bridge import scene_index
-from .circumplex import CIRCUMPLEX, arousal_of, face_label, label_polarity, valence_of, voice_polarity
-from .fer_tier import FerTier, FerTierThresholds, detect_fer_tier
-from .influence import speech_valence, split_people
+from .influence import speech_valence
 
 log = logging.getLogger("reelmind.cognition.scoring")
 
@@ -64,7 +67,7 @@ class ScoringOptions:
     climax_weight: float = 1.5
     scene_gap_s: float = 20.0  # a gap longer than this between consecutive lines of the film is a scene cut
     min_lines: int = 1  # characters with fewer lines are not scored
-    backend: str = "numba"  # numba | numpy (transition jumps)
+    backend: str = runtime_option("numba")  # numba | numpy (transition jumps): same figures
     tier: FerTierThresholds = field(default_factory=FerTierThresholds)
 
 
@@ -228,12 +231,17 @@ def moment_points(ds: DatasetTable) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- engine
+def face_usable(tier: FerTier) -> bool:
+    """Whether the face channel is scored at all (not in the degraded or absent tier)."""
+    return tier.tier not in ("degraded", "absent")
+
+
 def tier_multipliers(tier: FerTier) -> dict[str, float]:
     w = tier.channel_weights
     mult = {k: 1.0 for k, _, _ in DIMENSIONS}
     mult["expression_text"] = w["fer"] / 0.25
     mult["voice_authenticity"] = w["ser"] / 0.20
-    if tier.tier == "degraded":
+    if not face_usable(tier):
         mult["interaction"] = 0.0
     return mult
 
@@ -243,8 +251,8 @@ def score_film(dataset: DatasetTable, options: ScoringOptions = ScoringOptions()
                progress: Callable[[float, str], None] | None = None) -> tuple[FerTier, list[CharacterScore]]:
     """Score every character of a film; ``transitions`` (analysis ``Transition`` records) replace
     the dataset-derived jumps when given (their ``distance`` and ``scene_cut``)."""
-    tier = tier or detect_fer_tier(dataset, options.tier)
-    use_face = tier.tier != "degraded"
+    tier = tier or fer_tier(dataset.face_emotion, dataset.face_confidence, options.tier)
+    use_face = face_usable(tier)
     chars = sorted({str(c) for c in dataset.character if c})
     # transition jumps for all characters in one pass
     code = {c: i for i, c in enumerate(chars)}
@@ -302,7 +310,7 @@ def score_film(dataset: DatasetTable, options: ScoringOptions = ScoringOptions()
         matches = total = 0
         if use_face:
             for r in idx:
-                for emo in split_people(str(dataset.listener_emotion[r])):
+                for emo in dataset.listener_emotion[r]:
                     lp = label_polarity([emo])[0]
                     if np.isfinite(lp) and np.isfinite(spk_pol[r]):
                         total += 1

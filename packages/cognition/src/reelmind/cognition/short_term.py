@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reelmind.core.stage import runtime_option
+
 from .types import TrendPoint
 
 log = logging.getLogger("reelmind.cognition.short_term")
@@ -27,7 +29,7 @@ class ShortTermOptions:
     volatility_threshold: float = 0.25
     slope_threshold: float = 0.05  # valence per step
     pressure_effect: float = 0.5  # full social pressure halves the volatility threshold
-    backend: str = "auto"  # "auto" (Numba when installed) | "numba" | "numpy"
+    backend: str = runtime_option("auto")  # "auto" (Numba when installed) | "numba" | "numpy": same figures
 
 
 def window_stats_reference(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

@@ -111,18 +111,3 @@ def character_transitions(character: str, times: np.ndarray, valence: np.ndarray
             trigger=str(triggers[i]), scene=int(scenes[i]), scene_cut=bool(scenes[i] != scenes[i - 1]), rule=rule,
         ))
     return out
-
-
-def transitions_table(transitions: list[Transition]):
-    """Transitions as an Arrow table (column per field; rows in the given order)."""
-    import pyarrow as pa
-
-    from .types import to_jsonable
-
-    fields = list(Transition.__dataclass_fields__)
-    cols = {f: [to_jsonable(getattr(t, f)) for t in transitions] for f in fields}
-    types = {"character": pa.string(), "index": pa.int64(), "time": pa.float64(), "prev_time": pa.float64(),
-             "from_emotion": pa.string(), "to_emotion": pa.string(), "type": pa.string(), "distance": pa.float64(),
-             "d_valence": pa.float64(), "d_arousal": pa.float64(), "stability": pa.float64(), "surprise": pa.float64(),
-             "surprise_rank": pa.float64(), "trigger": pa.string(), "scene": pa.int64(), "scene_cut": pa.bool_(), "rule": pa.string()}
-    return pa.table({f: pa.array(cols[f], type=types[f]) for f in fields})

@@ -3,14 +3,15 @@
 Surprise of a moment = MSE between the prediction made from the moments before it and what
 happened. The model is trained on the film itself (teacher forcing on fixed-length chunks of
 every character's sequence) with a fixed seed, deterministic algorithms and one CPU thread,
-so the same input gives byte-identical surprises; or it is loaded from a saved state dict.
+so the same input gives byte-identical surprises; or it is loaded from saved weights. Weights
+travel as safetensors bytes (never a pickle): the moments stage keeps them in its table meta and
+publishes ``moments/lstm.safetensors``, which option ``lstm.weights`` can load in a later run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -20,12 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from reelmind.core import MissingDependencyError, MissingModelError
+from reelmind.core.stage import file_option
 
 log = logging.getLogger("reelmind.cognition.surprise_lstm")
 
 
 @dataclass(frozen=True)
 class LSTMOptions:
+    enabled: bool = True
+    weights: str | None = file_option(None)  # load these (.safetensors, or a state-dict .pt) instead of training on the film
     hidden: int = 32
     layers: int = 2
     epochs: int = 80
@@ -143,14 +147,14 @@ def percentile_rank(values: np.ndarray) -> np.ndarray:
 
 
 def state_bytes(model) -> bytes:
-    torch = _torch()
-    buf = io.BytesIO()
-    torch.save({k: v.detach().clone() for k, v in model.state_dict().items()}, buf)
-    return buf.getvalue()
+    """The model's weights as safetensors bytes (deterministic: sorted names, raw float32)."""
+    from safetensors.numpy import save
+
+    return save({k: v.detach().cpu().numpy() for k, v in sorted(model.state_dict().items())})
 
 
 def weights_digest(model) -> str:
-    """sha256 over the parameter values (stable, unlike the pickle container)."""
+    """sha256 over the parameter values."""
     h = hashlib.sha256()
     for k, v in sorted(model.state_dict().items()):
         h.update(k.encode())
@@ -158,19 +162,41 @@ def weights_digest(model) -> str:
     return h.hexdigest()
 
 
+def _fit(state: dict, options: LSTMOptions, what: str):
+    torch = _torch()
+    model = build_model(options)
+    try:
+        model.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})
+    except Exception as exc:
+        raise MissingModelError(f"LSTM weights {what} do not fit a {options.layers}-layer LSTM with hidden={options.hidden}: "
+                                f"{str(exc).splitlines()[0][:160]}", "use weights saved with the same hidden/layers options") from None
+    model.eval()
+    return model
+
+
+def from_bytes(data: bytes, options: LSTMOptions = LSTMOptions()):
+    """A model from :func:`state_bytes`."""
+    from safetensors.numpy import load as load_st
+
+    return _fit(load_st(data), options, "(bytes)")
+
+
 def load(path: str | Path, options: LSTMOptions = LSTMOptions()):
-    """A model saved by :func:`save` (or any state dict of the same shape)."""
+    """A model from a ``.safetensors`` file (as published by the moments stage) or a state-dict ``.pt``
+    (read with ``weights_only=True``: no code in a weight file ever runs)."""
     torch = _torch()
     path = Path(path)
     if not path.is_file():
         raise MissingModelError(f"LSTM weights {path} not found",
-                                "point option lstm_weights at a file written by a previous run (analysis/lstm.pt) or leave it empty to train on the film")
-    model = build_model(options)
+                                "point option lstm.weights at moments/lstm.safetensors of a previous run, or leave it empty to train on the film")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
+        if path.suffix == ".safetensors":
+            from safetensors.numpy import load_file
+
+            state = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise MissingModelError(f"LSTM weights {path} do not fit a {options.layers}-layer LSTM with hidden={options.hidden}: {str(exc).splitlines()[0][:160]}",
-                                "use weights saved with the same hidden/layers options") from None
-    model.eval()
-    return model
+        raise MissingModelError(f"LSTM weights {path} are unreadable: {str(exc).splitlines()[0][:160]}",
+                                "use moments/lstm.safetensors of a previous run") from None
+    return _fit(dict(state), options, str(path))

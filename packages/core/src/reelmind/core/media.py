@@ -28,22 +28,28 @@ def media_path(name: str) -> Path:
     return path
 
 
-def open_media(path: str | Path):
-    """Open a media file with PyAV, or raise a one-line InputMediaError (missing, folder, empty,
-    unreadable). The caller closes the returned container."""
-    from .errors import MissingDependencyError
-
+def check_file(path: str | Path) -> Path:
+    """``path`` as a Path, or a one-line InputMediaError when it is missing, a folder or empty."""
     path = Path(path)
-    try:
-        import av
-    except ImportError:
-        raise MissingDependencyError("PyAV", "av") from None
     if not path.exists():
         raise InputMediaError(f"{path}: no such file")
     if path.is_dir():
         raise InputMediaError(f"{path}: is a folder, not a media file")
     if path.stat().st_size == 0:
         raise InputMediaError(f"{path}: the file is empty (0 bytes)")
+    return path
+
+
+def open_media(path: str | Path):
+    """Open a media file with PyAV, or raise a one-line InputMediaError (missing, folder, empty,
+    unreadable). The caller closes the returned container."""
+    from .errors import MissingDependencyError
+
+    try:
+        import av
+    except ImportError:
+        raise MissingDependencyError("PyAV", "av") from None
+    path = check_file(path)
     try:
         return av.open(str(path), metadata_errors="ignore")
     except Exception as exc:  # av.error.* (InvalidDataError, ...), UnicodeDecodeError on garbage

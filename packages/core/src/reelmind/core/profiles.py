@@ -28,6 +28,9 @@ class Profile:
     batch_sizes: dict = field(default_factory=dict)
     vram_budget_gb: float = 0.0
     threads: int = 0
+    #: per-stage throughput figures (x realtime), each marked ``measured`` (with the command and
+    #: date) or ``planning`` (an estimate until a machine of this tier measures it)
+    figures: dict = field(default_factory=dict)
 
     def batch_size(self, task: str, default: int = 1) -> int:
         return int(self.batch_sizes.get(task, default))

@@ -3,6 +3,8 @@
 Layout of a run folder ``OUT``::
 
     OUT/manifest.json                 what ran, with options, models, versions, timings
+    OUT/settings.yaml                 stage options recorded for this run folder by tools such as
+                                      ``reelmind name`` (laid over the run config by every later run)
     OUT/cache/<stage>/<key>/          one finished stage result (tables as Parquet, files, done.json)
     OUT/cache/<stage>/.partial-*      a stage still running, or killed: never read, removed on rerun
     OUT/<artefact>.parquet, OUT/<file> the latest results, published for people and tools
@@ -77,6 +79,10 @@ class CachedResult:
     info: dict
 
 
+def _host() -> str:
+    return "".join(c if c.isalnum() or c in "-." else "_" for c in os.uname().nodename)
+
+
 def _pid_alive(pid: str) -> bool:
     try:
         os.kill(int(pid), 0)
@@ -112,20 +118,27 @@ class RunStore:
                                     "choose another -o/--out path (is the disk full or read-only?)") from None
 
     # ------------------------------------------------------------------ lock
-    def lock(self) -> None:
-        """Take the run folder's lock, or raise RunLockedError naming the process that holds it."""
+    def lock(self, wait: float = 0.0) -> None:
+        """Take the run folder's lock (waiting up to ``wait`` seconds), or raise RunLockedError
+        naming the process that holds it."""
         import fcntl
 
         path = self.out / ".lock"
         fh = open(path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise RunLockedError(f"run folder {self.out} is in use by {holder}",
-                                 "wait for that run to finish, or use another -o/--out folder") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                fh.close()
+                raise RunLockedError(f"run folder {self.out} is in use by {holder}",
+                                     "wait for that run to finish, or use another -o/--out folder") from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()} on {os.uname().nodename}")
@@ -174,10 +187,13 @@ class RunStore:
         """A fresh private folder to compute stage ``stage`` into (removed stale partials first)."""
         base = self.cache / stage
         base.mkdir(parents=True, exist_ok=True)
+        host = _host()
         for stale in base.glob(".partial-*"):
-            if not _pid_alive(stale.name.split("-")[2]):  # left by a killed or crashed run
+            parts = stale.name.split("-")
+            if "-".join(parts[4:]) in ("", host) and not _pid_alive(parts[2]):  # left by a killed or crashed run
                 shutil.rmtree(stale, ignore_errors=True)
-        work = base / f".partial-{key}-{os.getpid()}-{time.time_ns()}"
+        # the host in the name: on a shared store, a process id is only meaningful on its own machine
+        work = base / f".partial-{key}-{os.getpid()}-{time.time_ns()}-{host}"
         (work / "work").mkdir(parents=True)
         return work
 
@@ -230,6 +246,39 @@ class RunStore:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             return {}
+
+
+SETTINGS = "settings.yaml"
+
+
+def run_settings(out: str | Path) -> dict[str, dict]:
+    """The run folder's own stage options (``OUT/settings.yaml``: ``{stage: {option: value}}``)."""
+    import yaml
+
+    path = Path(out) / SETTINGS
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"{path}: unreadable run settings ({str(exc).splitlines()[0]})",
+                            "fix or delete the file (it only holds options recorded by reelmind commands)") from None
+    stages = data.get("stages", {}) if isinstance(data, dict) else None
+    if not isinstance(stages, dict) or not all(isinstance(v, dict) for v in stages.values()):
+        raise DataFileError(f"{path}: expected stages: {{<stage>: {{<option>: <value>}}}}",
+                            "fix or delete the file (it only holds options recorded by reelmind commands)")
+    return stages
+
+
+def set_run_setting(out: str | Path, stage: str, option: str, value: Any) -> Path:
+    """Record ``stages.<stage>.<option> = value`` in the run folder's settings (atomically)."""
+    import yaml
+
+    from .atomic import write_text
+
+    stages = run_settings(out)
+    stages.setdefault(stage, {})[option] = value
+    return write_text(Path(out) / SETTINGS, yaml.safe_dump({"stages": stages}, allow_unicode=True, sort_keys=True))
 
 
 class ChunkStore:

@@ -5,5 +5,8 @@
 * :mod:`.film` scores a run (WER, speakers, speaking face, listeners, conflicts); :mod:`.audio`
   scores the audio stage (word times, speakers, LibriVox clips); :mod:`.text` is the one WER.
 * :mod:`.render_check` checks that an HTML report renders in headless Chromium.
-* ``reelmind eval`` and ``reelmind audio-eval`` (:mod:`.cli`).
+* :mod:`.channels` scores each emotion channel on the labelled sets in ``data/`` (text en/zh, faces,
+  synthetic-prosody voice); :mod:`.conflicts` builds films with planted conflicts and measures
+  conflict precision/recall through the real stages.
+* ``reelmind eval``, ``audio-eval``, ``eval-channels``, ``eval-conflicts`` (:mod:`.cli`).
 """

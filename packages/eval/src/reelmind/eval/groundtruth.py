@@ -330,19 +330,24 @@ def load(path: str | Path) -> dict:
     return data
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_main(argv: list[str] | None, builder, usage: str) -> int:
+    """``python -m ... OUT_DIR``: run ``builder(OUT_DIR)`` and print the path it returns."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m reelmind.eval.groundtruth OUT_DIR  (writes film.mp4 + ground_truth.json)\n")
+        sys.stderr.write(f"usage: {usage}\n")
         return 0 if args and args[0] in ("-h", "--help") else 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        path = build(args[0])
+        path = builder(args[0])
     except ReelmindError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     sys.stdout.write(f"{path}\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return build_main(argv, build, "python -m reelmind.eval.groundtruth OUT_DIR  (writes film.mp4 + ground_truth.json)")
 
 
 if __name__ == "__main__":

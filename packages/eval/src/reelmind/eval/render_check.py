@@ -83,9 +83,7 @@ CHART_PARTS = {"timeline": ("<polyline", "<circle"), "arcs": ("<path",), "confli
 
 def chart_problems(charts: dict[str, ChartRender]) -> list[str]:
     """Why the rendered charts fall short (empty list: every chart is present and drawn)."""
-    from .report_html import CHARTS
-
-    problems = [f"{c}: missing from the page" for c in CHARTS if c not in charts]
+    problems = [f"{c}: missing from the page" for c in CHART_PARTS if c not in charts]
     for chart, parts in CHART_PARTS.items():
         r = charts.get(chart)
         if r is None:

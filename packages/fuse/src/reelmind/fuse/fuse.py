@@ -171,6 +171,10 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
          micro_events: MicroEventTable | None = None) -> DatasetTable:
     """Align the three timelines and build the multimodal dataset (one row per utterance)."""
     options = options or FuseOptions()
+    if options.text_vote not in ("mass", "label"):
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"stages.fuse.text_vote: unknown value {options.text_vote!r}; known: mass, label")
     progress = progress or (lambda frac, msg: None)
     n = len(utterances)
     fi = face_inputs(faces)
@@ -202,7 +206,7 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     progress(0.6, f"identity links {int((idmap.person_of >= 0).sum())}/{len(names)}, FER {tier.tier}")
 
     rows = _rows(film, utterances, prom, idmap, spk_code, ser, (w_face, w_voice), offset.seconds, progress)
-    rows.update(micro_columns(rows, micro_events, offset.seconds))
+    rows.update(micro_columns(rows, micro_events, offset.seconds, faces))
     report = FuseReport(
         offset=offset,
         identity={names[s]: {"person_id": int(fi.person_ids[p]), "label": fi.labels[p], "lift": round(float(idmap.lift[s, p]), 4)}
@@ -246,13 +250,20 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
           weights: tuple[float, float], offset_s: float, progress: Progress) -> dict[str, np.ndarray]:
     fi, options, n = film.fi, film.options, len(utt)
     w_face, w_voice = weights
+    mass = options.text_vote == "mass"
     rule = (f"conflict when the voting channels (weight > 0, confidence >= {options.min_channel_confidence}, non-neutral) "
             f"hold both polarities and the weaker side has >= {options.conflict_min_share:.0%} of weight x confidence; "
-            f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
+            + (f"face: FER label polarity x FER confidence; text: polarity mass max(P(joy), P(anger+disgust+fear+sadness)), "
+               f"votes if >= {options.text_min_polarity:.2f}; voice: valence sign outside +-{options.valence_deadzone}; "
+               if mass else "")
+            + ("the text channel must vote (the only channel measured on labelled polarity); " if options.conflict_needs_text
+               else "")
+            + f"weights face {w_face:.3f}, voice {w_voice:.3f}, text {options.weight_text:.3f}")
     cols: dict[str, list] = {k: [] for k in (
         "character", "face_emotion", "face_confidence", "listener", "listener_emotion", "listener_ids", "conflict",
         "conflict_channels", "conflict_rule", "face_window", "face_fallback", "person_id", "face_person")}
     unidentified = len(fi.times) > 0 and not len(fi.person_ids)
+    text_probs = np.asarray(utt.text_probs, dtype=np.float64).reshape(n, 7)
     for sl in film.chunks():
         agg = film.aggregate(sl, options.before, options.after)
         wide = film.aggregate(sl, options.expand_window, options.expand_window)
@@ -274,8 +285,10 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
             cols["listener_ids"].append(tuple(int(fi.person_ids[c]) for c, _ in lis))
             channels = [cf.label_channel("face", choice.emotion, choice.confidence, w_face),
                         cf.voice_channel(float(ser.valence[i]), options.valence_deadzone, w_voice),
-                        cf.label_channel("text", utt.text_emotion[i], float(utt.text_conf[i]), options.weight_text)]
-            cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share))
+                        cf.text_channel(text_probs[i] if mass else None, utt.text_emotion[i], float(utt.text_conf[i]),
+                                        options.weight_text, options.text_min_polarity)]
+            cols["conflict"].append(cf.is_conflict(channels, options.min_channel_confidence, options.conflict_min_share,
+                                                   ("text",) if options.conflict_needs_text else ()))
             cols["conflict_channels"].append(tuple(cf.describe(channels)))
             cols["conflict_rule"].append(rule)
             cols["face_window"].append(choice.window)
@@ -295,7 +308,19 @@ def _rows(film: Film, utt: UtteranceTable, prom: np.ndarray, idmap: IdentityMap,
         arousal=ser.arousal, valence=ser.valence, dominance=ser.dominance,
         speaker_id=np.asarray(utt.speaker, dtype=object), ser_fallback=ser.provenance,
         offset_applied=np.full(n, offset_s),
+        text_model=_text_models(utt),
     )
+    return out
+
+
+def _text_models(utt: UtteranceTable) -> np.ndarray:
+    """The model that made each line's text emotion (from the utterances, or their meta for older tables)."""
+    out = np.empty(len(utt), dtype=object)
+    named = [str(x or "") for x in utt.text_model]
+    if not any(named):  # utterances written before the column existed: the backend named in their meta
+        backend = str(((utt.meta or {}).get("text_emotion") or {}).get("backend", ""))
+        named = [backend if lab else "" for lab in utt.text_emotion]
+    out[:] = named
     return out
 
 

@@ -30,5 +30,8 @@ class FuseOptions:
     valence_deadzone: float = 0.1  # |valence| below this is neutral voice polarity
     min_channel_confidence: float = 0.0  # a channel below this confidence does not vote
     conflict_min_share: float = 0.25  # weaker polarity side needs this share of weight x confidence
+    text_vote: str = "mass"  # mass: P(joy) vs P(anger+disgust+fear+sadness) | label: top label at its confidence (before issue 12)
+    text_min_polarity: float = 0.5  # mass: text votes only when P(joy) or P(negative classes) reaches this
+    conflict_needs_text: bool = True  # a conflict needs a voting text channel (face vs voice alone is not one)
     kernel_backend: str = "auto"  # auto | native | numba | numpy
     chunk_utterances: int = 1024  # utterances per kernel call (bounds memory: chunk x 3 x persons x 7)

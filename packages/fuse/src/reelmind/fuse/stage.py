@@ -34,6 +34,10 @@ def setup(options: FuseOptions, profile: Any):
         speech = _expect(inputs, "speech_emotion", SpeechEmotionFrames, optional=True)
         micro = _expect(inputs, "micro_events", MicroEventTable, optional=True)
         dataset: DatasetTable = fuse(faces, utterances, speech, options, ctx.progress, micro_events=micro)
+        upstream = [f"{name}: {d}" for name, t in (("faces", faces), ("audio", utterances), ("microexpr", micro))
+                    if t is not None for d in (t.meta.get("degraded") or [])]
+        if upstream:  # carried into the dataset, so the report can say it at the top
+            dataset = dataset.with_columns(meta={**dataset.meta, "degraded_inputs": upstream})
         log.info("fuse: %d rows", len(dataset))
         return {"dataset": dataset}
 

@@ -200,7 +200,8 @@ class MicroChannel:
             moved = f_oa if sig.residual is None else residual_field(sig.residual[iv.apex] - sig.residual[on_ref], o.crop)
             au = au_proxy(landmarks[on_ref], moved, o.crop)
             row = {
-                "person_id": track.person_id, "person": track.person, "track": track.id,
+                "person_id": track.person_id, "person": track.person, "track": track.source_id,
+                "box": track.box_at(times[iv.apex]),
                 "onset": times[iv.onset], "apex": times[iv.apex], "offset": times[iv.offset],
                 "score": iv.score, "regions": tuple(moving_regions(iv.blocks, self.regions)),
                 "au": au.au, "au_rule": au.rule, "au_polarity": au.polarity,
@@ -227,6 +228,6 @@ class MicroChannel:
         pol = [polarity(e) if e else r["au_polarity"] for e, r in zip(emotions, rows)]
         return MicroEventTable(
             person_id=col("person_id"), onset=col("onset"), apex=col("apex"), offset=col("offset"), person=col("person"),
-            track=col("track"), score=col("score"), regions=col("regions"), au=col("au"), au_rule=col("au_rule"),
+            track=col("track"), box=np.array(col("box"), np.float32).reshape(-1, 4), score=col("score"), regions=col("regions"), au=col("au"), au_rule=col("au_rule"),
             emotion=emotions, confidence=confs, polarity=pol, blocks=col("blocks"), apex_png=col("apex_png"),
             flow_png=col("flow_png"))

@@ -194,13 +194,12 @@ class Harness:
         self._faces: dict[tuple, object] = {}
 
     def faces(self, key: str, frames: list[np.ndarray], fps: float):
-        """The real ``faces`` stage on the unplanted clip (cached per source)."""
+        """The real ``faces`` stage's ``face_tracks`` of the unplanted clip (cached per source)."""
         if key not in self._faces:
             from reelmind.core.stage import discover_stages
 
             path = write_video(self.workdir / f"{key}-faces.mp4", frames, fps)
-            st = discover_stages()["faces"]
-            self._faces[key] = st.run({"video": str(path)}, st.make_options({"checkpoint_every": 0}))["faces"]
+            self._faces[key] = discover_stages()["faces"].run({"video": str(path)})["face_tracks"]
             path.unlink()
         return self._faces[key]
 

@@ -25,6 +25,8 @@ def run(
     skip: Optional[str] = typer.Option(None, "--skip", help="comma-separated stages to skip"),
     force: Optional[str] = typer.Option(None, "--force", help="comma-separated stages to recompute even if cached"),
     strict: bool = typer.Option(False, "--strict", help="exit non-zero when a result is degraded (truncated input, decode errors)"),
+    screenplay: Optional[Path] = typer.Option(None, "--screenplay", help="the film's screenplay (Fountain, text, PDF or scanned pages) for the prompts stage"),
+    knowledge_base: Optional[Path] = typer.Option(None, "--knowledge-base", help="YAML name -> visual description of characters (prompt anchors)"),
 ) -> None:
     """Run every installed stage over FILM; missing stages are listed, not faked."""
     from rich.console import Console
@@ -42,6 +44,10 @@ def run(
         cfg.skip = [*cfg.skip, *[s.strip() for s in skip.split(",") if s.strip()]]
     if strict:
         cfg.strict = True
+    if screenplay:
+        cfg.stages.setdefault("prompts", {})["screenplay"] = str(screenplay)
+    if knowledge_base:
+        cfg.stages.setdefault("prompts", {})["knowledge_base"] = str(knowledge_base)
     split = lambda v: tuple(s.strip() for s in v.split(",") if s.strip()) if v else ()  # noqa: E731
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -88,6 +94,13 @@ def doctor() -> None:
     print_doctor()
 
 
+def _mount_archive() -> None:
+    """``reelmind archive``, ``query`` and ``name`` (reelmind.archive; Ray and DuckDB load only when used)."""
+    from reelmind.archive.cli import app as archive_app
+
+    app.registered_commands.extend(archive_app.registered_commands)
+
+
 def _mount_plugins() -> None:
     """Add the commands that installed packages publish under entry-point group ``reelmind.cli``."""
     from importlib.metadata import entry_points
@@ -102,6 +115,11 @@ def _mount_plugins() -> None:
             for info in obj.registered_commands:
                 if info.name is None:
                     info.name = ep.name
+                if info.name == "name":  # the archive-level `reelmind name` hands run folders to it
+                    from reelmind.archive.cli import RUN_LEVEL_NAME
+
+                    RUN_LEVEL_NAME[:] = [info.callback]
+                    continue
                 app.registered_commands.append(info)
             app.registered_groups.extend(obj.registered_groups)
         elif callable(obj):
@@ -119,6 +137,7 @@ def main() -> None:
     import click
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _mount_archive()
     _mount_plugins()
     try:
         rv = app(standalone_mode=False)

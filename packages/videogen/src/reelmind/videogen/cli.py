@@ -18,8 +18,8 @@ def load_prompt_frames(run_dir: Path):
     from reelmind.core.records.prompt import PromptFrameTable
 
     for name in ("prompts.parquet", "prompt_frames.parquet"):
-        if (run_dir / name).is_file():
-            return PromptFrameTable.read_parquet(run_dir / name)
+        if (run_dir / name).is_file():  # promptgen writes full / pipeline / minimal rows: one tier is rendered
+            return PromptFrameTable.read_parquet(run_dir / name).one_tier()
     raise ReelmindError(f"{run_dir}: no prompts.parquet", "run the prompts stage first: reelmind run FILM -o RUN_DIR")
 
 

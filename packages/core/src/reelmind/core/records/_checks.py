@@ -22,3 +22,12 @@ def check_times(rec: Table, start: np.ndarray, end: np.ndarray | None = None) ->
 def check_probs(rec: Table, name: str, probs: np.ndarray) -> None:
     if len(probs) and np.any(probs < -1e-6):
         raise RecordError(type(rec).__name__, name, "probabilities >= 0", f"min {float(np.nanmin(probs)):.3f}")
+
+
+def check_vocab(rec: Table, name: str, values: np.ndarray, allowed: tuple[str, ...]) -> None:
+    """Every value of a label column is one of ``allowed``."""
+    if not len(values):
+        return
+    bad = sorted(set(values.tolist()) - set(allowed))
+    if bad:
+        raise RecordError(type(rec).__name__, name, f"one of {', '.join(allowed)}", repr(bad[0]))

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..table import Table, column
 from ._checks import check_times as _check_times
+from ._checks import check_vocab as _check_vocab
 
 #: Transition types of the emotion state machine, from calm to abrupt.
 TRANSITION_TYPES: tuple[str, ...] = ("NATURAL", "GRADUAL", "TRIGGERED", "SUDDEN")
@@ -48,9 +49,10 @@ class MomentTable(Table):
     w_text: np.ndarray = column("f4", required=False, doc="text channel weight used for this moment")
     w_face: np.ndarray = column("f4", required=False)
     w_voice: np.ndarray = column("f4", required=False)
-    smoothed_valence: np.ndarray = column("f4", required=False, doc="arc smoothing")
-    surprise: np.ndarray = column("f4", required=False, doc="LSTM prediction error (NaN when off)")
-    surprise_rank: np.ndarray = column("f4", required=False, doc="percentile of surprise in the film")
+    smoothed_valence: np.ndarray = column("f8", required=False, doc="arc smoothing")
+    surprise: np.ndarray = column("f8", required=False, doc="LSTM prediction error (NaN when off)")
+    surprise_rank: np.ndarray = column("f8", required=False, doc="percentile of surprise in the film")
+    trigger: np.ndarray = column("str", required=False, doc="what triggered the moment: 'speaker:NAME', 'conflict' or ''")
 
     def validate(self) -> None:
         _check_times(self, self.time)
@@ -80,6 +82,9 @@ class TransitionTable(Table):
     scene_cut: np.ndarray = column("bool", required=False)
     rule: np.ndarray = column("str", required=False)
 
+    def validate(self) -> None:
+        _check_vocab(self, "type", self.type, TRANSITION_TYPES)
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ArcTable(Table):
@@ -99,6 +104,9 @@ class ArcTable(Table):
     tp_valence: np.ndarray = column("list_f8", required=False)
     tp_kind: np.ndarray = column("list_str", required=False, doc="peak | valley")
     tp_change: np.ndarray = column("list_f8", required=False)
+
+    def validate(self) -> None:
+        _check_vocab(self, "arc_class", self.arc_class, ARC_CLASSES)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -133,6 +141,9 @@ class TrendTable(Table):
     social_pressure: np.ndarray = column("f8", required=False)
     window: np.ndarray = column("i8", required=False)
 
+    def validate(self) -> None:
+        _check_vocab(self, "trend", self.trend, TRENDS)
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MemoryTable(Table):
@@ -153,6 +164,10 @@ class MemoryTable(Table):
     scene: np.ndarray = column("i8", required=False)
     refs: np.ndarray = column("i8", required=False)
     embedding: np.ndarray = column("f4", (None,), required=False, doc="sentence embedding of text")
+    row: np.ndarray = column("i8", required=False, doc="dataset row of a moment memory (-1 for hotspots, insights)")
+
+    def validate(self) -> None:
+        _check_vocab(self, "tier", self.tier, MEMORY_TIERS)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -225,12 +240,13 @@ class ReflectionTable(Table):
 
     RECORD: ClassVar[str] = "reflections"
     character: np.ndarray = column("str")
-    kind: np.ndarray = column("str", doc="insight | evolution")
+    kind: np.ndarray = column("str", doc="insight | evolution | theory_of_mind")
     text: np.ndarray = column("str")
     section: np.ndarray = column("str", required=False, doc="evolution section ('' for insights)")
     evidence: np.ndarray = column("list_str", required=False, doc="memory ids")
     source: np.ndarray = column("str", required=False, doc="template | llm")
     guard: np.ndarray = column("list_str", required=False, doc="hallucination-guard reports")
+    time: np.ndarray = column("f8", required=False, doc="time of the moment a theory-of-mind row explains")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -245,6 +261,9 @@ class PersonalityTable(Table):
     component_names: np.ndarray = column("list_str", required=False)
     component_values: np.ndarray = column("list_f8", required=False)
     source: np.ndarray = column("str", required=False)
+
+    def validate(self) -> None:
+        _check_vocab(self, "trait", self.trait, OCEAN)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -262,6 +281,9 @@ class SocialEdgeTable(Table):
     impact: np.ndarray = column("f8", required=False)
     events: np.ndarray = column("list_str", required=False, doc="major events, e.g. 'betrayal:1'")
 
+    def validate(self) -> None:
+        _check_vocab(self, "circle", self.circle, CIRCLES)
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MigrationTable(Table):
@@ -275,6 +297,10 @@ class MigrationTable(Table):
     to_circle: np.ndarray = column("str")
     intimacy: np.ndarray = column("f8", required=False)
     trigger: np.ndarray = column("str", required=False, doc="'decay' or 'row N: <event> <line>'")
+
+    def validate(self) -> None:
+        _check_vocab(self, "from_circle", self.from_circle, CIRCLES)
+        _check_vocab(self, "to_circle", self.to_circle, CIRCLES)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -33,6 +33,7 @@ class FaceTable(Table):
     emotion_conf: np.ndarray = column("f4", required=False, doc="confidence of ``emotion``")
     quality: np.ndarray = column("f4", required=False, doc="face quality 0-1 (sharpness, size, exposure, det_conf)")
     embedding: np.ndarray = column("f4", (None,), required=False, doc="identity embedding (D = model's)")
+    track: np.ndarray = column("i8", required=False, doc="face track id: one face followed across samples within a shot")
 
     def validate(self) -> None:
         _check_times(self, self.time)
@@ -59,7 +60,8 @@ class PersonTable(Table):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MicroEventTable(Table):
-    """Micro-expression events spotted on a person's face track (the ``microexpr`` stage)."""
+    """Micro-expression events spotted on a face track (the ``microexpr`` stage, which reads ``face_tracks``:
+    ``person_id`` is -1 there; fuse gives each event the person of the ``faces`` row at its apex and box)."""
 
     RECORD: ClassVar[str] = "micro_events"
     person_id: np.ndarray = column("i8")
@@ -67,7 +69,8 @@ class MicroEventTable(Table):
     apex: np.ndarray = column("f8", doc="s")
     offset: np.ndarray = column("f8", doc="s")
     person: np.ndarray = column("str", required=False)
-    track: np.ndarray = column("i8", required=False)
+    track: np.ndarray = column("i8", required=False, doc="face track id of the faces stage (face_tracks)")
+    box: np.ndarray = column("f4", (4,), required=False, doc="face box at the apex, x1, y1, x2, y2 (fuse finds the person by it)")
     score: np.ndarray = column("f4", required=False, doc="spotting strength (peak over threshold)")
     regions: np.ndarray = column("list_str", required=False, doc="moving regions: brows, eyes, nose, mouth")
     au: np.ndarray = column("str", required=False, doc="geometric action-unit proxy, e.g. 'AU12 lip-corner pull up'")
@@ -126,6 +129,20 @@ class UtteranceTable(Table):
     def validate(self) -> None:
         _check_times(self, self.start, self.end)
         _check_probs(self, "text_probs", self.text_probs)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SpeakerTurnTable(Table):
+    """Who speaks when (the diarization output of perceive.audio): one row per continuous stretch
+    of one speaker, independent of the words; rows of different speakers overlap where they talk at once."""
+
+    RECORD: ClassVar[str] = "speaker_turns"
+    start: np.ndarray = column("f8")
+    end: np.ndarray = column("f8")
+    speaker: np.ndarray = column("str", doc="speaker cluster / voice profile name (as UtteranceTable.speaker)")
+
+    def validate(self) -> None:
+        _check_times(self, self.start, self.end)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -49,8 +49,11 @@ class PromptFrameTable(Table):
     trace_phrase: np.ndarray = column("list_str", required=False)
     trace_dimension: np.ndarray = column("list_str", required=False)
     trace_source: np.ndarray = column("list_str", required=False)
+    trace_rule: np.ndarray = column("list_str", required=False, doc="the rule that chose each phrase: vocab:<key>, "
+                                    "verbatim:<field>, template:<name>, screenplay:<element>")
     ref_image: np.ndarray = column("str", required=False, doc="I2V reference crop, relative to the run folder")
     ref_time: np.ndarray = column("f8", required=False, doc="frame time of the reference crop")
+    ref_box: np.ndarray = column("f4", (4,), required=False, doc="face box of the reference crop in the frame (x1, y1, x2, y2)")
     ref_png: np.ndarray = column("bytes", required=False, doc="the reference crop as PNG")
     audio_start: np.ndarray = column("f8", required=False, doc="A2V audio span")
     audio_end: np.ndarray = column("f8", required=False)
@@ -61,6 +64,14 @@ class PromptFrameTable(Table):
 
     def validate(self) -> None:
         _check_times(self, self.start, self.end)
+
+    def one_tier(self, tier: str | None = None) -> "PromptFrameTable":
+        """The rows of one ablation tier: ``tier``, else the tier the prompts stage was asked for
+        (``meta['tier']``, default 'full'). A table without tier labels is returned whole."""
+        if not len(self) or not any(self.tier):
+            return self
+        want = tier or str(self.meta.get("tier") or "full")
+        return self.take(np.flatnonzero(self.tier == want))
 
 
 @dataclass(frozen=True, eq=False, repr=False)

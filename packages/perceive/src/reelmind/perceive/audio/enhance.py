@@ -95,12 +95,62 @@ def demucs_model_files(model: str) -> list[Path]:
     return files
 
 
+def load_demucs_safely(model: str):
+    """The user's Demucs model (one ``.th`` or a bag ``.yaml``), unpickled with ``weights_only=True``.
+
+    demucs' own loader calls ``torch.load(weights_only=False)``, which runs any code a crafted
+    ``.th`` holds. Here the only classes a file may name are Demucs' model classes (and
+    ``fractions.Fraction``, which their arguments use); anything else is refused with a
+    :class:`DataFileError` before a single object is built. The model is then built from its
+    class, arguments and state dict by demucs' ``load_model`` on the already-loaded package.
+    """
+    import fractions
+    import pickle
+
+    import torch
+    import yaml
+    from demucs.apply import BagOfModels
+    from demucs.demucs import Demucs as DemucsNet
+    from demucs.hdemucs import HDemucs
+    from demucs.htdemucs import HTDemucs
+    from demucs.states import load_model
+    from reelmind.core.errors import DataFileError
+
+    allowed = [HTDemucs, HDemucs, DemucsNet, fractions.Fraction]
+
+    def load_th(path: Path):
+        try:
+            with torch.serialization.safe_globals(allowed):
+                package = torch.load(path, map_location="cpu", weights_only=True)
+        except (pickle.UnpicklingError, RuntimeError, AttributeError, TypeError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DataFileError(f"{path}: refused, not plain Demucs weights (weights_only unpickling: {first[:160]})",
+                                "use Demucs' released weight files (or re-save yours as class + args + state dict)") from None
+        if not isinstance(package, dict) or package.get("klass") not in allowed[:3]:
+            raise DataFileError(f"{path}: not a Demucs model package (no Demucs model class in it)")
+        return load_model(package)
+
+    files = demucs_model_files(model)
+    bags = [f for f in files if f.suffix == ".yaml"]
+    ths = [f for f in files if f.suffix == ".th"]
+    if not bags:
+        return load_th(ths[0])
+    spec = yaml.safe_load(bags[0].read_text()) or {}
+    by_sig = {p.stem.rsplit("-", 1)[0]: p for p in ths}
+    missing = [sig for sig in spec.get("models", []) if sig not in by_sig]
+    if missing:
+        raise MissingModelError(f"Demucs bag {bags[0].name} names models without a .th file: {missing}",
+                                "put every listed SIG-CHECKSUM.th beside the .yaml")
+    models = [load_th(by_sig[sig]) for sig in spec.get("models", [])]
+    return BagOfModels(models, spec.get("weights"), spec.get("segment"))
+
+
 class Demucs:
     """Demucs vocal stem, on the user's local weights (demucs downloads by default: we never let it).
 
-    Loads through ``demucs.pretrained.get_model(name, repo=folder)``, which reads only local files
-    when a repo is given. demucs 4.1 imports without torchaudio (install it and its pure-Python
-    deps einops and julius with --no-deps).
+    Loads through :func:`load_demucs_safely` (``weights_only=True``; demucs' own loader would run
+    code hidden in a weight file). demucs 4.1 imports without torchaudio (install it and its
+    pure-Python deps einops and julius with --no-deps).
     """
 
     name = "demucs"
@@ -108,7 +158,6 @@ class Demucs:
     def __init__(self, model: str, device: str = "cpu") -> None:
         try:
             from demucs.apply import apply_model
-            from demucs.pretrained import get_model
         except ImportError as exc:
             missing = (exc.name or "demucs").split(".")[0]
             raise MissingDependencyError(f"{missing} (needed by the demucs vocal separation backend)",
@@ -116,8 +165,8 @@ class Demucs:
         if not model or not Path(model).expanduser().exists():
             raise MissingModelError("the demucs backend needs local weights",
                                     "set separation_model to a folder with e.g. htdemucs .th files + .yaml")
-        name, repo = demucs_model_ref(model)
-        self._model = get_model(name, repo=repo)
+        name, _ = demucs_model_ref(model)
+        self._model = load_demucs_safely(model)
         self._apply = apply_model
         if device == "auto":
             import torch

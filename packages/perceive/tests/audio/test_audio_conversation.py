@@ -1,0 +1,126 @@
+"""Conversations without pauses: who speaks when, a speaker per word, one utterance per turn.
+
+Real voices (pocketsphinx-testdata read speech, interleaved with 0-200 ms gaps and ~10 %
+overlap) and flite voices; scored with reelmind.eval's DER (0.25 s collar, overlap scored) and
+word-speaker accuracy. bench/RESULTS.md has the figures of larger runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from reelmind.core.media import media_dir
+from reelmind.eval.conversation import TESTDATA, flite_conversation, real_conversation
+from reelmind.eval.diarization import diarization_metrics
+from reelmind.perceive.audio.options import AudioOptions
+from reelmind.perceive.audio.pipeline import analyze_audio
+
+FAST = dict(asr_model="tiny.en", text_emotion="none", speech_emotion="none")
+needs_testdata = pytest.mark.skipif(not (TESTDATA / "librivox").exists(), reason="apt-get install pocketsphinx-testdata")
+needs_flite = pytest.mark.skipif(shutil.which("flite") is None, reason="apt-get install flite")
+
+
+def _metrics(turns, res):
+    st = res.speaker_turns
+    return diarization_metrics([t.__dict__ for t in turns], list(zip(st.start, st.end, st.speaker)),
+                               list(res.words.word), list(res.words.speaker), list(res.words.start), len(res.utterances))
+
+
+@needs_flite
+def test_flite_dialogue_without_pauses_meets_the_targets(tmp_path):
+    turns = flite_conversation(tmp_path / "f.wav", overlap_share=0.10, seed=1)
+    res = analyze_audio(tmp_path / "f.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
+    m = _metrics(turns, res)
+    assert m["der"] <= 0.15, m
+    assert m["word_speaker_accuracy"] >= 0.90, m
+    assert 0.8 <= m["utterances_per_turn"] <= 1.2, m
+    assert len(set(res.words.speaker)) == 2 and "" not in set(res.words.speaker)  # a speaker for every word
+    assert res.utterances.overlap.dtype == bool and res.words.overlap.dtype == bool
+
+
+PHONE = media_dir() / "pyannote"
+
+
+@pytest.mark.skipif(not (PHONE / "sample.rttm").exists(), reason="run tools/fetch_media.sh (pyannote.audio's sample)")
+def test_real_phone_call_two_speakers_quick_turns(tmp_path):
+    """The issue's case: 30 s of two real people on the phone (pyannote.audio's sample: quick turns,
+    overlap, exact RTTM/STM truth), scored by `reelmind eval` from the .rttm. Before: one utterance
+    per VAD region, one speaker, DER 0.46, words on the right speaker 0.60."""
+    from reelmind.eval.cli import app
+    from typer.testing import CliRunner
+
+    res = analyze_audio(PHONE / "sample.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("utterances", "words", "speaker_turns"):
+        getattr(res, name).to_parquet(run / f"{name}.parquet")
+    out = CliRunner().invoke(app, ["eval", str(run), str(PHONE / "sample.rttm")])
+    assert out.exit_code == 0, out.output
+    m = {k: v for k, v in (line.split(None, 1) for line in out.output.splitlines() if line.strip())}
+    assert res.meta["diarization"]["speakers"] == 2 and len(set(res.words.speaker)) == 2, m
+    assert float(m["der"]) <= 0.15, m
+    assert float(m["word_speaker_accuracy"]) >= 0.90 and int(m["recognised_words"]) >= 60, m
+    assert 0.8 <= float(m["utterances_per_turn"]) <= 1.2, m
+
+
+@needs_testdata
+def test_real_voices_three_readers(tmp_path):
+    """Measured, not the issue's target: resemblyzer puts the LibriVox reader and the cards
+    speaker only 0.29 apart (one voice: 0.14-0.17), so DER is ~0.15-0.30 here (bench/RESULTS.md)."""
+    turns = real_conversation(tmp_path / "r.wav", rounds=1, seed=1)
+    res = analyze_audio(tmp_path / "r.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
+    m = _metrics(turns, res)
+    assert res.meta["diarization"]["speakers"] >= 2, m
+    assert m["der"] <= 0.40, m
+    assert m["word_speaker_accuracy"] >= 0.65, m
+    assert 0.6 <= m["utterances_per_turn"] <= 1.4, m
+
+
+@needs_testdata
+def test_one_reader_is_not_split_in_two(tmp_path):
+    turns = real_conversation(tmp_path / "m.wav", rounds=2, seed=4, speakers=("reader",))
+    res = analyze_audio(tmp_path / "m.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
+    assert len(set(res.utterances.speaker)) == 1 and len(set(res.speaker_turns.speaker)) == 1
+    assert _metrics(turns, res)["der"] <= 0.10
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="apt-get install espeak-ng")
+def test_french_speech_is_transcribed_by_default_and_loud_with_an_english_only_model(tmp_path):
+    wav = tmp_path / "fr.wav"
+    subprocess.run(["espeak-ng", "-v", "fr", "-w", str(wav), "Bonjour à tous. Aujourd'hui nous allons parler "
+                    "de la pluie et du beau temps. Le train part à huit heures du matin, et nous arriverons à Paris "
+                    "avant midi."], check=True)
+    res = analyze_audio(wav, AudioOptions(text_emotion="none", speech_emotion="none"), work_dir=tmp_path / "a")
+    assert res.meta["asr"]["language"] == "fr" and set(res.utterances.language) == {"fr"}
+    assert "bonjour" in " ".join(res.utterances.text).lower()
+    assert not res.meta["degraded"]
+    en = analyze_audio(wav, AudioOptions(**FAST), work_dir=tmp_path / "b")
+    assert len(en.utterances) == 0 and len(en.rejects) >= 1
+    assert any("most speech was rejected" in d and "asr_model: base" in d for d in en.meta["degraded"])
+
+
+def test_music_only_gives_a_result(tmp_path):
+    from reelmind.eval.synth import write_wav
+
+    t = np.arange(16000 * 12) / 16000
+    notes = np.sin(2 * np.pi * (220 * 2 ** (np.floor(t * 2) % 12 / 12)) * t) * 0.3 * (1 + 0.3 * np.sin(2 * np.pi * 3 * t))
+    write_wav(tmp_path / "music.wav", notes.astype(np.float32))
+    res = analyze_audio(tmp_path / "music.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
+    assert len(res.speaker_turns) >= 0 and len(res.utterances) <= 2  # a result, not a crash
+
+
+@needs_testdata
+def test_8khz_stereo_conversation_gives_a_result(tmp_path):
+    """Telephone bandwidth: a result with every word on a speaker (measured: resemblyzer may split
+    one of the two voices in two at 8 kHz, DER 0.16; bench/RESULTS.md)."""
+    turns = real_conversation(tmp_path / "r.wav", rounds=1, seed=2, speakers=("reader", "digits"))
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(tmp_path / "r.wav"), "-ar", "8000", "-ac", "2",
+                    str(tmp_path / "r8k.wav")], check=True)
+    res = analyze_audio(tmp_path / "r8k.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
+    assert res.meta["audio"]["source_rate"] == 8000 and res.meta["audio"]["source_channels"] == 2
+    m = _metrics(turns, res)
+    assert 2 <= len(set(res.words.speaker)) <= 3 and "" not in set(res.words.speaker), m
+    assert m["der"] <= 0.35, m

@@ -1,0 +1,77 @@
+"""Speaker segmentation (segmentation-3.0 ONNX), word speakers and utterances rebuilt from words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from reelmind.perceive.audio.segmentation import (FRAME_STEP, N_FRAMES, WINDOW, PyannoteSegmentation, decode_powerset,
+                                                  frame_time, time_frame, window_starts)
+from reelmind.perceive.audio.speakers import SpeakerActivity, word_speakers
+from reelmind.perceive.audio.utterances import build_utterances, ends_sentence, join_words
+
+
+def test_powerset_decoding():
+    logits = np.full((7, 7), -5.0)
+    np.fill_diagonal(logits, 0.0)
+    assert decode_powerset(logits).astype(int).tolist() == [
+        [0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]]
+
+
+def test_windows_step_on_the_frame_grid_skip_silence_and_end_at_the_block_end():
+    starts = window_starts(0, 30 * 16000, 5.0, [(0.0, 30.0)])
+    assert np.all(starts % FRAME_STEP == 0) and starts[0] == 0
+    assert starts[-1] <= 20 * 16000 and 20 * 16000 - starts[-1] < FRAME_STEP
+    assert np.allclose(np.diff(starts)[:-1], 5.0 * 16000, atol=FRAME_STEP)
+    only_late = window_starts(0, 60 * 16000, 5.0, [(55.0, 58.0)])
+    assert all(s + WINDOW > 55 * 16000 for s in only_late)
+    assert len(window_starts(0, 60 * 16000, 5.0, [])) == 0
+    assert int(time_frame(frame_time(123))) == 123
+
+
+def test_segmentation_model_loads_through_the_core_loader_and_finds_one_reader():
+    from reelmind.core import models
+    from reelmind.eval.conversation import TESTDATA
+    from reelmind.eval.synth import read_wav
+
+    wav = TESTDATA / "librivox" / "sense_and_sensibility_01_austen_64kb-0870.wav"
+    if not wav.exists():
+        pytest.skip("pocketsphinx-testdata is not installed")
+    audio, _ = read_wav(wav)
+    seg = PyannoteSegmentation(step_s=5.0)
+    assert seg.model_file.sha256 == models.load_manifest()["pyannote-segmentation-3.0"].sha256
+    win = seg(audio, 0, [(0.0, len(audio) / 16000)])
+    assert win.active.shape == (len(win), N_FRAMES, 3)
+    speech = win.active[0].any(axis=1) & win.valid[0]
+    assert 0.5 < speech[win.valid[0]].mean() <= 1.0  # a read sentence is mostly speech
+    per_local = win.active[0].sum(axis=0)
+    assert per_local.max() > 0.9 * speech.sum()  # one local speaker holds (nearly) all of it
+    assert not win.active[0][~win.valid[0]].any()  # nothing past the end of the audio
+
+
+def test_word_speakers_follow_activity_and_flag_overlap():
+    g = 1000
+    active = np.zeros((g, 2), bool)
+    t = frame_time(np.arange(g))
+    active[(t > 1.0) & (t < 5.0), 0] = True
+    active[(t > 4.0) & (t < 8.0), 1] = True
+    act = SpeakerActivity(0, active, active.astype(np.float32))
+    spk, ovl = word_speakers(act, np.array([1.5, 4.2, 6.0, 9.0]), np.array([2.0, 4.6, 6.5, 9.3]))
+    assert spk.tolist() == [0, 0, 1, 1] and ovl.tolist() == [False, True, False, False]
+    turns = act.turns()
+    assert [c for _, _, c in turns] == [0, 1] and abs(turns[0][0] - 1.0) < 0.03 and abs(turns[1][1] - 8.0) < 0.03
+
+
+def test_utterances_cut_at_speaker_change_sentence_end_with_pause_and_length():
+    words = ["Hello", "there.", "Yes?", "I", "am", "here.", "Fine", "and", "you"]
+    starts = np.array([0.0, 0.4, 1.0, 1.5, 1.7, 1.9, 3.0, 3.3, 9.0])
+    ends = starts + 0.3
+    spk = ["A", "A", "B", "B", "B", "B", "B", "B", "B"]
+    utts = build_utterances(np.zeros(9, np.int64), starts, ends, words, spk, np.zeros(9, bool),
+                            sentence_pause_s=0.5, long_pause_s=2.0, max_s=30.0)
+    assert [u.text for u in utts] == ["Hello there.", "Yes? I am here.", "Fine and", "you"]
+    assert [u.speaker for u in utts] == ["A", "B", "B", "B"]
+    long = build_utterances(np.zeros(9, np.int64), starts, ends, words, ["A"] * 9, np.zeros(9, bool),
+                            sentence_pause_s=5.0, long_pause_s=60.0, max_s=2.0)
+    assert all(u.end - u.start <= 2.0 + 0.3 for u in long) and len(long) >= 3
+    assert ends_sentence("end.”") and not ends_sentence("Mr")
+    assert join_words(["你", "好", "world"]) == "你好 world"
