@@ -35,6 +35,8 @@ class MicroOptions:
     edge_frac: float = _S.edge_frac  # onset/offset: where the distance from the apex reaches this part of its plateau
     max_return: float = _S.max_return  # frames around an event must be this close to each other (vs the apex)
     blink_px: float = _S.blink_px  # eyelid transient (px) from which a frame counts as a blink (eye/brow rows masked)
+    noise_norm: bool = _S.noise_norm  # block excess divided by the block's robust noise level (x the face's typical one)
+    blink_reject: bool = _S.blink_reject  # events whose apex lies in a blink (eyelid transient >= blink_px) are dropped
     window_seconds: float = 20.0  # a track is spotted in windows of at most this length (bounded memory)
     track_gap: float = 0.6  # s: face samples of one person further apart than this start a new track
     min_track_seconds: float = 0.3  # shorter tracks are not analysed

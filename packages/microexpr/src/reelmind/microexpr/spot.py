@@ -71,6 +71,8 @@ class SpotSettings:
     edge_frac: float = 0.7
     max_return: float = 0.5
     blink_px: float = 0.5
+    noise_norm: bool = False
+    blink_reject: bool = True
 
     @classmethod
     def of(cls, options) -> SpotSettings:
@@ -246,18 +248,30 @@ def eye_rows(crop: int, grid: int) -> np.ndarray:
     return np.flatnonzero((centre >= -0.5) & (centre <= 0.2))
 
 
-def frame_scores(blocks: np.ndarray, valid: np.ndarray, top: int, half: int) -> tuple[np.ndarray, np.ndarray]:
+def frame_scores(blocks: np.ndarray, valid: np.ndarray, top: int, half: int,
+                 noise_norm: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Block excess over the block's running median (valid frames within +-``half``) and the frame
-    score, the mean of the ``top`` largest excesses."""
+    score, the mean of the ``top`` largest excesses. ``noise_norm``: every block's excess is divided
+    by the block's robust noise level over the same frames (1.4826 MAD) and multiplied by the median
+    noise level of the face's blocks, so a block that moves all along (a speaking mouth) needs more
+    to stand out and a quiet one less, in px of a typical block (the noise level of a block is
+    floored at half the typical one: a still block is not amplified without bound)."""
     n = len(blocks)
     idx = np.flatnonzero(valid)
     base = np.zeros_like(blocks)
+    scale = np.ones_like(blocks)
     if idx.size:
         lo = np.searchsorted(idx, np.arange(n) - half, "left")
         hi = np.searchsorted(idx, np.arange(n) + half, "right")
         for i in range(n):
-            base[i] = np.median(blocks[idx[lo[i]: max(hi[i], lo[i] + 1)]], axis=0)
-    excess = np.where(valid[:, None, None], blocks - base, 0).astype(np.float32)
+            seg = blocks[idx[lo[i]: max(hi[i], lo[i] + 1)]]
+            base[i] = np.median(seg, axis=0)
+            if noise_norm:
+                mad = 1.4826 * np.median(np.abs(seg - base[i]), axis=0)
+                typical = float(np.median(mad[mad > 0])) if (mad > 0).any() else 0.0
+                if typical > 0:
+                    scale[i] = typical / np.maximum(mad, 0.5 * typical)
+    excess = np.where(valid[:, None, None], (blocks - base) * scale, 0).astype(np.float32)
     flat = np.sort(excess.reshape(n, -1), axis=1)[:, ::-1][:, : max(1, top)]
     return excess, np.where(valid, flat.mean(axis=1), 0).astype(np.float32)
 
@@ -390,7 +404,7 @@ def signal(crops: list[np.ndarray], fps: float, flows: FlowCache, s: SpotSetting
         raise ConfigError(f"unknown spotting method {s.method!r}", "choose median or mdmd")
     if eye_mask is not None:  # blinks: the eye and brow rows of the grid do not count while the lids move
         blocks[np.ix_(eyes >= s.blink_px, eye_rows(len(crops[0]), s.grid))] = 0
-    excess, scores = frame_scores(blocks, valid, s.top_blocks, k_frames(fps, s.segment_seconds / 2))
+    excess, scores = frame_scores(blocks, valid, s.top_blocks, k_frames(fps, s.segment_seconds / 2), s.noise_norm)
     return Signal(blocks, excess, scores, eyes, valid, res)
 
 
@@ -417,6 +431,8 @@ def spot(crops: list[np.ndarray], fps: float, flow: Flow, settings: SpotSettings
             dist = lambda a, b, r=r: float(np.linalg.norm(r[b] - r[a], axis=-1).mean())  # noqa: E731
         else:
             dist = lambda a, b, t=top_idx: float(block_means(flows(a, b), s.grid, mask).ravel()[t].mean())  # noqa: E731
+        if s.blink_reject and eye_mask is not None and sig.eyes[apex] >= s.blink_px:
+            continue  # the apex is inside a blink: not a micro-expression (the field's spotting protocols exclude blinks)
         onset, offset, ratio = bounds(dist, n, apex, reach, s.edge_frac)
         if lo <= offset - onset + 1 <= hi and ratio <= s.max_return:
             found.append(Interval(onset, apex, offset, float(sig.scores[apex] / thr[apex]), sig.excess[apex]))
