@@ -6,7 +6,7 @@ import pytest
 
 @pytest.mark.parametrize("au", ["AU12", "AU9", "AU1+2"])
 def test_planted_event_is_spotted_with_its_au(happy_face, aligner, still_crops, au):
-    from reelmind.microexpr.align import face_mask
+    from reelmind.microexpr.align import eye_mask, face_mask
     from reelmind.microexpr.au import au_proxy
     from reelmind.microexpr.evaluate import iou
     from reelmind.microexpr.flow import make, remove_global
@@ -16,7 +16,7 @@ def test_planted_event_is_spotted_with_its_au(happy_face, aligner, still_crops, 
     p = Plant(22, 5, au, 0.1)
     crops, lms = still_crops(happy_face, aligner, p)
     flow = make("dis")
-    found, sig, thr = spot(crops, 25.0, flow, mask=face_mask(128))
+    found, sig, thr = spot(crops, 25.0, flow, mask=face_mask(128), eye_mask=eye_mask(128))
     assert len(found) == 1, [(f.onset, f.offset) for f in found]
     ev = found[0]
     assert iou((ev.onset, ev.offset), (p.onset, p.offset)) >= 0.5
@@ -27,12 +27,12 @@ def test_planted_event_is_spotted_with_its_au(happy_face, aligner, still_crops, 
 def test_nothing_planted_nothing_spotted(happy_face, aligner, still_crops):
     from reelmind.microexpr.align import face_mask
     from reelmind.microexpr.flow import make
-    from reelmind.microexpr.spot import spot
+    from reelmind.microexpr.spot import SpotSettings, spot
 
     crops, _ = still_crops(happy_face, aligner, None, seed=3)
     found, sig, thr = spot(crops, 25.0, make("dis"), mask=face_mask(128))
     assert found == []
-    assert thr >= 0.35  # the absolute floor holds when the signal is pure noise
+    assert (thr[sig.valid] >= SpotSettings().min_score).all()  # the absolute floor holds when the signal is pure noise
 
 
 def test_a_change_that_stays_is_not_a_micro_expression(happy_face, aligner):
@@ -101,3 +101,53 @@ def test_tracks_link_same_person_boxes():
     assert np.allclose(tracks[0].box_at(0.125), [10.5, 10, 60.5, 60])
     assert tracks[0].box_at(2.0) is None
     assert frame_ranges(tracks) == [(0.0, 0.875), (2.875, 3.375)]
+
+
+def test_threshold_is_local_and_ignores_the_event_itself():
+    """A strong movement 4 s away does not hide a weak event; the event does not raise its own bar."""
+    from reelmind.microexpr.spot import candidates, thresholds
+
+    rng = np.random.default_rng(0)
+    fps = 25.0
+    s = np.abs(rng.normal(0.1, 0.03, 300)).astype(np.float32)
+    s[50:56] = [1, 3, 6, 6, 3, 1]  # a smile onset, a hand...
+    s[150:155] = [0.3, 0.5, 0.6, 0.5, 0.3]  # the weak event
+    valid = np.ones(300, bool)
+    thr = thresholds(s, valid, half=25, hole=6, p=0.1, noise_factor=3.0, floor=0.3)
+    assert thr[152] < 0.6
+    assert 152 in candidates(s, thr)
+    whole = thresholds(s, valid, half=300, hole=0, p=0.1, noise_factor=3.0, floor=0.3)  # one threshold for the track
+    assert whole[152] > 0.6
+
+
+def test_edge_finds_where_the_face_is_back():
+    from reelmind.microexpr.spot import edge
+
+    steps, plateau = edge(np.array([0.3, 0.6, 1.0, 0.98, 1.02, 1.0, 0.99, 1.0]), 0.7)
+    assert steps == 2 and plateau == pytest.approx(1.0, abs=0.02)
+    assert edge(np.array([1.0, 1.0, 1.0]), 0.7)[0] == 0  # the apex is the last moving frame
+    assert edge(np.array([]), 0.7) == (0, 0.0)
+
+
+def test_eye_rows_are_the_brow_and_eye_rows():
+    from reelmind.microexpr.spot import eye_rows
+
+    assert list(eye_rows(128, 6)) == [0, 1]
+
+
+def test_tracks_follow_the_face_track_ids_and_fuse_finds_the_person():
+    """face_tracks (no person ids): one track per faces-stage track; fuse gives an event the person of
+    the faces row at its apex whose box overlaps the event's box."""
+    from reelmind.core.records import FaceTable, MicroEventTable
+    from reelmind.fuse.micro import persons_of
+    from reelmind.microexpr.tracks import build_tracks
+
+    t = np.repeat(np.arange(0, 1.0, 0.25), 2)
+    box = np.array([[10, 10, 60, 60], [200, 10, 250, 60]] * 4, np.float32)
+    tracks = build_tracks(FaceTable(time=t, box=box, det_conf=np.ones(8), track=np.array([4, 7] * 4)))
+    assert sorted((tr.source_id, tr.person_id, len(tr.times)) for tr in tracks) == [(4, -1, 4), (7, -1, 4)]
+    faces = FaceTable(time=t, box=box, det_conf=np.ones(8), person_id=np.array([3, 5] * 4), person=["ann", "bob"] * 4)
+    ev = MicroEventTable(person_id=[-1, -1, -1], onset=[0.3, 0.3, 0.3], apex=[0.4, 0.45, 0.4], offset=[0.5, 0.5, 0.5],
+                         box=np.array([[201, 11, 251, 61], [12, 10, 61, 60], [400, 400, 450, 450]], np.float32))
+    pid, label = persons_of(ev, faces)
+    assert list(pid) == [5, 3, -1] and list(label[:2]) == ["bob", "ann"]

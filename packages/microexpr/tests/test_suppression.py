@@ -35,7 +35,8 @@ def test_suppression_on_the_planted_line_only(film):
     tracks = faces_stage.run({"video": str(film)})["face_tracks"]  # faces -> persons: the faces table fuse reads
     faces = stages["persons"].run({"face_tracks": tracks})["faces"]
     assert (faces.emotion == "happy").mean() > 0.5, list(faces.emotion)
-    micro = micro_stage.run({"video": str(film), "faces": faces}, micro_stage.make_options({"recogniser": ""}))["micro_events"]
+    micro = micro_stage.run({"video": str(film), "face_tracks": tracks}, micro_stage.make_options({"recogniser": ""}))["micro_events"]
+    assert (micro.person_id == -1).all()  # face_tracks carry no person: fuse finds it by the event's box
     assert len(micro) == 1 and 2.9 <= micro.apex[0] <= 3.3 and micro.polarity[0] == -1, micro.to_pylist()
     utt = UtteranceTable(start=[a for a, _ in LINES], end=[b for _, b in LINES], text=["Hello there.", "I am so glad.", "See you."],
                          speaker=["spk"] * 3, text_emotion=["neutral", "joy", "neutral"], text_conf=[0.9, 0.9, 0.9])

@@ -45,15 +45,15 @@ def test_stage_loads_the_exported_recogniser(trained, tmp_path, happy_face):
     box = detect_face(cv2.cvtColor(happy_face, cv2.COLOR_RGB2GRAY))
     t = np.arange(0, 2.4, 0.25)
     faces = FaceTable(time=t, box=np.repeat(box[None].astype(np.float32), len(t), 0), det_conf=np.ones(len(t)),
-                      person_id=np.zeros(len(t), int), person=["person_1"] * len(t))
+                      track=np.zeros(len(t), int))  # a face_tracks table: track ids, no person ids
     stage = discover_stages()["microexpr"]
-    out = stage.run({"video": str(tmp_path / "clip.mp4"), "faces": faces}, stage.make_options({"recogniser": str(trained[0])}))
+    out = stage.run({"video": str(tmp_path / "clip.mp4"), "face_tracks": faces}, stage.make_options({"recogniser": str(trained[0])}))
     ev = out["micro_events"]
     assert len(ev) == 1 and ev.emotion[0] in ("disgust", "happiness", "surprise") and 0 < ev.confidence[0] <= 1
     assert ev.meta["recogniser"]["loaded"] and ev.meta["recogniser"]["synthetic"]
     assert ev.au[0].startswith("AU12 ")
     # absent weights: the same event, unclassified, and the reason recorded
-    bare = stage.run({"video": str(tmp_path / "clip.mp4"), "faces": faces}, stage.make_options({"recogniser": ""}))
+    bare = stage.run({"video": str(tmp_path / "clip.mp4"), "face_tracks": faces}, stage.make_options({"recogniser": ""}))
     ev2 = bare["micro_events"]
     assert len(ev2) == 1 and ev2.emotion[0] == "" and ev2.au[0].startswith("AU12 ")
     assert "no recogniser" in ev2.meta["recogniser"]["why"]

@@ -206,7 +206,7 @@ def fuse(faces: FaceTable, utterances: UtteranceTable, speech_emotion: SpeechEmo
     progress(0.6, f"identity links {int((idmap.person_of >= 0).sum())}/{len(names)}, FER {tier.tier}")
 
     rows = _rows(film, utterances, prom, idmap, spk_code, ser, (w_face, w_voice), offset.seconds, progress)
-    rows.update(micro_columns(rows, micro_events, offset.seconds))
+    rows.update(micro_columns(rows, micro_events, offset.seconds, faces))
     report = FuseReport(
         offset=offset,
         identity={names[s]: {"person_id": int(fi.person_ids[p]), "label": fi.labels[p], "lift": round(float(idmap.lift[s, p]), 4)}

@@ -5,6 +5,10 @@
 recogniser's class, else the AU proxy's code, e.g. ``AU9``). ``suppression`` is the rule
 :data:`RULE`: a positive macro face (the seed's example: happy) of a person co-occurring with a
 negative micro event of the same person in the utterance.
+
+The microexpr stage reads ``face_tracks`` (no person ids, so naming people does not recompute it):
+:func:`persons_of` gives every event the person of the ``faces`` row that holds its face, the row
+nearest its apex (within one sampling step) whose box overlaps the event's box most (IoU >= 0.3).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from reelmind.core.emotion import polarity
-from reelmind.core.records import MicroEventTable
+from reelmind.core.records import FaceTable, MicroEventTable
 
 RULE = ("suppression when a micro event of negative polarity (recogniser class angry/disgust/fear/sad..., or without "
         "a recogniser the AU proxy AU4 brow lower / AU9 nose wrinkle / AU15 lip-corner down / AU24 lip press) of the "
@@ -25,8 +29,47 @@ def _tag(ev: MicroEventTable, i: int, label: str) -> str:
     return f"{label}@{float(ev.apex[i]):.2f}:{cls}"
 
 
-def micro_columns(rows: dict[str, np.ndarray], events: MicroEventTable | None, offset_s: float) -> dict[str, np.ndarray]:
-    """``micro_events``, ``suppression`` and ``suppression_rule`` for the dataset rows built by fuse."""
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of one box (4,) with boxes (m, 4)."""
+    w = np.clip(np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0]), 0, None)
+    h = np.clip(np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1]), 0, None)
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+def persons_of(events: MicroEventTable, faces: FaceTable, min_iou: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """(person_id, person label) of every event: the ``faces`` row at the event's apex holding its box
+    (events without a box or a matching face keep their own, -1 for face_tracks events)."""
+    pid = np.asarray(events.person_id, dtype=np.int64).copy()
+    label = np.array(events.person if events.person is not None else [""] * len(events), dtype=object)
+    if events.box is None or not len(faces) or faces.person_id is None:
+        return pid, label
+    ft = np.asarray(faces.time, dtype=np.float64)
+    fbox = np.asarray(faces.box, dtype=np.float64).reshape(-1, 4)
+    fpid = np.asarray(faces.person_id, dtype=np.int64)
+    flab = np.asarray(faces.person, dtype=object) if faces.person is not None else np.full(len(faces), "", object)
+    steps = np.diff(np.unique(ft))
+    tol = float(np.median(steps)) if len(steps) else 0.25
+    for i in range(len(events)):
+        box = np.asarray(events.box[i], dtype=np.float64)
+        if not np.isfinite(box).all():
+            continue
+        near = np.flatnonzero(np.abs(ft - float(events.apex[i])) <= tol)
+        if not near.size:
+            continue
+        ov = _iou(box, fbox[near])
+        ok = (ov >= min_iou) & (fpid[near] >= 0)
+        if ok.any():  # the nearest sample time first, then the largest overlap
+            k = near[ok][np.lexsort((-ov[ok], np.abs(ft[near[ok]] - float(events.apex[i]))))[0]]
+            pid[i], label[i] = fpid[k], flab[k]
+    return pid, label
+
+
+def micro_columns(rows: dict[str, np.ndarray], events: MicroEventTable | None, offset_s: float,
+                  faces: FaceTable | None = None) -> dict[str, np.ndarray]:
+    """``micro_events``, ``suppression`` and ``suppression_rule`` for the dataset rows built by fuse
+    (``faces``: the persons stage's table, to find the person of each event)."""
     n = len(rows["start_time"])
     lists = np.empty(n, dtype=object)
     lists[:] = [()] * n
@@ -36,7 +79,7 @@ def micro_columns(rows: dict[str, np.ndarray], events: MicroEventTable | None, o
         return {"micro_events": lists, "suppression": flags, "suppression_rule": rules}
     rules[:] = RULE
     apex = np.asarray(events.apex, dtype=np.float64) - offset_s
-    pids = np.asarray(events.person_id)
+    pids = persons_of(events, faces)[0] if faces is not None else np.asarray(events.person_id)
     pol = np.asarray(events.polarity) if events.polarity is not None else np.zeros(len(events), np.int64)
     for r in range(n):
         start, end = float(rows["start_time"][r]), float(rows["end_time"][r])

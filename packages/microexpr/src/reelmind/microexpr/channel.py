@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,13 +20,13 @@ import numpy as np
 from reelmind.core.records import FaceTable, MicroEventTable
 
 from . import recognise
-from .align import Aligner, face_mask
+from .align import Aligner, eye_mask, face_mask
 from .au import au_proxy, block_regions, moving_regions
 from .decode import DecodeInfo, frames_in
 from .features import features
-from .flow import make, magnitude, remove_global
+from .flow import make, magnitude
 from .options import MicroOptions
-from .spot import k_frames, spot
+from .spot import FlowCache, SpotSettings, k_frames, spot
 from .tracks import Track, build_tracks, frame_ranges
 
 log = logging.getLogger("reelmind.microexpr.channel")
@@ -47,6 +46,16 @@ class Window:
 
     def keep_tail(self, n: int) -> None:
         self.times, self.crops, self.landmarks = self.times[-n:], self.crops[-n:], self.landmarks[-n:]
+
+
+def residual_field(cells: np.ndarray, crop: int) -> np.ndarray:
+    """A (G, G, 2) cell displacement as a dense (crop, crop, 2) field (cell centres interpolated)."""
+    import cv2
+
+    side = crop // cells.shape[0] * cells.shape[0]
+    field = np.zeros((crop, crop, 2), np.float32)
+    field[:side, :side] = cv2.resize(cells.astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)
+    return field
 
 
 def png(image: np.ndarray) -> bytes:
@@ -77,7 +86,9 @@ class MicroChannel:
         self.options = options
         self.aligner = Aligner(options.crop)
         self.flow = make(options.flow)
+        self.settings = SpotSettings.of(options)
         self.mask = face_mask(options.crop)
+        self.eye_mask = eye_mask(options.crop)
         self.regions = block_regions(options.crop, options.grid)
         self.recogniser, self.why_unclassified = recognise.load(options.recogniser, profile)
         self.rflow = self.flow
@@ -105,9 +116,9 @@ class MicroChannel:
         for frame in frames_in(video, ranges, dinfo):
             if not fps:
                 fps = dinfo.fps
-                k = k_frames(fps, o.k_seconds)
-                reach = int(math.ceil(o.max_duration * fps))
-                overlap = 2 * k + 2 * reach + 2
+                k = k_frames(fps, o.k_seconds if o.method == "mdmd" else o.baseline_seconds)
+                reach = k_frames(fps, o.max_duration)
+                overlap = 2 * k + 2 * reach + 2 + k_frames(fps, o.segment_seconds)
                 win = max(int(o.window_seconds * fps), 3 * overlap)
             t = frame.time
             for tid, w in list(active.items()):
@@ -142,7 +153,9 @@ class MicroChannel:
         table = self._table(rows, emotions, confs)
         meta = {
             "tracks": len(tracks), "tracks_too_small": len(small), "ranges_s": round(sum(b - a for a, b in ranges), 3),
-            "fps": fps, "k_frames": k, "windows": windows,
+            "fps": fps, "method": o.method, "flow": o.flow,
+            "reference_frames": k,  # median: baseline half-width; mdmd: head/tail distance
+            "windows": windows,
             "decode": {"decoded": dinfo.decoded, "analysed": dinfo.kept, "seeks": dinfo.seeks,
                        "corrupt_packets": dinfo.corrupt_packets, "errors": dinfo.errors[:5]},
             "recogniser": ({"loaded": True, "path": self.recogniser.path, "sha256": self.recogniser.sha256,
@@ -163,33 +176,41 @@ class MicroChannel:
 
     # ------------------------------------------------------------------ one window
     def _process(self, w: Window, fps: float, final: bool, feats: list, overlap: int = 0) -> list[dict]:
+        end = len(w.crops) if final else len(w.crops) - overlap // 2
+        return self.events(w.track, w.times, w.crops, w.landmarks, fps, w.owned_from, end, feats)
+
+    def events(self, track: Track, times: list[float], crops: list[np.ndarray], landmarks: list[np.ndarray],
+               fps: float, first: int = 0, end: int | None = None, feats: list | None = None) -> list[dict]:
+        """Event rows of one window of a track's aligned frames (apexes in ``[first, end)`` only);
+        appends the recogniser's features of every row to ``feats`` when a recogniser is loaded."""
         o = self.options
-        n = len(w.crops)
+        n = len(crops)
         if n < 3:
             return []
-        intervals, sig, thr = spot(w.crops, fps, self.flow, k_seconds=o.k_seconds, grid=o.grid, top=o.top_blocks,
-                                   p=o.p, noise_factor=o.noise_factor, floor=o.min_score,
-                                   min_duration=o.min_duration, max_duration=o.max_duration,
-                                   merge_gap=o.merge_gap, mask=self.mask)
-        end = n if final else n - overlap // 2
+        end = n if end is None else end
+        flows = FlowCache(crops, self.flow)
+        intervals, sig, _ = spot(crops, fps, self.flow, self.settings, mask=self.mask, eye_mask=self.eye_mask, flows=flows)
         out = []
         for iv in intervals:
-            if not (w.owned_from <= iv.apex < end):
+            if not (first <= iv.apex < end):
                 continue
             on_ref, off_ref = max(0, iv.onset - 1), min(n - 1, iv.offset + 1)
-            f_oa = remove_global(self.flow(w.crops[on_ref], w.crops[iv.apex]))
-            au = au_proxy(w.landmarks[on_ref], f_oa, o.crop)
+            f_oa = flows(on_ref, iv.apex)
+            # the AU proxy reads the movement against the baseline (background motion removed) when there is one
+            moved = f_oa if sig.residual is None else residual_field(sig.residual[iv.apex] - sig.residual[on_ref], o.crop)
+            au = au_proxy(landmarks[on_ref], moved, o.crop)
             row = {
-                "person_id": w.track.person_id, "person": w.track.person, "track": w.track.id,
-                "onset": w.times[iv.onset], "apex": w.times[iv.apex], "offset": w.times[iv.offset],
-                "score": iv.score / thr, "regions": tuple(moving_regions(iv.blocks, self.regions)),
+                "person_id": track.person_id, "person": track.person, "track": track.source_id,
+                "box": track.box_at(times[iv.apex]),
+                "onset": times[iv.onset], "apex": times[iv.apex], "offset": times[iv.offset],
+                "score": iv.score, "regions": tuple(moving_regions(iv.blocks, self.regions)),
                 "au": au.au, "au_rule": au.rule, "au_polarity": au.polarity,
                 "blocks": tuple(float(x) for x in iv.blocks.ravel()),
-                "apex_png": png(w.crops[iv.apex]) if o.visualise else b"",
+                "apex_png": png(crops[iv.apex]) if o.visualise else b"",
                 "flow_png": flow_png(f_oa, o.crop) if o.visualise else b"",
             }
-            if self.recogniser is not None:
-                feats.append(features(w.crops[on_ref], w.crops[iv.apex], w.crops[off_ref], self.rflow))
+            if self.recogniser is not None and feats is not None:
+                feats.append(features(crops[on_ref], crops[iv.apex], crops[off_ref], self.rflow))
             out.append(row)
         return out
 
@@ -207,6 +228,6 @@ class MicroChannel:
         pol = [polarity(e) if e else r["au_polarity"] for e, r in zip(emotions, rows)]
         return MicroEventTable(
             person_id=col("person_id"), onset=col("onset"), apex=col("apex"), offset=col("offset"), person=col("person"),
-            track=col("track"), score=col("score"), regions=col("regions"), au=col("au"), au_rule=col("au_rule"),
+            track=col("track"), box=np.array(col("box"), np.float32).reshape(-1, 4), score=col("score"), regions=col("regions"), au=col("au"), au_rule=col("au_rule"),
             emotion=emotions, confidence=confs, polarity=pol, blocks=col("blocks"), apex_png=col("apex_png"),
             flow_png=col("flow_png"))

@@ -1,8 +1,10 @@
 """Dense optical flow between two aligned grey crops, and optical strain.
 
-Backends (``MicroOptions.flow``): ``dis`` (OpenCV DIS, medium preset: the fast default), ``farneback``
-and ``tvl1`` (Dual TV-L1 from ``cv2.optflow``, the accurate option of the micro-expression
-literature; it needs opencv-contrib-python-headless, which replaces opencv-python-headless).
+Backends (``MicroOptions.flow``): ``farneback`` (the default: about 3 ms per 128 px crop pair on one
+core, and the best separation of planted events from real facial motion on the tuning footage, see
+bench/RESULTS.md), ``dis`` (OpenCV DIS, medium preset: the fastest, about 2 ms) and ``tvl1`` (Dual
+TV-L1 from ``cv2.optflow``, the micro-expression literature's choice, about 100x slower; it needs
+opencv-contrib-python-headless, which replaces opencv-python-headless).
 Each backend is a factory returning ``flow(prev, next) -> (H, W, 2) float32`` (dx, dy per pixel of
 ``prev``); ``bench`` compares them.
 """

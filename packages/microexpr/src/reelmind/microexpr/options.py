@@ -6,25 +6,37 @@ from dataclasses import dataclass
 
 from reelmind.core.stage import runtime_option
 
+from .spot import SpotSettings as _S
+
 #: The manifest entry of user-trained recogniser weights (``reelmind microexpr train`` exports them).
 RECOGNISER_ENTRY = "microexpr-recogniser"
 
 
 @dataclass
 class MicroOptions:
-    """Spotting (MDMD on a 6x6 block grid), flow backend, AU rules and the optional recogniser."""
+    """Spotting (MDMD on a 6x6 block grid, see :mod:`.spot`), flow backend, AU rules and the optional recogniser."""
 
-    flow: str = "dis"  # dis (fast default) | farneback | tvl1 (accurate, cv2.optflow from opencv-contrib)
+    flow: str = "farneback"  # farneback (default) | dis (fastest) | tvl1 (the literature's, ~100x slower; cv2.optflow)
     crop: int = 128  # side of the canonical aligned face crop, px
-    grid: int = 6  # blocks per side of the MDMD grid
-    k_seconds: float = 0.16  # MDMD head/tail distance (frame i against i-k and i+k), k = round(fps * this), >= 1
-    p: float = 0.3  # threshold T = mean + p * (max - mean) of the window's score signal
-    min_score: float = 0.35  # absolute floor of T (px of main-direction flow on the canonical crop)
-    noise_factor: float = 4.0  # and T >= median + noise_factor * MAD (robust noise level of the window)
-    top_blocks: int = 4  # the frame score is the mean of the largest block differences
-    min_duration: float = 1 / 25  # s: shortest micro-expression kept
-    max_duration: float = 0.5  # s: longest micro-expression kept
-    merge_gap: float = 0.04  # s: intervals closer than this are merged
+    method: str = _S.method  # median: residual against a running-median baseline | mdmd: frame i vs i-k, i+k
+    baseline_seconds: float = _S.baseline_seconds  # median: baseline over +- this (> 2 x the longest event / 2)
+    key_seconds: float = _S.key_seconds  # median: flows from a key frame, a new key every this long
+    cell: int = _S.cell  # median: px side of the cells whose displacement is followed
+    k_seconds: float = _S.k_seconds  # mdmd: head/tail distance, k = round(fps * this)
+    grid: int = _S.grid  # blocks per side of the MDMD grid
+    top_blocks: int = _S.top_blocks  # the frame score is the mean of the largest block excesses
+    segment_seconds: float = _S.segment_seconds  # block baselines and the threshold are local to a segment this long
+    p: float = _S.p  # threshold T = mean + p * (max - mean) of the segment's score ...
+    noise_factor: float = _S.noise_factor  # ... and T >= median + noise_factor * MAD of the segment
+    min_score: float = _S.min_score  # ... and T >= this (px of main-direction motion on the canonical crop)
+    min_duration: float = _S.min_duration  # s: shortest micro-expression kept
+    max_duration: float = _S.max_duration  # s: longest micro-expression kept
+    merge_gap: float = _S.merge_gap  # s: intervals closer than this are merged
+    edge_frac: float = _S.edge_frac  # onset/offset: where the distance from the apex reaches this part of its plateau
+    max_return: float = _S.max_return  # frames around an event must be this close to each other (vs the apex)
+    blink_px: float = _S.blink_px  # eyelid transient (px) from which a frame counts as a blink (eye/brow rows masked)
+    noise_norm: bool = _S.noise_norm  # block excess divided by the block's robust noise level (x the face's typical one)
+    blink_reject: bool = _S.blink_reject  # events whose apex lies in a blink (eyelid transient >= blink_px) are dropped
     window_seconds: float = 20.0  # a track is spotted in windows of at most this length (bounded memory)
     track_gap: float = 0.6  # s: face samples of one person further apart than this start a new track
     min_track_seconds: float = 0.3  # shorter tracks are not analysed

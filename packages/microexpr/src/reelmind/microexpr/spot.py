@@ -1,20 +1,41 @@
-"""MDMD-style spotting (main directional maximal difference) on a block grid of aligned crops.
+"""Micro-expression spotting: main directional maximal difference (MDMD) on a block grid of aligned
+crops, against a robust local baseline.
 
-For frame i (the current frame CF) with head frame HF = i-k and tail frame TF = i+k, the flow
-HF->CF and HF->TF is computed on the canonical crop (median translation removed). In every block
-of a ``grid x grid`` grid the main direction of HF->CF is the one of 8 direction bins holding the
-most flow (summed length); the block's difference is the mean length of the HF->CF vectors in that
-bin minus the mean length of the HF->TF vectors in the same bin (clipped at 0): large when the face
-moved away from HF and came back by TF (a micro-expression), small for a change that stays (a macro
-expression, a turned head). The frame's score is the mean of the ``top_blocks`` largest differences.
+Two ways to measure, per frame and block, how far the face is from where it "should" be:
 
-A window's threshold is T = max(mean + p * (max - mean), median + noise_factor * MAD, min_score).
-Runs of frames above T give apex candidates (the run's maximum); onset and offset are found on the
-flow from the apex to the frames around it (where the moving blocks return to their neutral
-distance); intervals are kept when they last between ``min_duration`` and ``max_duration`` and
-merged when closer than ``merge_gap``; an event must return: the frames just before its onset and
-just after its offset must be closer to each other than ``max_return`` times the apex's distance
-from them (a smile that stays is a macro expression, not a micro one).
+* ``method="median"`` (default). Every frame's flow from a key frame (a new key every ``key_seconds``;
+  the keys chain, so each frame costs one flow) gives the displacement trajectory of every small cell
+  (``cell`` px) of the canonical crop; the baseline of a cell is its running median over
+  +-``baseline_seconds`` (longer than twice the longest micro-expression, so an event does not move
+  its own baseline); the residual is the cell's displacement minus its baseline. A micro-expression
+  leaves a residual while it lasts; a change that stays (a smile onset, a head turn) and slow drift
+  leave none, and a steady movement leaves little. In each block of the ``grid x grid`` grid the
+  main direction is the one of 8 bins holding the most residual length and the block's difference is
+  the mean residual length of its cells in that bin (the MDMD measure, applied to the residual).
+* ``method="mdmd"``: the classic MDMD: frame i (CF) against HF = i-k and TF = i+k; in every block
+  the main direction of the HF->CF flow; the block's difference is the mean HF->CF length in that bin
+  minus the mean HF->TF length in the same bin (clipped at 0). It compares each frame with two others
+  only, so any movement of the face between HF and TF leaks into it (measured: less separation of
+  planted events from real motion than the median baseline on the tuning footage).
+
+Then, local in time, so one strong movement (a smile onset, a blink, a burst of speech) does not
+hide a weaker event seconds away:
+
+* every block's difference is taken relative to its own running median over a ``segment`` (about
+  2 s), so a block that is busy all along (the mouth of someone speaking) needs more to stand out
+  than a quiet one; the frame's score is the mean of the ``top`` largest excesses;
+* the threshold is computed per segment as in MDMD, T = mean + p * (max - mean) of the score in the
+  segment, never below median + noise_factor * MAD of that segment nor the absolute ``min_score``;
+  the frames within half the longest event of the frame are left out of its segment (an event does
+  not raise its own bar);
+* runs of frames above T give apex candidates (the run's maximum); onset and offset are grown from the
+  apex on the moving blocks: the distance of frame apex +- s from the apex rises while the face is
+  still moving and levels off once it is back; the last frame below ``edge_frac`` of that plateau
+  bounds the event. Intervals last ``min_duration`` to ``max_duration``, pieces closer than
+  ``merge_gap`` are merged, and an event must return: the frames just outside it must be closer to
+  each other than ``max_return`` times the apex's distance from them;
+* blinks: the eyes are masked out of the grid, and while the eyelids move (their vertical residual
+  on the eye rings reaches ``blink_px``) the grid rows of the eyes and brows do not count.
 """
 
 from __future__ import annotations
@@ -29,93 +50,254 @@ from .flow import Flow, remove_global
 N_BINS = 8
 
 
-def k_frames(fps: float, k_seconds: float) -> int:
-    """MDMD's head/tail distance in frames for a frame rate (>= 1)."""
-    return max(1, int(round(fps * k_seconds)))
+@dataclass(frozen=True)
+class SpotSettings:
+    """The spotting knobs (``MicroOptions`` carries the same names; :meth:`of` copies them)."""
+
+    method: str = "median"
+    baseline_seconds: float = 0.5
+    key_seconds: float = 0.12
+    cell: int = 3
+    k_seconds: float = 0.25
+    grid: int = 6
+    top_blocks: int = 3
+    segment_seconds: float = 2.0
+    p: float = 0.0
+    noise_factor: float = 4.0
+    min_score: float = 0.5
+    min_duration: float = 1 / 25
+    max_duration: float = 0.5
+    merge_gap: float = 0.1
+    edge_frac: float = 0.7
+    max_return: float = 0.5
+    blink_px: float = 0.5
+    noise_norm: bool = False
+    blink_reject: bool = True
+
+    @classmethod
+    def of(cls, options) -> SpotSettings:
+        return cls(**{f: getattr(options, f) for f in cls.__dataclass_fields__ if hasattr(options, f)})
 
 
+def k_frames(fps: float, seconds: float) -> int:
+    """A duration in frames at a frame rate (>= 1)."""
+    return max(1, int(round(fps * seconds)))
+
+
+# ----------------------------------------------------------------------------- grids
 def _blocks(a: np.ndarray, grid: int) -> np.ndarray:
-    """(S, S, ...) -> (grid, grid, b*b, ...) blocks of the top-left grid*b square (b = S // grid)."""
-    b = a.shape[0] // grid
-    a = a[: grid * b, : grid * b]
-    rest = a.shape[2:]
-    return a.reshape(grid, b, grid, b, *rest).swapaxes(1, 2).reshape(grid, grid, b * b, *rest)
+    """(..., S, S) -> (..., grid, grid, b*b) blocks of the top-left grid*b square (b = S // grid)."""
+    b = a.shape[-1] // grid
+    a = a[..., : grid * b, : grid * b]
+    pre = a.shape[:-2]
+    a = np.swapaxes(a.reshape(*pre, grid, b, grid, b), -3, -2)
+    return a.reshape(*pre, grid, grid, b * b)
 
 
-def _bins(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mag = np.hypot(flow[..., 0], flow[..., 1])
-    ang = np.arctan2(flow[..., 1], flow[..., 0])
-    return mag, ((ang + np.pi) / (2 * np.pi) * N_BINS).astype(np.int64) % N_BINS
+def _bins(vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Length and direction bin (0..7) of vectors (..., 2)."""
+    mag = np.hypot(vec[..., 0], vec[..., 1])
+    ang = np.arctan2(vec[..., 1], vec[..., 0])
+    return mag, ((ang + np.pi) * (N_BINS / (2 * np.pi))).astype(np.int8) % N_BINS
 
 
-def block_difference(f_hc: np.ndarray, f_ht: np.ndarray, grid: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """MDMD block differences (grid, grid) of one frame from its HF->CF and HF->TF flows
-    (only pixels inside ``mask`` count)."""
-    m1, b1 = (_blocks(x, grid) for x in _bins(f_hc))
-    m2, b2 = (_blocks(x, grid) for x in _bins(f_ht))
-    if mask is not None:
-        mb = _blocks(mask, grid)
-        m1, m2 = m1 * mb, m2 * mb
-    onehot1 = b1[..., None] == np.arange(N_BINS)
-    sums = (m1[..., None] * onehot1).sum(axis=2)  # (g, g, bins): flow length per direction bin
-    main = np.argmax(sums, axis=2)[..., None]  # (g, g, 1)
-    in1 = b1 == main
-    in2 = b2 == main
-    if mask is not None:
-        in1, in2 = in1 & mb, in2 & mb
-    mean1 = (m1 * in1).sum(axis=2) / np.maximum(in1.sum(axis=2), 1)
-    mean2 = (m2 * in2).sum(axis=2) / np.maximum(in2.sum(axis=2), 1)
-    return np.clip(mean1 - mean2, 0, None).astype(np.float32)
+def _main_bin(mag: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Per group (last axis), the direction bin holding the most length, shape (..., 1)."""
+    sums = np.stack([(mag * (bins == j)).sum(axis=-1) for j in range(N_BINS)], axis=-1)
+    return np.argmax(sums, axis=-1)[..., None].astype(np.int8)
 
 
 def block_means(flow: np.ndarray, grid: int, mask: np.ndarray | None = None) -> np.ndarray:
     """Mean flow length per block (grid, grid) over the pixels inside ``mask``."""
     m = _blocks(np.hypot(flow[..., 0], flow[..., 1]), grid)
     if mask is None:
-        return m.mean(axis=2).astype(np.float32)
+        return m.mean(axis=-1).astype(np.float32)
     mb = _blocks(mask, grid)
-    return ((m * mb).sum(axis=2) / np.maximum(mb.sum(axis=2), 1)).astype(np.float32)
+    return ((m * mb).sum(axis=-1) / np.maximum(mb.sum(axis=-1), 1)).astype(np.float32)
 
 
-def frame_score(diff: np.ndarray, top: int) -> float:
-    flat = np.sort(diff.ravel())[::-1]
-    return float(flat[: max(1, top)].mean())
+@dataclass(frozen=True)
+class Cells:
+    """The cell grid of the canonical crop: ``cell`` px cells, ``per`` x ``per`` of them in a block;
+    ``face`` / ``eyes``: (G, G) cells mostly inside the analysed face / the eye rings."""
+
+    cell: int
+    grid: int
+    per: int
+    face: np.ndarray
+    eyes: np.ndarray
+
+    @classmethod
+    def of(cls, crop: int, grid: int, cell: int, mask: np.ndarray | None, eye_mask: np.ndarray | None) -> Cells:
+        per = max(1, (crop // grid) // cell)
+        g = grid * per
+        frac = lambda m: (np.ones((g, g)) if m is None else  # noqa: E731
+                          m[: g * cell, : g * cell].reshape(g, cell, g, cell).mean(axis=(1, 3))) > 0.5
+        return cls(cell, grid, per, frac(mask), frac(eye_mask) if eye_mask is not None else np.zeros((g, g), bool))
+
+    @property
+    def side(self) -> int:
+        return self.grid * self.per
+
+    def means(self, flow: np.ndarray) -> np.ndarray:
+        """Mean flow vector of every cell, (G, G, 2)."""
+        g, c = self.side, self.cell
+        return flow[: g * c, : g * c].reshape(g, c, g, c, 2).mean(axis=(1, 3))
+
+    def blocks(self, a: np.ndarray) -> np.ndarray:
+        """(n, G, G, ...) -> (n, grid, grid, per*per, ...)."""
+        n, g, p = len(a), self.grid, self.per
+        rest = a.shape[3:]
+        return np.swapaxes(a.reshape(n, g, p, g, p, *rest), 2, 3).reshape(n, g, g, p * p, *rest)
 
 
-@dataclass
-class Signal:
-    """The MDMD score of every frame of a window (0 where i-k or i+k falls outside) and block differences."""
-
-    scores: np.ndarray  # (n,)
-    blocks: np.ndarray  # (n, grid, grid)
-    k: int
-
-
-def mdmd(crops: list[np.ndarray], k: int, flow: Flow, grid: int, top: int, mask: np.ndarray | None = None) -> Signal:
-    """Score every frame of a sequence of aligned grey crops."""
+# ----------------------------------------------------------------------------- the median baseline
+def trajectories(crops: list[np.ndarray], flow: Flow, key: int, cells: Cells) -> np.ndarray:
+    """Displacement of every cell from the first frame, (n, G, G, 2): each frame's flow from the
+    current key frame (global motion removed) added to the key's own displacement; a new key every
+    ``key`` frames."""
     n = len(crops)
-    scores = np.zeros(n, np.float32)
+    out = np.zeros((n, cells.side, cells.side, 2), np.float32)
+    k0 = 0
+    for t in range(1, n):
+        if t - k0 > key:
+            k0 = t - 1
+        out[t] = out[k0] + cells.means(remove_global(flow(crops[k0], crops[t])))
+    return out
+
+
+def residuals(traj: np.ndarray, half: int) -> np.ndarray:
+    """Cell displacements minus their running median over +-``half`` frames."""
+    from scipy.ndimage import median_filter
+
+    return traj - median_filter(traj, size=(2 * half + 1,) + (1,) * (traj.ndim - 1), mode="nearest")
+
+
+def residual_blocks(res: np.ndarray, cells: Cells) -> tuple[np.ndarray, np.ndarray]:
+    """MDMD on the residual: per frame and block, the mean residual length of the face cells in the
+    block's main direction (n, grid, grid); and the eyelid transient, the mean vertical residual of
+    the eye cells (n,)."""
+    mag, bins = _bins(res)
+    mag = mag * cells.face
+    m, b = cells.blocks(mag), cells.blocks(bins)
+    inside = (b == _main_bin(m, b)) & cells.blocks(np.broadcast_to(cells.face, mag.shape))
+    blocks = (m * inside).sum(axis=-1) / np.maximum(inside.sum(axis=-1), 1)
+    eyes = np.abs(res[..., 1])[:, cells.eyes].mean(axis=1) if cells.eyes.any() else np.zeros(len(res))
+    return blocks.astype(np.float32), eyes.astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- classic MDMD
+class FlowCache:
+    """Flow between crops of one window (global motion removed), computed once per pair."""
+
+    def __init__(self, crops: list[np.ndarray], flow: Flow) -> None:
+        self.crops, self.flow, self.done = crops, flow, {}
+
+    def __call__(self, a: int, b: int) -> np.ndarray:
+        key = (a, b)
+        if key not in self.done:
+            self.done[key] = remove_global(self.flow(self.crops[a], self.crops[b]))
+        return self.done[key]
+
+
+def block_difference(f_hc: np.ndarray, f_ht: np.ndarray, grid: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Classic MDMD block differences of HF->CF / HF->TF flows: (S, S, 2) -> (grid, grid), or a batch
+    (m, S, S, 2) -> (m, grid, grid); only pixels inside ``mask`` count."""
+    m1, b1 = (_blocks(x, grid) for x in _bins(f_hc))
+    m2, b2 = (_blocks(x, grid) for x in _bins(f_ht))
+    mb = _blocks(mask, grid) if mask is not None else None
+    if mb is not None:
+        m1, m2 = m1 * mb, m2 * mb
+    main = _main_bin(m1, b1)
+    in1, in2 = b1 == main, b2 == main
+    if mb is not None:
+        in1, in2 = in1 & mb, in2 & mb
+    mean1 = (m1 * in1).sum(axis=-1) / np.maximum(in1.sum(axis=-1), 1)
+    mean2 = (m2 * in2).sum(axis=-1) / np.maximum(in2.sum(axis=-1), 1)
+    return np.clip(mean1 - mean2, 0, None).astype(np.float32)
+
+
+def mdmd_blocks(crops: list[np.ndarray], k: int, flows: FlowCache, grid: int, mask: np.ndarray | None,
+                eye_mask: np.ndarray | None, chunk: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Classic MDMD block differences (n, grid, grid) and eyelid transients (n,) of every frame."""
+    n = len(crops)
     blocks = np.zeros((n, grid, grid), np.float32)
-    for i in range(k, n - k):
-        hf, cf, tf = crops[i - k], crops[i], crops[i + k]
-        d = block_difference(remove_global(flow(hf, cf)), remove_global(flow(hf, tf)), grid, mask)
-        blocks[i] = d
-        scores[i] = frame_score(d, top)
-    return Signal(scores, blocks, k)
+    eyes = np.zeros(n, np.float32)
+    idx = list(range(k, n - k))
+    for c in range(0, len(idx), chunk):
+        part = idx[c: c + chunk]
+        f_hc = np.stack([flows(i - k, i) for i in part])
+        f_ht = np.stack([flows(i - k, i + k) for i in part])
+        blocks[part] = block_difference(f_hc, f_ht, grid, mask)
+        if eye_mask is not None:  # vertical lid motion that came back
+            v1, v2 = f_hc[..., 1][:, eye_mask], f_ht[..., 1][:, eye_mask]
+            sign = np.sign(v1.sum(axis=-1, keepdims=True))
+            eyes[part] = np.clip(np.clip(v1 * sign, 0, None).mean(-1) - np.clip(v2 * sign, 0, None).mean(-1), 0, None)
+        for i in part:  # HF->TF flows are not reused
+            flows.done.pop((i - k, i + k), None)
+    return blocks, eyes
 
 
-def threshold(scores: np.ndarray, valid: np.ndarray, p: float, noise_factor: float, floor: float) -> float:
-    """T = max(mean + p (max - mean), median + noise_factor * MAD, floor) over the valid frames."""
-    s = scores[valid]
-    if s.size == 0:
-        return math.inf
-    med = float(np.median(s))
-    mad = float(np.median(np.abs(s - med))) * 1.4826
-    return max(float(s.mean()) + p * (float(s.max()) - float(s.mean())), med + noise_factor * mad, floor)
+# ----------------------------------------------------------------------------- scores and thresholds
+def eye_rows(crop: int, grid: int) -> np.ndarray:
+    """Rows of the block grid around the eyes and brows (block centres 0.5 IOD above to 0.2 IOD below
+    the eye line of the canonical crop)."""
+    from .align import CROP_ORIGIN, CROP_SPAN
+
+    centre = ((np.arange(grid) + 0.5) * (crop // grid)) * CROP_SPAN / crop + CROP_ORIGIN
+    return np.flatnonzero((centre >= -0.5) & (centre <= 0.2))
 
 
-def candidates(scores: np.ndarray, thr: float) -> list[int]:
-    """Apex candidates: the highest frame of every run of frames scoring above ``thr``."""
+def frame_scores(blocks: np.ndarray, valid: np.ndarray, top: int, half: int,
+                 noise_norm: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Block excess over the block's running median (valid frames within +-``half``) and the frame
+    score, the mean of the ``top`` largest excesses. ``noise_norm``: every block's excess is divided
+    by the block's robust noise level over the same frames (1.4826 MAD) and multiplied by the median
+    noise level of the face's blocks, so a block that moves all along (a speaking mouth) needs more
+    to stand out and a quiet one less, in px of a typical block (the noise level of a block is
+    floored at half the typical one: a still block is not amplified without bound)."""
+    n = len(blocks)
+    idx = np.flatnonzero(valid)
+    base = np.zeros_like(blocks)
+    scale = np.ones_like(blocks)
+    if idx.size:
+        lo = np.searchsorted(idx, np.arange(n) - half, "left")
+        hi = np.searchsorted(idx, np.arange(n) + half, "right")
+        for i in range(n):
+            seg = blocks[idx[lo[i]: max(hi[i], lo[i] + 1)]]
+            base[i] = np.median(seg, axis=0)
+            if noise_norm:
+                mad = 1.4826 * np.median(np.abs(seg - base[i]), axis=0)
+                typical = float(np.median(mad[mad > 0])) if (mad > 0).any() else 0.0
+                if typical > 0:
+                    scale[i] = typical / np.maximum(mad, 0.5 * typical)
+    excess = np.where(valid[:, None, None], (blocks - base) * scale, 0).astype(np.float32)
+    flat = np.sort(excess.reshape(n, -1), axis=1)[:, ::-1][:, : max(1, top)]
+    return excess, np.where(valid, flat.mean(axis=1), 0).astype(np.float32)
+
+
+def thresholds(scores: np.ndarray, valid: np.ndarray, half: int, hole: int, p: float, noise_factor: float,
+               floor: float) -> np.ndarray:
+    """Per-frame T = max(mean + p (max - mean), median + noise_factor * MAD, floor) over the valid
+    frames within +-``half`` of it, leaving out those within +-``hole`` (an event does not raise its
+    own threshold)."""
+    n = len(scores)
+    idx = np.flatnonzero(valid)
+    out = np.full(n, math.inf)
+    for i in range(n):
+        d = np.abs(idx - i)
+        seg = scores[idx[(d <= half) & (d > hole)]].astype(np.float64)
+        if seg.size < 3:
+            continue
+        med = float(np.median(seg))
+        mad = float(np.median(np.abs(seg - med))) * 1.4826
+        mean = float(seg.mean())
+        out[i] = max(mean + p * (float(seg.max()) - mean), med + noise_factor * mad, floor)
+    return out
+
+
+def candidates(scores: np.ndarray, thr: np.ndarray) -> list[int]:
+    """Apex candidates: the highest frame of every run of frames scoring above the threshold."""
     above = scores > thr
     out = []
     i, n = 0, len(scores)
@@ -131,21 +313,7 @@ def candidates(scores: np.ndarray, thr: float) -> list[int]:
     return out
 
 
-def _edge(h: np.ndarray, frac: float = 0.8, drop: float = 0.7) -> int:
-    """Steps from the apex to the last frame still moving: ``h[s-1]`` is the apex->(apex +- s) distance."""
-    best, stop = 0.0, len(h)
-    for s, v in enumerate(h):
-        if v > best:
-            best = v
-        elif v < drop * best:
-            stop = s
-            break
-    if best <= 0:
-        return 0
-    first = next((s for s in range(stop) if h[s] >= frac * best), stop)
-    return first  # h index first = step first+1 is (nearly) neutral: the last moving frame is `first` steps away
-
-
+# ----------------------------------------------------------------------------- intervals
 @dataclass
 class Interval:
     onset: int
@@ -155,34 +323,36 @@ class Interval:
     blocks: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
 
-def _distance(a: np.ndarray, b: np.ndarray, flow: Flow, grid: int, top_idx: np.ndarray, mask: np.ndarray | None) -> float:
-    """Mean flow length a->b in the blocks ``top_idx`` (global motion removed)."""
-    return float(block_means(remove_global(flow(a, b)), grid, mask).ravel()[top_idx].mean())
+def edge(h: np.ndarray, frac: float) -> tuple[int, float]:
+    """(steps from the apex to the last moving frame, plateau) of a distance-from-apex curve:
+    ``h[s-1]`` is the distance of frame apex +- s; the plateau is the upper quartile of the curve;
+    the event ends before the first step where two consecutive distances reach ``frac`` of it."""
+    if not len(h):
+        return 0, 0.0
+    plateau = float(np.percentile(h, 75))
+    if plateau <= 0:
+        return 0, 0.0
+    reach = np.asarray(h) >= frac * plateau
+    both = reach & np.append(reach[1:], True)
+    first = int(np.argmax(both)) if both.any() else len(h)
+    return first, plateau
 
 
-def bounds(crops: list[np.ndarray], apex: int, reach: int, flow: Flow, grid: int, top_idx: np.ndarray,
-           mask: np.ndarray | None = None, max_return: float = 0.5) -> tuple[int, int, float]:
-    """Onset, offset and return ratio of an event: walk away from the apex until the moving blocks are
-    back at their neutral distance from the apex crop; the return ratio is the distance between the
-    frames just outside the event over the apex's distance from them (about 0 when the face came back
-    to where it was, about 1 for a change that stays)."""
-    n = len(crops)
+def bounds(distance, n: int, apex: int, reach: int, frac: float) -> tuple[int, int, float]:
+    """Onset, offset and return ratio of an event whose apex is known; ``distance(a, b)`` measures how
+    far frame b is from frame a on the event's blocks. The return ratio is the distance between the
+    frames just outside the event over the apex's distance from them (about 0 when the face came
+    back, about 1 for a change that stays)."""
 
     def side(step: int) -> tuple[int, float]:
-        h = []
-        for s in range(1, reach + 1):
-            j = apex + step * s
-            if j < 0 or j >= n:
-                break
-            h.append(_distance(crops[apex], crops[j], flow, grid, top_idx, mask))
-        return (_edge(np.asarray(h)), max(h)) if h else (0, 0.0)
+        h = [distance(apex, apex + step * s) for s in range(1, reach + 1) if 0 <= apex + step * s < n]
+        return edge(np.asarray(h), frac)
 
-    left, h_left = side(-1)
-    right, h_right = side(+1)
+    left, p_left = side(-1)
+    right, p_right = side(+1)
     onset, offset = apex - left, apex + right
     a, b = max(0, onset - 1), min(n - 1, offset + 1)
-    ratio = _distance(crops[a], crops[b], flow, grid, top_idx, mask) / max(min(h_left, h_right), 1e-6)
-    return onset, offset, ratio
+    return onset, offset, distance(a, b) / max(min(p_left, p_right), 1e-6)
 
 
 def merge(intervals: list[Interval], gap: int) -> list[Interval]:
@@ -198,23 +368,72 @@ def merge(intervals: list[Interval], gap: int) -> list[Interval]:
     return out
 
 
-def spot(crops: list[np.ndarray], fps: float, flow: Flow, *, k_seconds: float = 0.16, grid: int = 6, top: int = 4,
-         p: float = 0.55, noise_factor: float = 6.0, floor: float = 0.35, min_duration: float = 1 / 25,
-         max_duration: float = 0.5, merge_gap: float = 0.04, signal: Signal | None = None,
-         mask: np.ndarray | None = None, max_return: float = 0.5) -> tuple[list[Interval], Signal, float]:
-    """Spot micro-expressions in a window of aligned crops: (intervals, score signal, threshold)."""
-    k = k_frames(fps, k_seconds)
-    sig = signal if signal is not None else mdmd(crops, k, flow, grid, top, mask)
+# ----------------------------------------------------------------------------- the spotter
+@dataclass
+class Signal:
+    """Per frame of a window: block differences, their excess over the block's running median, the
+    frame score, the eyelid transient, validity; ``residual`` (median method) the cells' residuals."""
+
+    blocks: np.ndarray  # (n, grid, grid)
+    excess: np.ndarray  # (n, grid, grid)
+    scores: np.ndarray  # (n,)
+    eyes: np.ndarray  # (n,)
+    valid: np.ndarray  # (n,) bool
+    residual: np.ndarray | None = None  # (n, G, G, 2)
+
+
+def signal(crops: list[np.ndarray], fps: float, flows: FlowCache, s: SpotSettings, mask: np.ndarray | None = None,
+           eye_mask: np.ndarray | None = None) -> Signal:
+    """The block signal of a window of aligned crops."""
     n = len(crops)
     valid = np.zeros(n, bool)
-    valid[k: max(k, n - k)] = True
-    thr = threshold(sig.scores, valid, p, noise_factor, floor)
-    reach = max(1, int(math.ceil(max_duration * fps)))
-    lo, hi = min_duration * fps - 0.5, max_duration * fps + 0.5
+    res = None
+    if s.method == "median":
+        cells = Cells.of(len(crops[0]), s.grid, s.cell, mask, eye_mask)
+        key = k_frames(fps, s.key_seconds)
+        res = residuals(trajectories(crops, flows.flow, key, cells), k_frames(fps, s.baseline_seconds))
+        blocks, eyes = residual_blocks(res, cells)
+        valid[key: max(key, n - key)] = True  # the ends of a track: the baseline is one-sided there
+    elif s.method == "mdmd":
+        k = k_frames(fps, s.k_seconds)
+        blocks, eyes = mdmd_blocks(crops, k, flows, s.grid, mask, eye_mask)
+        valid[k: max(k, n - k)] = True
+    else:
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"unknown spotting method {s.method!r}", "choose median or mdmd")
+    if eye_mask is not None:  # blinks: the eye and brow rows of the grid do not count while the lids move
+        blocks[np.ix_(eyes >= s.blink_px, eye_rows(len(crops[0]), s.grid))] = 0
+    excess, scores = frame_scores(blocks, valid, s.top_blocks, k_frames(fps, s.segment_seconds / 2), s.noise_norm)
+    return Signal(blocks, excess, scores, eyes, valid, res)
+
+
+def spot(crops: list[np.ndarray], fps: float, flow: Flow, settings: SpotSettings | None = None, *,
+         mask: np.ndarray | None = None, eye_mask: np.ndarray | None = None,
+         flows: FlowCache | None = None) -> tuple[list[Interval], Signal, np.ndarray]:
+    """Spot micro-expressions in a window of aligned crops: (intervals, signal, per-frame threshold)."""
+    s = settings or SpotSettings()
+    flows = flows or FlowCache(crops, flow)
+    sig = signal(crops, fps, flows, s, mask, eye_mask)
+    n = len(crops)
+    thr = thresholds(sig.scores, sig.valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2),
+                     s.p, s.noise_factor, s.min_score)
+    reach = k_frames(fps, s.max_duration)
+    lo, hi = s.min_duration * fps - 0.5, s.max_duration * fps + 0.5
+    cells = Cells.of(len(crops[0]), s.grid, s.cell, mask, None) if sig.residual is not None else None
     found = []
-    for apex in candidates(np.where(valid, sig.scores, 0), thr):
-        top_idx = np.argsort(sig.blocks[apex].ravel())[::-1][:top]
-        onset, offset, ratio = bounds(crops, apex, reach, flow, grid, top_idx, mask)
-        if lo <= offset - onset + 1 <= hi and ratio <= max_return:
-            found.append(Interval(onset, apex, offset, float(sig.scores[apex]), sig.blocks[apex]))
-    return merge(found, max(0, int(round(merge_gap * fps)))), sig, thr
+    for apex in candidates(np.where(sig.valid, sig.scores, 0), thr):
+        top_idx = np.argsort(sig.excess[apex].ravel())[::-1][: s.top_blocks]
+        if cells is not None:  # the residual of the top blocks' face cells
+            sel = np.zeros((s.grid * s.grid, cells.per * cells.per), bool)
+            sel[top_idx] = cells.blocks(cells.face[None])[0].reshape(s.grid * s.grid, -1)[top_idx]
+            r = cells.blocks(sig.residual).reshape(n, s.grid * s.grid, -1, 2)[:, sel]  # (n, m, 2)
+            dist = lambda a, b, r=r: float(np.linalg.norm(r[b] - r[a], axis=-1).mean())  # noqa: E731
+        else:
+            dist = lambda a, b, t=top_idx: float(block_means(flows(a, b), s.grid, mask).ravel()[t].mean())  # noqa: E731
+        if s.blink_reject and eye_mask is not None and sig.eyes[apex] >= s.blink_px:
+            continue  # the apex is inside a blink: not a micro-expression (the field's spotting protocols exclude blinks)
+        onset, offset, ratio = bounds(dist, n, apex, reach, s.edge_frac)
+        if lo <= offset - onset + 1 <= hi and ratio <= s.max_return:
+            found.append(Interval(onset, apex, offset, float(sig.scores[apex] / thr[apex]), sig.excess[apex]))
+    return merge(found, max(0, int(round(s.merge_gap * fps)))), sig, thr

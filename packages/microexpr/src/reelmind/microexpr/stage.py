@@ -1,4 +1,7 @@
-"""The ``microexpr`` stage (entry point ``reelmind.stages: microexpr``): video + faces -> micro_events."""
+"""The ``microexpr`` stage (entry point ``reelmind.stages: microexpr``): video + face_tracks -> micro_events.
+
+It reads the faces stage's ``face_tracks`` (not the ``persons`` stage's ``faces``), so naming people
+(``reelmind name``) does not recompute it; fuse gives every event its person (:mod:`reelmind.fuse.micro`)."""
 
 from __future__ import annotations
 
@@ -64,9 +67,9 @@ def setup(options: MicroOptions, profile: Any):
         video = inputs.get("video")
         if video is None:
             raise InputMediaError("microexpr stage: no 'video' input given")
-        faces = inputs.get("faces")
+        faces = inputs.get("face_tracks")
         if not isinstance(faces, FaceTable):
-            raise RecordError("microexpr inputs", "faces", "FaceTable", type(faces).__name__)
+            raise RecordError("microexpr inputs", "face_tracks", "FaceTable", type(faces).__name__)
         table = channel.analyse(Path(video), faces, ctx.progress)
         meta = {**provenance("microexpr", options, models(options), dists=DISTS, video=str(video)), **table.meta}
         return {"micro_events": table.with_columns(meta=meta)}
@@ -87,7 +90,7 @@ def publish(outputs: dict[str, Any], options: MicroOptions, out: Path) -> list[P
 
 STAGE = Stage(
     name="microexpr",
-    inputs=("video", "faces"),
+    inputs=("video", "face_tracks"),
     outputs=("micro_events",),
     options_type=MicroOptions,
     setup=setup,

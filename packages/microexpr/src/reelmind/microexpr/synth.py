@@ -125,13 +125,13 @@ def still_clip(image: np.ndarray, seconds: float, fps: float = 25.0, noise: floa
 
 
 # ----------------------------------------------------------------------------- planting
-def plant(frames: list[np.ndarray], plants: list[Plant]) -> list[np.ndarray]:
-    """A copy of ``frames`` (RGB) with every event warped in (landmarks found per frame)."""
+def plant(frames: list[np.ndarray], plants: list[Plant], landmarks: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """A copy of ``frames`` (RGB) with every event warped in (landmarks per frame given, or found)."""
     import cv2
 
     from .align import Aligner
 
-    aligner = Aligner()
+    aligner = Aligner() if landmarks is None else None
     out = list(frames)
     for p in plants:
         if p.au not in AUS:
@@ -143,7 +143,7 @@ def plant(frames: list[np.ndarray], plants: list[Plant]) -> list[np.ndarray]:
             i = p.onset + t
             if not 0 <= i < len(frames):
                 raise InputMediaError(f"planted event at frame {i} is outside the clip ({len(frames)} frames)")
-            lm = landmarks_of(cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY), aligner)
+            lm = landmarks[i] if landmarks is not None else landmarks_of(cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY), aligner)
             if lm is None:
                 raise InputMediaError(f"frame {i}: no face to plant {p.au} on")
             out[i] = warp(out[i], lm, p.au, p.amount * float(intensity[t]))

@@ -1,7 +1,9 @@
-"""Face tracks from a FaceTable: same-person boxes linked in time, interpolated to any frame time.
+"""Face tracks from a FaceTable: boxes of one face linked in time, interpolated to any frame time.
 
-The faces stage samples every 0.25 s; a track is a run of one person's boxes with no gap longer than
-``gap`` seconds (rows without a person id are linked to the previous box of largest overlap). Between
+The faces stage samples every 0.25 s and links its boxes into tracks (``face_tracks``, column
+``track``); a track here is a run of one such track's boxes (or, in a table with person ids and no
+track ids, of one person's boxes) with no gap longer than ``gap`` seconds; rows with neither are
+linked to the previous box of largest overlap. Between
 samples the box is interpolated linearly; a track covers half a sampling step beyond its first and
 last sample.
 """
@@ -23,6 +25,7 @@ class Track:
     times: np.ndarray  # (K,) sample times, increasing
     boxes: np.ndarray  # (K, 4)
     pad: float = 0.125
+    source_id: int = -1  # the faces stage's track id (-1: none)
 
     @property
     def start(self) -> float:
@@ -59,12 +62,15 @@ def build_tracks(faces: FaceTable, gap: float = 0.6, min_seconds: float = 0.3) -
         return []
     step = sample_step(faces)
     pid = np.asarray(faces.person_id) if faces.person_id is not None else np.full(len(faces), -1)
+    src = np.asarray(faces.track) if faces.track is not None else np.full(len(faces), -1)
+    by_track = faces.track is not None and (pid < 0).all()  # face_tracks: no person ids yet
+    key = src if by_track else pid
     labels = np.asarray(faces.person, dtype=object)
     times = np.asarray(faces.time, dtype=np.float64)
     boxes = np.asarray(faces.box, dtype=np.float64)
     runs: list[list[int]] = []
-    for p in sorted(set(pid.tolist()) - {-1}):
-        rows = np.flatnonzero(pid == p)
+    for p in sorted(set(key.tolist()) - {-1}):
+        rows = np.flatnonzero(key == p)
         rows = rows[np.argsort(times[rows], kind="stable")]
         cur: list[int] = []
         for r in rows:
@@ -81,7 +87,7 @@ def build_tracks(faces: FaceTable, gap: float = 0.6, min_seconds: float = 0.3) -
             runs.append(cur)
     # rows with no person id: greedy IoU linking in time
     open_runs: list[list[int]] = []
-    for r in np.flatnonzero(pid == -1)[np.argsort(times[pid == -1], kind="stable")]:
+    for r in np.flatnonzero(key == -1)[np.argsort(times[key == -1], kind="stable")]:
         best, best_iou = None, 0.3
         for run in open_runs:
             last = run[-1]
@@ -102,7 +108,7 @@ def build_tracks(faces: FaceTable, gap: float = 0.6, min_seconds: float = 0.3) -
         p = int(pid[rows[0]])
         named = [x for x in labels[rows] if x] if faces.person is not None else []
         label = max(set(named), key=named.count) if named else (f"person_{p}" if p >= 0 else f"face_{len(tracks)}")
-        tracks.append(Track(len(tracks), p, label, t, boxes[rows], pad=step / 2))
+        tracks.append(Track(len(tracks), p, label, t, boxes[rows], pad=step / 2, source_id=int(src[rows[0]])))
     return tracks
 
 

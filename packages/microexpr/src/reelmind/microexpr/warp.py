@@ -1,7 +1,7 @@
 """Landmark-driven warps of single action units (the synthetic micro-expression generator's engine).
 
 An AU is a set of dlib-68 landmark displacements in the canonical frame (inter-ocular distance 1,
-y down), scaled by an amplitude. The dense displacement field is a Gaussian-weighted blend of the
+y down), scaled so that its largest landmark displacement equals the amplitude. The dense displacement field is a Gaussian-weighted blend of the
 landmark displacements in which every other landmark anchors its surroundings (displacement 0);
 the frame is resampled backwards along it (``cv2.remap``).
 """
@@ -42,7 +42,8 @@ def profile(n: int, apex_at: float = 0.4) -> np.ndarray:
 
 
 def displacement(landmarks: np.ndarray, au: str, amount: float) -> np.ndarray:
-    """Per-landmark image displacements (68, 2) of ``au`` at ``amount`` inter-ocular distances."""
+    """Per-landmark image displacements (68, 2) of ``au``: the landmark that moves most moves
+    ``amount`` inter-ocular distances, the others in proportion."""
     if au not in AUS:
         from reelmind.core.errors import ConfigError
 
@@ -50,8 +51,10 @@ def displacement(landmarks: np.ndarray, au: str, amount: float) -> np.ndarray:
     m = similarity(landmarks[STABLE], TEMPLATE[STABLE])  # image -> canonical (IOD units)
     inv = np.linalg.inv(m[:, :2])
     d = np.zeros((68, 2))
-    for i, v in AUS[au][1].items():
-        d[i] = inv @ (np.asarray(v) * amount)
+    moves = AUS[au][1]
+    peak = max(float(np.hypot(*v)) for v in moves.values())  # ``amount`` is the largest landmark's move
+    for i, v in moves.items():
+        d[i] = inv @ (np.asarray(v) * (amount / peak))
     return d
 
 
@@ -70,15 +73,18 @@ def warp(image: np.ndarray, landmarks: np.ndarray, au: str, amount: float) -> np
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return image.copy()
+    # the field is smooth (sigma >= a few px): blend it on a coarse grid, then resize it to every pixel
+    step = max(1, int(sigma / 3))
+    ys = np.arange(y0, y1 + step, step, dtype=np.float32)
+    xs = np.arange(x0, x1 + step, step, dtype=np.float32)
+    wy = np.exp(-((ys[None, :] - landmarks[:, 1:2]) ** 2) / (2 * sigma ** 2))  # (68, gy)
+    wx = np.exp(-((xs[None, :] - landmarks[:, 0:1]) ** 2) / (2 * sigma ** 2))  # (68, gx)
+    den = np.einsum("ly,lx->yx", wy, wx)
+    num = np.einsum("ly,lx,lc->yxc", wy, wx, d.astype(np.float32))
+    coarse = (num / np.maximum(den, 1.0)[..., None]).astype(np.float32)
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    num = np.zeros((*xx.shape, 2), np.float32)
-    den = np.zeros(xx.shape, np.float32)
-    for i in range(68):
-        wgt = np.exp(-((xx - landmarks[i, 0]) ** 2 + (yy - landmarks[i, 1]) ** 2) / (2 * sigma ** 2))
-        den += wgt
-        if d[i].any():
-            num += wgt[..., None] * d[i].astype(np.float32)
-    field = num / np.maximum(den, 1.0)[..., None]
+    field = cv2.remap(coarse, ((xx - x0) / step).astype(np.float32), ((yy - y0) / step).astype(np.float32),
+                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     out = image.copy()
     out[y0:y1, x0:x1] = cv2.remap(image, xx - field[..., 0], yy - field[..., 1], cv2.INTER_LINEAR,
                                   borderMode=cv2.BORDER_REFLECT)

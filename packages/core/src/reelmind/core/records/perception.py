@@ -60,7 +60,8 @@ class PersonTable(Table):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MicroEventTable(Table):
-    """Micro-expression events spotted on a person's face track (the ``microexpr`` stage)."""
+    """Micro-expression events spotted on a face track (the ``microexpr`` stage, which reads ``face_tracks``:
+    ``person_id`` is -1 there; fuse gives each event the person of the ``faces`` row at its apex and box)."""
 
     RECORD: ClassVar[str] = "micro_events"
     person_id: np.ndarray = column("i8")
@@ -68,7 +69,8 @@ class MicroEventTable(Table):
     apex: np.ndarray = column("f8", doc="s")
     offset: np.ndarray = column("f8", doc="s")
     person: np.ndarray = column("str", required=False)
-    track: np.ndarray = column("i8", required=False)
+    track: np.ndarray = column("i8", required=False, doc="face track id of the faces stage (face_tracks)")
+    box: np.ndarray = column("f4", (4,), required=False, doc="face box at the apex, x1, y1, x2, y2 (fuse finds the person by it)")
     score: np.ndarray = column("f4", required=False, doc="spotting strength (peak over threshold)")
     regions: np.ndarray = column("list_str", required=False, doc="moving regions: brows, eyes, nose, mouth")
     au: np.ndarray = column("str", required=False, doc="geometric action-unit proxy, e.g. 'AU12 lip-corner pull up'")
