@@ -14,12 +14,13 @@ from .errors import ConfigError
 @dataclass
 class RunConfig:
     """The whole run: a profile name (or "auto"), per-stage option dicts (nested sections allowed,
-    e.g. ``stages.memory.promote_refs``), stages to skip, and the one LLM configuration
+    e.g. ``stages.memory.promote_refs``), stages to skip, opt-in stages to enable, and the one LLM configuration
     (``llm: {base_url, model, api_key_env}``; the key itself only ever lives in the environment)."""
 
     profile: str = "auto"
     stages: dict[str, dict] = field(default_factory=dict)
     skip: list[str] = field(default_factory=list)
+    enable: list[str] = field(default_factory=list)  # opt-in stages to compute too (e.g. microexpr)
     llm: dict = field(default_factory=dict)
     strict: bool = False  # a degraded result (truncated input, decode errors) fails the run
     parallel: int = 0  # stages computed at once by `reelmind run` (0 = auto: one by one below 8 cores, else up to 4; 1 = one by one)

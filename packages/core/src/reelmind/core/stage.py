@@ -94,6 +94,7 @@ class Stage:
     description: str = ""
     optional_inputs: tuple[str, ...] = ()
     code: tuple[str, ...] = ()  # extra modules whose source trees key the cache (e.g. "reelmind.native")
+    opt_in: bool = False  # computed only when asked (config ``enable``, ``--enable`` or ``--only``)
 
     def make_options(self, values: dict | None = None) -> Any:
         """Build the options dataclass from a config dict, naming unknown keys."""

@@ -98,6 +98,7 @@ STAGE = Stage(
     check=check,
     models=models,
     resources=resources,
+    opt_in=True,  # ~1 s of CPU per 2.7 s of face track, and spotting in talking faces is not yet trustworthy
     description="micro-expressions: full-frame-rate face tracks, dlib-68 alignment, optical flow, MDMD spotting, "
                 "AU proxies, optional dual-stream recogniser (user-trained ONNX)",
 )

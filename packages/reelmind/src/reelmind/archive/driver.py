@@ -246,7 +246,7 @@ def run_archive(manifest: str | Path, store: str | Path, config: RunConfig | Non
     profile = current_profile(None if config.profile == "auto" else config.profile)
     config = dataclasses.replace(config, profile=profile.name)
     config = with_archive_names(config, stages, archive)
-    the_plan = plan(stages, {"video"}, skip=tuple(config.skip))
+    the_plan = plan(stages, {"video"}, skip=tuple(config.skip), enable=tuple(config.enable))
     archive.lock()
     started_ray = False
     try:

@@ -23,6 +23,7 @@ def run(
     profile: Optional[str] = typer.Option(None, "--profile", help="GPU-tier profile (cpu-2core, rtx5070ti-laptop-12gb, a40-48gb, h100-80gb) or auto"),
     only: Optional[str] = typer.Option(None, "--only", help="comma-separated stages to run (with what they need)"),
     skip: Optional[str] = typer.Option(None, "--skip", help="comma-separated stages to skip"),
+    enable: Optional[str] = typer.Option(None, "--enable", help="comma-separated opt-in stages to compute too (microexpr)"),
     force: Optional[str] = typer.Option(None, "--force", help="comma-separated stages to recompute even if cached"),
     strict: bool = typer.Option(False, "--strict", help="exit non-zero when a result is degraded (truncated input, decode errors)"),
     screenplay: Optional[Path] = typer.Option(None, "--screenplay", help="the film's screenplay (Fountain, text, PDF or scanned pages) for the prompts stage"),
@@ -42,6 +43,8 @@ def run(
         cfg.profile = profile
     if skip:
         cfg.skip = [*cfg.skip, *[s.strip() for s in skip.split(",") if s.strip()]]
+    if enable:
+        cfg.enable = [*cfg.enable, *[s.strip() for s in enable.split(",") if s.strip()]]
     if strict:
         cfg.strict = True
     if screenplay:

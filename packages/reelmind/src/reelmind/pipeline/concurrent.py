@@ -30,6 +30,20 @@ log = logging.getLogger("reelmind.pipeline.concurrent")
 
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides what Ctrl-C stops
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A killed driver (SIGKILL, out of memory) takes its workers with it (Linux), so no orphan keeps
+    computing or holds the terminal's pipes open."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
 
 
 def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_name: str, keys: dict[str, str],

@@ -45,13 +45,19 @@ class Plan:
     missing: dict[str, list[str]] = field(default_factory=dict)  # stage -> reasons it cannot run
 
 
-def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = (), only: tuple[str, ...] = ()) -> Plan:
-    """Order the runnable stages so each one's inputs (and producible optional inputs) come first."""
+def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = (), only: tuple[str, ...] = (),
+         enable: tuple[str, ...] = ()) -> Plan:
+    """Order the runnable stages so each one's inputs (and producible optional inputs) come first.
+
+    Opt-in stages (``Stage.opt_in``) join only when named in ``enable`` or ``only``."""
     missing: dict[str, list[str]] = {}
     candidates = {}
     for name, st in sorted(stages.items()):
         if name in skip:
             missing[name] = ["skipped by request"]
+            continue
+        if st.opt_in and name not in enable and name not in only:
+            missing[name] = [f"opt-in stage, not asked for: add --enable {name} (or enable: [{name}] in the config)"]
             continue
         reasons = st.check()
         if reasons:
@@ -223,7 +229,7 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
 
 def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Stage], only, force, on_progress) -> list[StageReport]:
     profile = current_profile(None if config.profile == "auto" else config.profile)
-    the_plan = plan(stages, {"video"}, skip=tuple(config.skip), only=only)
+    the_plan = plan(stages, {"video"}, skip=tuple(config.skip), only=only, enable=tuple(config.enable))
     artefacts: dict[str, Any] = {"video": film}
     keys: dict[str, str] = {"video": fingerprint_file(film)}
     reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(the_plan.missing.items())]
@@ -273,7 +279,9 @@ def parallel_workers(config: RunConfig) -> int:
 
 def stages_are_discoverable(stages: dict[str, Stage]) -> bool:
     """Worker processes find stages through entry points: only installed stages run concurrently."""
-    installed = discover_stages()
+    from reelmind.core import stage as entry_points  # the workers' view, not a caller's stand-in
+
+    installed = entry_points.discover_stages()
     return all(installed.get(n) is s or (n in installed and installed[n].setup is s.setup) for n, s in stages.items())
 
 
