@@ -74,10 +74,11 @@ for i, row in enumerate(csv.DictReader(open(manifest))):
 
 
 def _config(work: Path) -> str:
-    """The same run config for every contender: the faces stage's own ~/.cache checkpoint off, so
-    no contender reuses another's face analysis of the same film."""
+    """The same run config for every contender (the default one: the faces stage keeps no cache of
+    its own outside the run folder since the faces/persons split, so no contender reuses another's
+    face analysis of the same film)."""
     path = work / "run.yaml"
-    path.write_text("stages:\n  faces: {checkpoint_every: 0}\n")
+    path.write_text("stages: {}\n")
     return str(path)
 
 

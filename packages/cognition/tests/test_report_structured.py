@@ -181,7 +181,7 @@ def test_empty_and_colliding_names_are_warned_about():
     pid = {"Scarlett": 1, "Rhett": 2, "Mammy": 3, "Melanie": 4, "Gerald": 5}
     names = np.array(ds.character, dtype=object)
     person = np.array([pid[c] for c in names])
-    names[names == "Gerald"] = "person_1"  # cluster 5 named like cluster 1's default label
+    names[names == "Gerald"] = "person_2"  # cluster 5 named like cluster 1's default label (labels are 1-based)
     names[np.flatnonzero(ds.character == "Melanie")[:2]] = ""  # two lines with an empty name
     names[names == "Mammy"] = "Scarlett"  # two clusters (1 and 3) given one name
     bad = ds.with_columns(character=names, person_id=person)
@@ -189,11 +189,14 @@ def test_empty_and_colliding_names_are_warned_about():
     assert len(warnings) == 3, warnings
     assert warnings[0].startswith("2 line(s) have an empty character name")
     assert any("'Scarlett' is used by 2 person clusters (1, 3)" in w for w in warnings)
-    assert any("'person_1' given to cluster 5 collides with the label of cluster 1" in w for w in warnings)
+    assert any("'person_2' given to cluster 5 collides with the default label of cluster 1" in w for w in warnings)
     docs = STAGE.run({"dataset": bad})["report"]
     assert docs.meta["degraded"] == warnings == json.loads(docs.text("report/report.json"))["warnings"]
     assert "**Warnings about the data:**" in docs.text("report/report.md") and "Warnings about the data" in docs.text("report/report.html")
     assert name_warnings(ds.with_columns(person_id=person)) == []
+    # unnamed clusters carry their own default labels (person_{id+1}): nothing to warn about
+    default = np.array([f"person_{p + 1}" for p in person], dtype=object)
+    assert name_warnings(ds.with_columns(character=default, person_id=person)) == []
 
 
 # ----------------------------------------------------------------------------- values as before the renovation

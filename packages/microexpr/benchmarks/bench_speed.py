@@ -42,8 +42,8 @@ def faces_for(video_clip: str, fps: float, n_clip: int, seconds: float):
     from reelmind.core.records import FaceTable
     from reelmind.core.stage import discover_stages
 
-    st = discover_stages()["faces"]
-    f = st.run({"video": video_clip}, st.make_options({"checkpoint_every": 0}))["faces"]
+    st = discover_stages()
+    f = st["persons"].run({"face_tracks": st["faces"].run({"video": video_clip})["face_tracks"]})["faces"]
     clip_len = n_clip / fps
     t, boxes = [], []
     for tt in np.arange(0, seconds, 0.25):

@@ -43,8 +43,9 @@ def source_frames(kind: str, name: str, fps_still: float = 25.0, seconds: float 
 def faces_of(video: Path):
     from reelmind.core.stage import discover_stages
 
-    st = discover_stages()["faces"]
-    return st.run({"video": str(video)}, st.make_options({"checkpoint_every": 0}))["faces"]
+    st = discover_stages()
+    tracks = st["faces"].run({"video": str(video)})["face_tracks"]
+    return st["persons"].run({"face_tracks": tracks})["faces"]
 
 
 def evaluate_source(kind: str, name: str, options, amount: float, durations=(0.1, 0.2, 0.3), aus=AUS,

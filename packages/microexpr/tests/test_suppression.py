@@ -32,7 +32,8 @@ def test_suppression_on_the_planted_line_only(film):
 
     stages = discover_stages()
     faces_stage, micro_stage, fuse_stage = stages["faces"], stages["microexpr"], stages["fuse"]
-    faces = faces_stage.run({"video": str(film)}, faces_stage.make_options({"checkpoint_every": 0}))["faces"]
+    tracks = faces_stage.run({"video": str(film)})["face_tracks"]  # faces -> persons: the faces table fuse reads
+    faces = stages["persons"].run({"face_tracks": tracks})["faces"]
     assert (faces.emotion == "happy").mean() > 0.5, list(faces.emotion)
     micro = micro_stage.run({"video": str(film), "faces": faces}, micro_stage.make_options({"recogniser": ""}))["micro_events"]
     assert len(micro) == 1 and 2.9 <= micro.apex[0] <= 3.3 and micro.polarity[0] == -1, micro.to_pylist()

@@ -55,7 +55,7 @@ def _n(clips) -> int:
 def _run_pipeline(pipe, clips):
     total = 0
     for _, frames in clips:
-        faces, _ = pipe.run_frames(frames)
+        faces, _ = pipe.analyse(frames)
         total += len(faces)
     return total
 

@@ -7,12 +7,6 @@ import pytest
 from reelmind.core.media import media_path
 
 
-@pytest.fixture(autouse=True)
-def _private_checkpoints(tmp_path_factory, monkeypatch):
-    """Each test gets its own checkpoint folder (finished analyses are reused across runs)."""
-    monkeypatch.setenv("REELMIND_CHECKPOINTS", str(tmp_path_factory.mktemp("checkpoints")))
-
-
 @pytest.fixture(scope="session")
 def pipeline():
     from reelmind.perceive.vision.pipeline import FacePipeline
@@ -29,9 +23,9 @@ def mtcnn():
 
 @pytest.fixture(scope="session")
 def fer_model():
-    from reelmind.perceive.vision.emotion import make_emotion
+    from reelmind.perceive.vision.backends import EMOTIONS
 
-    return make_emotion("fer")
+    return EMOTIONS.create("fer")
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +34,54 @@ def image():
     from reelmind.perceive.vision.decode import read_image
 
     return lambda name: read_image(media_path(name))
+
+
+@pytest.fixture
+def corrupt_ts(tmp_path):
+    """(clean, damaged) MPEG-TS copies of single_face.mp4: the damaged one has 40 runs of 200 random
+    bytes in its middle half (corrupt packets)."""
+    import random
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg (Debian package) is not installed")
+    clean = tmp_path / "clip.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(media_path("feat/single_face.mp4")), "-c:v", "mpeg2video",
+                    "-q:v", "4", "-an", str(clean)], check=True, capture_output=True)
+    data = bytearray(clean.read_bytes())
+    rng = random.Random(1)
+    for _ in range(40):
+        i = rng.randrange(len(data) // 4, 3 * len(data) // 4)
+        data[i:i + 200] = rng.randbytes(200)
+    bad = tmp_path / "corrupt.ts"
+    bad.write_bytes(bytes(data))
+    return clean, bad
+
+
+@pytest.fixture(scope="session")
+def persons_of():
+    """``persons_of(pipe, face_tracks, **persons_options)`` -> (faces with person ids, PersonTable, info):
+    the persons stage's analysis on a table the pipeline made."""
+    from reelmind.perceive.vision.options import PersonsOptions
+    from reelmind.perceive.vision.persons import identify
+
+    def run(pipe, table, reference=None, **options):
+        tracks = table.with_columns(meta={**table.meta, "embedder": pipe.embedder_info()})
+        return identify(tracks, PersonsOptions(**options), reference)
+
+    return run
+
+
+def backend(registry: str, name: str, **options):
+    """A backend built as the faces stage builds it (``FacesOptions(**options)``)."""
+    from reelmind.perceive.vision import backends
+    from reelmind.perceive.vision.options import FacesOptions
+
+    return getattr(backends, registry).create(name, FacesOptions(**options), None)
+
+
+@pytest.fixture(scope="session")
+def make():
+    """``make("DETECTORS", "haar", min_face_size=30)``: a backend by registry and name."""
+    return backend

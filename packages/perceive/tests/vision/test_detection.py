@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reelmind.perceive.vision.detection import Detections, downscale_for_detection, make_detector, nms
+from reelmind.perceive.vision.detection import Detections, downscale_for_detection, nms
 
 
 def test_multi_face_finds_all_five(mtcnn, image):
@@ -54,18 +54,18 @@ def test_tiny_and_gray_inputs_give_no_faces(mtcnn):
     assert [len(d) for d in out] == [0, 0]
 
 
-def test_haar_fallback_finds_the_posed_face(image):
-    haar = make_detector("haar")
+def test_haar_fallback_finds_the_posed_face(image, make):
+    haar = make("DETECTORS", "haar", min_face_size=30)
     det = haar.detect([image("feat/0-f15-hao-ph.jpg")])[0]
     assert len(det) == 1
     assert np.all(np.isnan(det.landmarks))
 
 
-def test_unknown_detector_is_a_config_error():
+def test_unknown_detector_is_a_config_error(make):
     from reelmind.core.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="unknown face detector"):
-        make_detector("yolo")
+    with pytest.raises(ConfigError, match="unknown face detector backend 'yolo'.*mtcnn"):
+        make("DETECTORS", "yolo")
 
 
 boxes_st = st.lists(st.tuples(st.floats(0, 200), st.floats(0, 200), st.floats(1, 80), st.floats(1, 80), st.floats(0, 1)),

@@ -47,20 +47,19 @@ def test_converted_model_is_cached(tmp_path, monkeypatch):
     assert p1 == p2 and p1.parent == tmp_path and p2.stat().st_mtime_ns == mtime
 
 
-def test_onnx_backend_needs_a_model():
+def test_onnx_backend_needs_a_model(make, monkeypatch):
     from reelmind.core.errors import MissingModelError
-    from reelmind.perceive.vision.emotion import make_emotion
 
-    with pytest.raises(MissingModelError, match="emotion_model"):
-        make_emotion("onnx")
+    monkeypatch.delenv("REELMIND_DEEPFACE_EMOTION", raising=False)
+    with pytest.raises(MissingModelError, match="deepface-emotion needs user-supplied weights") as err:
+        make("EMOTIONS", "onnx")
+    assert "REELMIND_DEEPFACE_EMOTION" in err.value.fix
 
 
-def test_deepface_compatible_onnx_backend(tmp_path):
+def test_deepface_compatible_onnx_backend(tmp_path, make):
     """A DeepFace-layout model (48x48x1 NHWC, /255 input, 7 softmax outputs) built here with onnx."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
-
-    from reelmind.perceive.vision.emotion import make_emotion
 
     rng = np.random.default_rng(0)
     w = rng.normal(size=(48 * 48, 7)).astype(np.float32)
@@ -71,7 +70,7 @@ def test_deepface_compatible_onnx_backend(tmp_path):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 7])], initializer=[numpy_helper.from_array(w, "W")])
     path = tmp_path / "deepface_emotion.onnx"
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
-    model = make_emotion("onnx", path)
+    model = make("EMOTIONS", "onnx", emotion_model=path)
     assert model.size == 48 and not model.nchw
     crops = rng.integers(0, 255, (3, 48, 48), dtype=np.uint8)
     got = model.predict(crops)
@@ -88,12 +87,10 @@ def _has(*mods: str) -> bool:
 
 
 @pytest.mark.skipif(not _has("ai_edge_litert", "facex"), reason="pip install ai-edge-litert && pip install --no-deps facex")
-def test_facex_tflite_backend(mtcnn, image):
+def test_facex_tflite_backend(mtcnn, image, make):
     import cv2
 
-    from reelmind.perceive.vision.emotion import make_emotion
-
-    model = make_emotion("facex")
+    model = make("EMOTIONS", "facex")
     crops, want = [], []
     for name, label in [("feat/0-f15-hao-ph.jpg", "happy"), ("feat/0-f1-su-ph.jpg", "surprise"), ("feat/15-f13-anc-ph.jpg", "angry")]:
         img = image(name)

@@ -7,12 +7,12 @@ import pytest
 
 from reelmind.core.errors import DataFileError
 from reelmind.perceive.vision import emotion_convert as ec
-from reelmind.perceive.vision.models import packaged_model
+from reelmind.core.models import resolve_path
 
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
-    src = packaged_model("fer_hdf5")
+    src = resolve_path("fer-mini-xception-hdf5")
     dst = ec.convert_keras_hdf5(src, tmp_path_factory.mktemp("onnx") / "fer.onnx")
     return src, dst
 
@@ -79,12 +79,10 @@ def _recipe():
     return mod
 
 
-def test_deepface_weights_only_recipe(tmp_path, mtcnn, image):
+def test_deepface_weights_only_recipe(tmp_path, mtcnn, image, make):
     """DeepFace's weights-only h5 layout (random weights built here) -> ONNX == NumPy reference; runs as backend."""
     import cv2
     import onnxruntime as ort
-
-    from reelmind.perceive.vision.emotion import make_emotion
 
     recipe = _recipe()
     h5 = recipe.write_random(tmp_path / "facial_expression_model_weights.h5")
@@ -95,7 +93,7 @@ def test_deepface_weights_only_recipe(tmp_path, mtcnn, image):
     got = ort.InferenceSession(str(dst), providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
     layers, i, o = ec.read_keras_hdf5(h5, recipe.model_config(recipe.weight_layer_names(h5)))
     np.testing.assert_allclose(got, ec.reference_forward(layers, i, o, x), atol=1e-5)
-    model = make_emotion("onnx", dst)
+    model = make("EMOTIONS", "onnx", emotion_model=dst)
     assert (model.size, model.nchw, model.channels) == (48, False, 1)
     img = image("feat/0-f15-hao-ph.jpg")
     probs = model.predict(model.prepare(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), mtcnn.detect([img])[0].boxes))

@@ -120,8 +120,9 @@ def name_warnings(ds: DatasetTable) -> list[str]:
         if len(ids[name]) > 1:
             out.append(f"name {name!r} is used by {len(ids[name])} person clusters ({', '.join(map(str, sorted(ids[name])))}): "
                        "their lines are merged under one name")
-        m = _DEFAULT_LABEL.fullmatch(name)
-        if m and int(m.group(1)) in all_ids and int(m.group(1)) not in ids[name]:
-            out.append(f"name {name!r} given to cluster {', '.join(map(str, sorted(ids[name])))} collides with the label "
-                       f"of cluster {m.group(1)}")
+        m = _DEFAULT_LABEL.fullmatch(name)  # default labels are 1-based: person_1 is cluster 0
+        other = int(m.group(1)) - 1 if m else -1
+        if m and other in all_ids and other not in ids[name]:
+            out.append(f"name {name!r} given to cluster {', '.join(map(str, sorted(ids[name])))} collides with the default "
+                       f"label of cluster {other}")
     return out

@@ -22,6 +22,7 @@ class RunConfig:
     skip: list[str] = field(default_factory=list)
     llm: dict = field(default_factory=dict)
     strict: bool = False  # a degraded result (truncated input, decode errors) fails the run
+    parallel: int = 0  # stages computed at once by `reelmind run` (0 = one per CPU core, at most 4; 1 = one by one)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "RunConfig":

@@ -3,6 +3,8 @@
 Layout of a run folder ``OUT``::
 
     OUT/manifest.json                 what ran, with options, models, versions, timings
+    OUT/settings.yaml                 stage options recorded for this run folder by tools such as
+                                      ``reelmind name`` (laid over the run config by every later run)
     OUT/cache/<stage>/<key>/          one finished stage result (tables as Parquet, files, done.json)
     OUT/cache/<stage>/.partial-*      a stage still running, or killed: never read, removed on rerun
     OUT/<artefact>.parquet, OUT/<file> the latest results, published for people and tools
@@ -244,6 +246,39 @@ class RunStore:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             return {}
+
+
+SETTINGS = "settings.yaml"
+
+
+def run_settings(out: str | Path) -> dict[str, dict]:
+    """The run folder's own stage options (``OUT/settings.yaml``: ``{stage: {option: value}}``)."""
+    import yaml
+
+    path = Path(out) / SETTINGS
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"{path}: unreadable run settings ({str(exc).splitlines()[0]})",
+                            "fix or delete the file (it only holds options recorded by reelmind commands)") from None
+    stages = data.get("stages", {}) if isinstance(data, dict) else None
+    if not isinstance(stages, dict) or not all(isinstance(v, dict) for v in stages.values()):
+        raise DataFileError(f"{path}: expected stages: {{<stage>: {{<option>: <value>}}}}",
+                            "fix or delete the file (it only holds options recorded by reelmind commands)")
+    return stages
+
+
+def set_run_setting(out: str | Path, stage: str, option: str, value: Any) -> Path:
+    """Record ``stages.<stage>.<option> = value`` in the run folder's settings (atomically)."""
+    import yaml
+
+    from .atomic import write_text
+
+    stages = run_settings(out)
+    stages.setdefault(stage, {})[option] = value
+    return write_text(Path(out) / SETTINGS, yaml.safe_dump({"stages": stages}, allow_unicode=True, sort_keys=True))
 
 
 class ChunkStore:

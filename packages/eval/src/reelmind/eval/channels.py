@@ -160,15 +160,16 @@ def eval_faces(items: list[FaceItem] | None = None, emotion: str = "fer", detect
     try:
         import cv2
 
+        from reelmind.perceive.vision.backends import DETECTORS, EMOTIONS
         from reelmind.perceive.vision.decode import read_image
-        from reelmind.perceive.vision.detection import make_detector
-        from reelmind.perceive.vision.emotion import make_emotion
+        from reelmind.perceive.vision.options import FacesOptions
     except ImportError:
         raise MissingDependencyError("the faces stage", "'reelmind-perceive[vision]'") from None
     from reelmind.core.media import media_path
 
     items = items if items is not None else read_face_set()
-    det, clf = make_detector(detector), make_emotion(emotion)
+    opts = FacesOptions(detector=detector, emotion=emotion)
+    det, clf = DETECTORS.create(detector, opts, None), EMOTIONS.create(emotion, opts, None)
     truth, pred, rows = [], [], []
     for it in items:
         rgb = read_image(media_path(it.image))

@@ -24,7 +24,7 @@ from reelmind.core.errors import ReelmindError
 from reelmind.core.media import check_file
 from reelmind.core.profiles import current_profile
 from reelmind.core.provenance import model_hashes, package_versions
-from reelmind.core.runstore import RunStore, fingerprint_file, stable_hash
+from reelmind.core.runstore import RunStore, fingerprint_file, run_settings, stable_hash
 from reelmind.core.stage import RunContext, Runner, Stage, code_version, discover_stages, key_options, options_dict
 from reelmind.core.table import Table
 
@@ -104,6 +104,23 @@ def plan(stages: dict[str, Stage], available: set[str], skip: tuple[str, ...] = 
 
 
 # ----------------------------------------------------------------------------- options and keys
+def with_run_settings(config: RunConfig, out: str | Path) -> RunConfig:
+    """``config`` with the run folder's own settings laid over it (``OUT/settings.yaml``, written by
+    commands such as ``reelmind name``): an option recorded there wins over the same option in the
+    config, so a later ``reelmind run`` keeps what was recorded for this run folder."""
+    recorded = run_settings(out)
+    if not recorded:
+        return config
+    stages = {name: dict(opts) for name, opts in config.stages.items()}
+    for name, opts in recorded.items():
+        for key, value in opts.items():
+            if name in config.stages and key in config.stages[name] and config.stages[name][key] != value:
+                log.warning("stages.%s.%s: the run folder's settings.yaml (%r) overrides the config (%r)",
+                            name, key, value, config.stages[name][key])
+        stages.setdefault(name, {}).update(opts)
+    return dataclasses.replace(config, stages=stages)
+
+
 def stage_options(stage: Stage, config: RunConfig) -> Any:
     """The stage's options from the run config; the run's one LLM configuration fills an ``llm`` field."""
     values = dict(config.stages.get(stage.name) or {})
@@ -196,6 +213,7 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
     film = check_file(film)
     stages = discover_stages() if stages is None else stages
     store = RunStore(out_dir)
+    config = with_run_settings(config, store.out)
     store.lock()
     try:
         return _drive(film, store, config, stages, only, force, on_progress)
@@ -211,6 +229,15 @@ def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Sta
     reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(the_plan.missing.items())]
     manifest = start_manifest(film, keys["video"], profile, config, reports)
     store.write_manifest(manifest)
+    workers = parallel_workers(config)
+    if workers > 1 and stages_are_discoverable(stages):
+        from .concurrent import drive_concurrently
+
+        reports += drive_concurrently(the_plan.order, film, store, config, profile, artefacts, keys, force, on_progress,
+                                      manifest, workers)
+        manifest["finished"] = now()
+        store.write_manifest(manifest)
+        return reports
     for stage in the_plan.order:
         try:
             report = run_stage(stage, store, config, profile, artefacts, keys, force, on_progress)
@@ -225,6 +252,25 @@ def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Sta
     manifest["finished"] = now()
     store.write_manifest(manifest)
     return reports
+
+
+def parallel_workers(config: RunConfig) -> int:
+    """How many stages the local driver computes at once (config ``parallel``; 0 = per CPU core, at most 4)."""
+    import os
+
+    if config.parallel > 0:
+        return int(config.parallel)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def stages_are_discoverable(stages: dict[str, Stage]) -> bool:
+    """Worker processes find stages through entry points: only installed stages run concurrently."""
+    installed = discover_stages()
+    return all(installed.get(n) is s or (n in installed and installed[n].setup is s.setup) for n, s in stages.items())
 
 
 def now() -> str:
@@ -264,9 +310,10 @@ def load_inputs(store: RunStore, stage: Stage, keys: dict[str, str], artefacts: 
 
 
 def run_stage(stage: Stage, store: RunStore, config: RunConfig, profile, artefacts: dict, keys: dict,
-              force: tuple[str, ...] = (), on_progress=None) -> StageReport:
+              force: tuple[str, ...] = (), on_progress=None, publish: bool = True) -> StageReport:
     """Run (or take from the cache) one stage of one film and publish it; ``artefacts`` and ``keys``
-    gain its outputs. A failure is returned as a report, never raised (except KeyboardInterrupt)."""
+    gain its outputs. A failure is returned as a report, never raised (except KeyboardInterrupt).
+    ``publish=False`` only computes and commits (a worker process of the concurrent driver)."""
     name = stage.name
     absent = [i for i in stage.inputs if i not in artefacts]
     if absent:
@@ -306,7 +353,8 @@ def run_stage(stage: Stage, store: RunStore, config: RunConfig, profile, artefac
         artefacts[out_name] = value
         keys[out_name] = f"{name}:{cached.key}:{out_name}"
     report = StageReport(name, status, key=cached.key, degraded=list(cached.info.get("degraded", [])))
-    report.outputs, report.publish_errors = _publish(stage, store, cached, options)
+    if publish:
+        report.outputs, report.publish_errors = _publish(stage, store, cached, options)
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
 

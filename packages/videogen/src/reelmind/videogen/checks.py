@@ -60,7 +60,7 @@ class FaceJudge:
     def __init__(self, interval: float = 0.25) -> None:
         try:
             from reelmind.perceive.vision.options import FacesOptions
-            from reelmind.perceive.vision.stage import STAGE, check
+            from reelmind.perceive.vision.stage import FACES, check
         except ImportError:
             from reelmind.core.errors import MissingDependencyError
 
@@ -70,14 +70,14 @@ class FaceJudge:
             from reelmind.core.errors import ReelmindError
 
             raise ReelmindError("the faces stage cannot run: " + problems[0])
-        self.options = FacesOptions(interval=interval, embed="none", checkpoint_every=0, keep_analysis=False)
-        self.runner = STAGE.setup(self.options, None)
+        self.options = FacesOptions(interval=interval, embed="none")
+        self.runner = FACES.setup(self.options, None)
 
     def judge(self, clip: str | Path, scratch: Path) -> dict:
         from reelmind.core.stage import RunContext
 
         scratch.mkdir(parents=True, exist_ok=True)
-        faces = self.runner({"video": Path(clip)}, RunContext(scratch=scratch))["faces"]
+        faces = self.runner({"video": Path(clip)}, RunContext(scratch=scratch))["face_tracks"]  # emotions only: no persons
         emotion, sums = dominant_emotion(faces)
         return {"dominant": emotion, "faces": int(len(faces)), "emotion_sums": sums}
 

@@ -33,6 +33,7 @@ class FaceTable(Table):
     emotion_conf: np.ndarray = column("f4", required=False, doc="confidence of ``emotion``")
     quality: np.ndarray = column("f4", required=False, doc="face quality 0-1 (sharpness, size, exposure, det_conf)")
     embedding: np.ndarray = column("f4", (None,), required=False, doc="identity embedding (D = model's)")
+    track: np.ndarray = column("i8", required=False, doc="face track id: one face followed across samples within a shot")
 
     def validate(self) -> None:
         _check_times(self, self.time)

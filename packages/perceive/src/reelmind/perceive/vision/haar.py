@@ -9,7 +9,7 @@ import numpy as np
 
 from reelmind.core.errors import MissingDependencyError, MissingModelError
 
-from .detection import Detections, register_detector
+from .detection import Detections
 
 log = logging.getLogger("reelmind.perceive.vision.haar")
 
@@ -59,9 +59,7 @@ class HaarDetector:
         return out
 
 
-@register_detector("haar")
-def _make(**kwargs) -> HaarDetector:
-    # the stage's conf_threshold (0.9) is a probability; the cascade has none, so it is not applied
-    for key in ("providers", "batch_size", "model_path", "conf_threshold"):
-        kwargs.pop(key, None)
-    return HaarDetector(**kwargs)
+def from_options(options, profile=None) -> HaarDetector:
+    """The ``haar`` backend. The stage's ``conf_threshold`` (0.9) is a probability; the cascade has
+    none, so it is not applied (see :class:`HaarDetector`)."""
+    return HaarDetector(min_face_size=options.min_face_size)

