@@ -5,7 +5,8 @@
    embedded on the samples where it is active *alone*, taken from the window's central ``step``
    (so each second of audio is embedded about once) when that holds at least ``good_embed_s``,
    else from the whole window (short stretches make poor embeddings); under ``min_embed_s`` in
-   the whole window there is no embedding. Each turn with ``min_embed_s`` alone is embedded too.
+   the whole window there is no embedding. Each turn with ``min_embed_s`` alone is embedded too
+   (but not a local speaker's only turn of ``split_s`` or more: it cannot split it, 2).
 2. **A local speaker that holds two voices is split.** segmentation-3.0 has three local speakers
    per 10-s window; with four voices in a window (or two it cannot tell apart) it gives two
    voices to one local speaker. When turns of at least ``split_s`` of one local speaker sound
@@ -46,7 +47,8 @@ class LocalTurns:
     """One row per turn of a local speaker inside a window: a run of its active frames (``first``
     to ``stop`` of the window, gaps under ``bridge_s`` bridged); ``row`` the :class:`LocalEmbeddings`
     row it belongs to (-1: its local speaker has none), ``weight`` the seconds heard alone,
-    ``vectors`` its own embedding (zeros where ``embedded`` is False: under ``min_embed_s``)."""
+    ``vectors`` its own embedding (zeros where ``embedded`` is False: under ``min_embed_s``,
+    or the only turn of ``split_s`` of its local speaker, which cannot split it and is not embedded)."""
 
     window: np.ndarray
     local: np.ndarray
@@ -182,10 +184,17 @@ def embed_windows(embedder, audio: np.ndarray, block_start: int, win: WindowActi
             c = clip_of(piece, frames) if frames.sum() * FRAME_STEP >= need else -1
             if c >= 0:
                 rows.append((w, k, lengths[c] / SAMPLE_RATE, c))
-            for a, b in runs(act[:, k], bridge):
+            spans = runs(act[:, k], bridge)
+            heard = [int(alone[a:b, k].sum()) * FRAME_STEP for a, b in spans]  # >= the clip's samples
+            long_ = [h >= split_s * SAMPLE_RATE for h in heard]
+            for (a, b), h, is_long in zip(spans, heard, long_):
+                # one long turn cannot split its local speaker: its own vector would go unused
+                if h < need or (is_long and sum(long_) < 2):
+                    turns.append((w, k, a, b, 0.0, -1))
+                    continue
                 mask = np.zeros(N_FRAMES, bool)
                 mask[a:b] = alone[a:b, k]
-                t = clip_of(piece, mask) if mask.sum() * FRAME_STEP >= need else -1
+                t = clip_of(piece, mask)
                 turns.append((w, k, a, b, lengths[t] / SAMPLE_RATE if t >= 0 else 0.0, t))
     flush()
     dim = getattr(embedder, "dim", 0)
