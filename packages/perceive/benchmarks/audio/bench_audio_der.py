@@ -5,12 +5,13 @@ the bound the segmentation sets.
 
 Cases: pyannote.audio's real phone call (media/pyannote, RTTM truth), real-voice conversations
 of pocketsphinx-testdata's speakers and alsa-utils' test voice (reelmind.eval.conversation: 3 voices
-x 3 seeds, pairs, 4 voices, one reader alone) and a flite dialogue with 10 % overlap. For each: segmentation-3.0 windows
+x 3 seeds, pairs, 4 voices, one reader alone), a flite dialogue with 10 % overlap and the ground-truth film
+(reelmind.eval.groundtruth: 4 flite voices, 11 lines, ~0.8-s pauses). For each: segmentation-3.0 windows
 (STEP_S, default 5) over the VAD speech, resemblyzer per (window, local speaker), the stage's
 clustering (:func:`cluster_speakers` as :class:`SegmentationDiarizer` calls it) and aggregation,
 scored by :func:`reelmind.eval.diarization.der` (0.25 s collar, overlap scored). "oracle" gives
-every local speaker its true majority speaker instead of a cluster: the DER left by local
-speakers that mix two voices, i.e. what no clustering of these windows can beat. With ``--asr``
+every turn of every local speaker its true majority speaker instead of a cluster: the DER left by
+turns that mix two voices, i.e. what no clustering of these windows' turns can beat. With ``--asr``
 the whole audio stage (tiny.en, emotions off) also runs on each conversation: words on the right
 speaker and utterances per turn (reelmind.eval.diarization.diarization_metrics).
 """
@@ -55,32 +56,37 @@ def conversations(tmp: Path) -> dict[str, tuple[Path, list]]:
         out[name] = (p, [t.__dict__ for t in real_conversation(p, **kw)])
     p = tmp / "flite.wav"
     out["flite, 10 % overlap"] = (p, [t.__dict__ for t in flite_conversation(p, overlap_share=0.1, seed=1)])
+    from reelmind.eval.groundtruth import build, load
+
+    truth = load(build(tmp / "gtfilm"))
+    out["ground-truth film (4 flite voices)"] = (tmp / "gtfilm" / "film.wav", [
+        {"start": ln["start"], "end": ln["end"], "speaker": ln["voice"], "text": ln["text"]} for ln in truth["lines"]])
     return out
 
 
-def majority(win, ref) -> dict:
-    """(window, local) -> true speaker most active on its frames."""
-    from reelmind.perceive.audio.segmentation import FRAME_STEP, N_FRAMES, frame_time
+def majority(win, turns, ref) -> np.ndarray:
+    """True speaker most active on the frames of every turn of a local speaker (the oracle's labels)."""
+    from reelmind.perceive.audio.segmentation import FRAME_STEP, frame_time
 
     spk = sorted({s for _, _, s in ref})
-    out = {}
-    for w in range(len(win)):
-        t = frame_time(win.start[w] // FRAME_STEP + np.arange(N_FRAMES))
-        R = np.zeros((N_FRAMES, len(spk)))
-        for a, b, s in ref:
-            R[:, spk.index(s)] += (t >= a) & (t < b)
-        for k in range(3):
-            if win.active[w, :, k].any():
-                out[(w, k)] = int(np.argmax(R[win.active[w, :, k]].sum(axis=0)))
+    out = np.full(len(turns), -1, np.int64)
+    for i in range(len(turns)):
+        w, k, a, b = int(turns.window[i]), int(turns.local[i]), int(turns.first[i]), int(turns.stop[i])
+        t = frame_time(win.start[w] // FRAME_STEP + np.arange(a, b))[win.active[w, a:b, k]]
+        counts = np.zeros(len(spk))
+        for x, y, s in ref:
+            counts[spk.index(s)] += np.sum((t >= x) & (t < y))
+        if counts.max() > 0:
+            out[i] = int(np.argmax(counts))
     return out
 
 
 def main() -> None:
     from reelmind.eval.diarization import der
     from reelmind.eval.synth import read_wav
-    from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, cluster_speakers
+    from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, centroids, cluster_speakers
     from reelmind.perceive.audio.segmentation import PyannoteSegmentation
-    from reelmind.perceive.audio.speakers import aggregate, embed_windows, labels_per_window
+    from reelmind.perceive.audio.speakers import aggregate, embed_windows, turn_labels
     from reelmind.perceive.audio.vad import iter_blocks
 
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -94,20 +100,20 @@ def main() -> None:
             speech = [s for b in iter_blocks(wav, 600) for s in b.speech]
             win = seg(wav, 0, speech)
             loc = embed_windows(emb, wav, 0, win, step)
-            labels = cluster_speakers(loc.vectors, 1, 5, weights=loc.weight, groups=loc.window, min_cluster_weight=2.0,
-                                      conflict_weight=2.0)
-            maj = majority(win, ref)
-            oracle = np.array([maj[(w, k)] for w, k in zip(loc.window, loc.local)])
+            labels = cluster_speakers(loc.vectors, 1, 5, weights=loc.weight, groups=loc.window, locals_=loc.local,
+                                      min_cluster_weight=2.0, conflict_weight=2.0)
+            k = int(labels.max()) + 1 if len(labels) else 0
+            per_turn = turn_labels(loc, labels, centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0)))
             res = {}
-            for kind, lab in (("der", labels), ("oracle_der", oracle)):
+            for kind, lab in (("der", per_turn), ("oracle_der", majority(win, loc.turns, ref))):
                 k = int(lab.max()) + 1 if len(lab) else 0
-                act = aggregate(win, labels_per_window(win, loc, lab), k, len(wav))
+                act = aggregate(win, loc.turns, lab, k, len(wav))
                 d = der(ref, [(a, b, str(c)) for a, b, c in act.turns()])
                 res[kind] = round(d.der, 3)
                 if kind == "der":
                     res.update(speakers=k, true_speakers=len({s for _, _, s in ref}), missed_s=round(d.missed, 2),
                                false_alarm_s=round(d.false_alarm, 2), confusion_s=round(d.confusion, 2),
-                               scored_s=round(d.total, 2))
+                               scored_s=round(d.total, 2), local_speakers_split=loc.split)
             if "--asr" in sys.argv:
                 from reelmind.eval.diarization import diarization_metrics
                 from reelmind.perceive.audio.options import AudioOptions

@@ -32,3 +32,13 @@ def dialogue_result(dialogue, tmp_path_factory):
     ensemble, eGeMAPS) on the dialogue (the multilingual default has tests of its own)."""
     path, _ = dialogue
     return analyze_audio(path, AudioOptions(asr_model="tiny.en"), work_dir=tmp_path_factory.mktemp("work"))
+
+
+@pytest.fixture(scope="session")
+def groundtruth_film(tmp_path_factory):
+    """The ground-truth film of reelmind.eval.groundtruth (4 flite voices, 11 lines, ~0.8-s
+    pauses; real photos), built once per session: (film.mp4 path, truth dict)."""
+    from reelmind.eval.groundtruth import build, load
+
+    truth = build(tmp_path_factory.mktemp("gtfilm") / "film")
+    return truth.parent / "film.mp4", load(truth)

@@ -70,14 +70,14 @@ def test_three_flite_voices_are_three_speakers():
     assert all(len(set(labels[truth == k])) == 1 for k in range(3))
 
 
-def test_voice_profiles_match_speakers_across_films(tmp_path):
+def test_voice_profiles_match_speakers_across_films(dialogue, tmp_path):
     store = tmp_path / "voices.npz"
     film_a = tmp_path / "film_a.wav"
-    synthesize_dialogue(film_a)  # slt speaks first
+    film_a.symlink_to(dialogue[0])  # the session's default dialogue: slt speaks first
     film_b = tmp_path / "film_b.wav"
     truth_b = synthesize_dialogue(film_b, (("rms", LINES[0]), ("slt", LINES[1]), ("rms", LINES[2]),
                                            ("slt", "I will see you tomorrow then.")))
-    opts = dict(text_emotion="none", speech_emotion="none", voice_profiles=str(store))
+    opts = dict(asr_model="tiny.en", text_emotion="none", speech_emotion="none", voice_profiles=str(store))
     res_a = analyze_audio(film_a, AudioOptions(**opts, enroll_speakers=True), work_dir=tmp_path / "wa")
     assert set(res_a.utterances.speaker) == {"film_a:SPEAKER_00", "film_a:SPEAKER_01"}
     saved = VoiceProfileStore.load(store, "resemblyzer")
@@ -131,3 +131,53 @@ def test_a_repeated_scene_does_not_split_a_voice(dialogue):
     labels = cluster_speakers(emb, 1, 5)
     assert len(set(labels)) == 2
     assert all(len(set(labels[voices == v])) == 1 for v in ("slt", "rms"))
+
+
+def _lumped_window(lines):
+    """A 10-s window whose local speaker 0 holds every line (as segmentation-3.0 does with more
+    voices than local speakers): audio, WindowActivity, (start, end) sample span per line."""
+    from reelmind.perceive.audio.segmentation import FRAME_RF, FRAME_STEP, N_FRAMES, WINDOW, WindowActivity
+
+    audio = np.zeros(WINDOW, np.float32)
+    active = np.zeros((1, N_FRAMES, 3), bool)
+    centre = np.arange(N_FRAMES) * FRAME_STEP + FRAME_RF // 2
+    pos, spans = 4000, []
+    for text, voice in lines:
+        clip = flite_say(text, voice)[:int(2.2 * 16000)]
+        audio[pos:pos + len(clip)] = clip
+        active[0, (centre >= pos) & (centre < pos + len(clip)), 0] = True
+        spans.append((pos, pos + len(clip)))
+        pos += len(clip) + 8000  # 0.5-s pauses
+    return audio, WindowActivity(np.zeros(1, np.int64), active, np.ones((1, N_FRAMES), bool)), spans
+
+
+@pytest.mark.skipif(__import__("shutil").which("flite") is None, reason="apt-get install flite")
+def test_a_local_speaker_holding_two_voices_is_split_by_turn():
+    """segmentation-3.0 has 3 local speakers per 10-s window: with a 4th voice it gives two voices
+    to one local speaker (the ground-truth film: kal and rms). Its turns are embedded one by one
+    and the local speaker becomes one row per voice; one voice's turns stay one row."""
+    from reelmind.perceive.audio.speakers import embed_windows
+
+    enc = ResemblyzerEmbedder()
+    audio, win, _ = _lumped_window([(LINES[0], "kal"), (LINES[1], "rms"), (LINES[2], "kal")])
+    loc = embed_windows(enc, audio, 0, win, 5.0)
+    assert len(loc) == 2 and set(loc.local) == {0} and loc.split == 1
+    t = loc.turns
+    assert len(t) == 3 and t.row[0] == t.row[2] != t.row[1]
+    assert float(loc.vectors[0] @ loc.vectors[1]) < 0.65  # two different voices
+    audio, win, _ = _lumped_window([(LINES[0], "rms"), (LINES[1], "rms"), (LINES[2], "rms")])
+    one = embed_windows(enc, audio, 0, win, 5.0)
+    assert len(one) == 1 and one.split == 0 and set(one.turns.row) == {0}
+
+
+def test_voices_of_one_split_local_speaker_may_link_but_two_local_speakers_may_not():
+    rng = np.random.default_rng(3)
+    a, b = _unit(rng.standard_normal((2, 32)))
+    near = lambda v: _unit(v + 0.05 * rng.standard_normal(32))  # noqa: E731
+    # window 0: local 0 split into two rows that are the same voice a; local 1 is voice b
+    emb = np.stack([near(a), near(a), near(b), near(a), near(b)])
+    groups, locs = np.array([0, 0, 0, 1, 1]), np.array([0, 0, 1, 0, 1])
+    labels = cluster_speakers(emb, 1, 5, groups=groups, locals_=locs)
+    assert labels.tolist() == [0, 0, 1, 0, 1]
+    # without locals_ every row of a window is its own local speaker: the two a rows may not link
+    assert labels.tolist() != cluster_speakers(emb, 1, 5, groups=groups).tolist()

@@ -75,3 +75,21 @@ def test_utterances_cut_at_speaker_change_sentence_end_with_pause_and_length():
     assert all(u.end - u.start <= 2.0 + 0.3 for u in long) and len(long) >= 3
     assert ends_sentence("end.”") and not ends_sentence("Mr")
     assert join_words(["你", "好", "world"]) == "你好 world"
+
+
+def test_speaker_flicker_inside_a_sentence_is_not_a_turn():
+    """The ground-truth film's "This is the worst day, I hate it." came out as 4 turns (words
+    flip-flopping between two speakers); a real short reply after a sentence end stays a turn."""
+    from reelmind.perceive.audio.speakers import smooth_word_speakers
+
+    words = ["This", "is", "the", "worst", "day,", "I", "hate", "it.", "Yes.", "Good", "then."]
+    starts = np.array([0.0, 0.15, 0.3, 0.45, 0.7, 1.0, 1.1, 1.3, 1.7, 2.3, 2.5])
+    ends = np.append(starts[1:], 2.8) - 0.02
+    ends[7], ends[8] = 1.5, 2.0  # a 0.2-s pause after "it.", a 0.3-s "Yes." and a 0.3-s pause
+    spk = np.array([1, 1, 1, 1, 0, 1, 0, 0, 2, 1, 1])
+    out = smooth_word_speakers(spk, starts, ends, np.zeros(11, bool), words)
+    assert out.tolist() == [1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1]  # "Yes." (after a sentence end) is a turn
+    overlapped = np.zeros(11, bool)
+    overlapped[4] = True  # "day," heard over another voice: kept
+    assert smooth_word_speakers(spk, starts, ends, overlapped, words)[4] == 0
+    assert smooth_word_speakers(spk, starts, ends, np.zeros(11, bool), words, min_turn_s=0).tolist() == spk.tolist()

