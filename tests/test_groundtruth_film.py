@@ -15,22 +15,18 @@ STAGES = ("faces", "audio", "fuse", "moments", "memory", "social", "personality"
 
 
 @pytest.fixture(scope="module")
-def film(tmp_path_factory):
-    from reelmind.eval.groundtruth import build
-
-    return build(tmp_path_factory.mktemp("gtfilm") / "film")
+def film(gt_truth):
+    return gt_truth
 
 
 @pytest.fixture(scope="module")
-def run(film, tmp_path_factory):
+def run(gt_run):
+    """The session's one run of the film (conftest.py at the repository root)."""
     from reelmind.core.stage import discover_stages
-    from reelmind.pipeline.orchestrate import run_pipeline
 
     stages = discover_stages()
     assert set(STAGES) <= set(stages), f"stages not installed: {set(STAGES) - set(stages)}"
-    out = tmp_path_factory.mktemp("run")
-    reports = run_pipeline(film.parent / "film.mp4", out)
-    return out, {r.name: r for r in reports}
+    return gt_run
 
 
 @pytest.fixture(scope="module")

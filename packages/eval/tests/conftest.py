@@ -9,11 +9,11 @@ TEXT_OF_POLARITY = {1: "joy", -1: "anger", 0: "surprise"}
 
 
 @pytest.fixture(scope="session")
-def film(tmp_path_factory):
-    from reelmind.eval.groundtruth import build, load
+def film(gt_truth):
+    """The session's ground-truth film (conftest.py at the repository root): its folder and truth."""
+    from reelmind.eval.groundtruth import load
 
-    path = build(tmp_path_factory.mktemp("gtfilm"))
-    return path.parent, load(path)
+    return gt_truth.parent, load(gt_truth)
 
 
 def oracle_faces(truth: dict, step: float = 0.25, drop: set | None = None) -> FaceTable:

@@ -11,10 +11,11 @@ from reelmind.fuse.fuse import fuse
 
 
 @pytest.fixture(scope="module")
-def films(tmp_path_factory):
+def films(tmp_path_factory, gt_truth):
     from reelmind.eval.groundtruth import load
 
-    return {name: load(p) for name, p in build_films(tmp_path_factory.mktemp("planted")).items()}
+    planted = build_films(tmp_path_factory.mktemp("planted"), with_groundtruth=False)
+    return {"groundtruth": load(gt_truth), **{name: load(p) for name, p in planted.items()}}
 
 
 def test_films_plant_conflicts_and_controls(films):

@@ -21,18 +21,17 @@ PROMPT_INPUTS = ("dataset", "moments", "transitions", "scenes", "personality", "
 
 
 @pytest.fixture(scope="module")
-def gt(tmp_path_factory):
+def gt(gt_truth, gt_run, tmp_path_factory):
+    """The session's one run of the ground-truth film (conftest.py at the repository root)."""
     from reelmind.core.records import RECORD_TYPES
     from reelmind.core.stage import discover_stages
-    from reelmind.eval.groundtruth import build, load
-    from reelmind.pipeline.orchestrate import plan, run_pipeline
+    from reelmind.eval.groundtruth import load
+    from reelmind.pipeline.orchestrate import plan
 
-    truth_path = build(tmp_path_factory.mktemp("gtfilm") / "film")
+    truth_path = gt_truth
     film = truth_path.parent / "film.mp4"
-    out = tmp_path_factory.mktemp("run")
-    stages = discover_stages()
-    full = "prompts" in {s.name for s in plan(stages, {"video"}, only=("prompts",)).order}
-    reports = {r.name: r for r in run_pipeline(film, out, only=("prompts",) if full else ("fuse",))}
+    out, reports = gt_run
+    full = "prompts" in {s.name for s in plan(discover_stages(), {"video"}, only=("prompts",)).order}
     assert reports["fuse"].status == "computed", reports["fuse"].message
     if full:  # the driver ran the stage and published its files
         assert reports["prompts"].status == "computed", reports["prompts"].message

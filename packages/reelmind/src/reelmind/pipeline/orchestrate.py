@@ -261,20 +261,12 @@ def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Sta
 
 
 def parallel_workers(config: RunConfig) -> int:
-    """How many stages the local driver computes at once (config ``parallel``).
+    """How many stages the local driver computes at once (config ``parallel``; 0 = 1 = one by one).
 
-    0 = auto: one by one below 8 cores (each stage's ONNX/torch threads already fill a small CPU, and
-    worker start-up costs more than it saves: bench/RESULTS.md), else one worker per 2 cores, at most 4.
-    """
-    import os
-
-    if config.parallel > 0:
-        return int(config.parallel)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return 1 if cores < 8 else min(cores // 2, 4)
+    One by one is the default: each stage's ONNX/torch threads already use the cores, and spawned
+    workers pay their imports again (bench/RESULTS.md). With ``parallel`` > 1, a script that calls
+    :func:`run_pipeline` needs an ``if __name__ == "__main__":`` guard (workers are spawned)."""
+    return max(1, int(config.parallel))
 
 
 def stages_are_discoverable(stages: dict[str, Stage]) -> bool:
