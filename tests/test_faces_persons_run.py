@@ -38,20 +38,9 @@ DRIVER = textwrap.dedent('''
 
 
 @pytest.fixture(scope="module")
-def film(tmp_path_factory):
-    """Three lines of the ground-truth film (~8 s), keyframes every second."""
-    import shutil
-
-    from reelmind.eval.groundtruth import SCRIPT, build
-
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg (Debian package) is not installed")
-    folder = tmp_path_factory.mktemp("gt3")
-    build(folder, script=SCRIPT[:3])
-    out = folder / "film_g25.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(folder / "film.mp4"), "-c:v", "libx264", "-g", "25",
-                    "-pix_fmt", "yuv420p", "-c:a", "copy", str(out)], check=True, capture_output=True)
-    return out
+def film(gt_short_film):
+    """Three lines of the ground-truth film (~8 s), keyframes every second (root conftest.py)."""
+    return gt_short_film
 
 
 def _driver(tmp_path: Path) -> Path:

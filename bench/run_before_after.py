@@ -1,0 +1,89 @@
+"""`reelmind run` of two installations on the same film, interleaved in one run (A B A B ...):
+wall time, CPU time of the run's processes, peak memory (GNU time, the largest process), and the seconds
+of every stage.
+
+    python bench/run_before_after.py FILM --before /path/to/old/.venv --after .venv --repeat 2 [--md out.md]
+
+Each run writes into a fresh folder (nothing cached); the models' own one-time set-up (~/.cache) is
+shared, and a warm-up run of each side goes first and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def one_run(venv: Path, film: Path, out: Path, extra: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = out.parent / f"{out.name}.peak"
+    t0 = time.perf_counter()  # GNU time reports this run's own peak resident memory (KB)
+    res = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak), str(venv / "bin" / "reelmind"), "run", str(film),
+                          "-o", str(out), *extra], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if res.returncode not in (0, 1):
+        sys.exit(f"{venv}: reelmind run failed ({res.returncode}): {res.stderr[-500:]}")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    stages = {name: float(s.get("seconds") or 0.0) for name, s in manifest.get("stages", {}).items()
+              if s.get("status") == "computed"}
+    return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "peak_mb": float(peak.read_text().split()[-1]) / 1024, "stages": stages}
+
+
+def film_seconds(film: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(film)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("film", type=Path)
+    ap.add_argument("--before", type=Path, required=True, help="venv of the old installation")
+    ap.add_argument("--after", type=Path, required=True, help="venv of the new installation")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--after-args", default="", help="extra arguments for the new side's `reelmind run`")
+    ap.add_argument("--md", type=Path, help="append the table to this Markdown file")
+    args = ap.parse_args(argv)
+    seconds = film_seconds(args.film)
+    sides = {"before": (args.before, []), "after": (args.after, args.after_args.split())}
+    runs: dict[str, list[dict]] = {k: [] for k in sides}
+    with tempfile.TemporaryDirectory(prefix="reelmind-ba-") as tmp:
+        for i in range(args.repeat + 1):  # round 0 warms the model caches and is not counted
+            for side, (venv, extra) in sides.items():
+                r = one_run(venv, args.film, Path(tmp) / f"{side}-{i}", extra)
+                print(f"{side} #{i}: wall {r['wall']:.1f} s, cpu {r['cpu']:.1f} s", file=sys.stderr, flush=True)
+                if i:
+                    runs[side].append(r)
+    med = {side: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "peak_mb")} for side, rs in runs.items()}
+    names = sorted({n for rs in runs.values() for r in rs for n in r["stages"]})
+    lines = [f"film: {args.film.name} ({seconds:.1f} s); {args.repeat} interleaved runs per side, medians; "
+             f"load before: {os.getloadavg()[0]:.1f}", "",
+             "| | before | after | after / before |", "|---|---|---|---|"]
+    for k, unit in (("wall", "s"), ("cpu", "s"), ("peak_mb", "MB")):
+        lines.append(f"| {k} | {med['before'][k]:.1f} {unit} | {med['after'][k]:.1f} {unit} | "
+                     f"{med['after'][k] / med['before'][k]:.2f} |")
+    lines.append(f"| real-time factor (film s / wall s) | {seconds / med['before']['wall']:.2f}× | "
+                 f"{seconds / med['after']['wall']:.2f}× | |")
+    for n in names:
+        vals = [statistics.median(r["stages"].get(n, 0.0) for r in runs[side]) for side in ("before", "after")]
+        lines.append(f"| stage `{n}` | {vals[0]:.1f} s | {vals[1]:.1f} s | |")
+    text = "\n".join(lines)
+    print(text)
+    if args.md:
+        with open(args.md, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
