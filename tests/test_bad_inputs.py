@@ -131,3 +131,19 @@ def test_bad_input(name, cases, tmp_path):
     if name == "chinese_speech":  # transcribed by the multilingual default, or loudly rejected
         zh = any("\u4e00" <= c <= "\u9fff" for t in dataset.dialogue for c in t)
         assert zh or any("rejected" in r for r in reasons), (list(dataset.dialogue), reasons)
+
+
+def test_audio_only_film_gets_the_analysis_and_a_report_that_says_why(cases, tmp_path):
+    """Issue 17.7 in full: the text + voice dataset goes through every analysis stage and the report
+    says at the top that the face columns are empty and why."""
+    from reelmind.core.records import DatasetTable
+
+    out = tmp_path / "run"
+    code, printed = _reelmind("run", str(cases["audio_only_wav"]), "-o", str(out))
+    assert code == 0 and "Traceback" not in printed, printed
+    stages = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["stages"]
+    for name in ("fuse", "moments", "memory", "social", "personality", "scores", "report"):
+        assert stages[name]["status"] == "computed", (name, stages[name])
+    assert len(DatasetTable.read_parquet(out / "dataset.parquet")) >= 1
+    top = (out / "report" / "report.md").read_text(encoding="utf-8").split("## 1.")[0]
+    assert "no video stream (audio-only input): face columns are empty" in top
