@@ -147,3 +147,11 @@ def test_audio_only_film_gets_the_analysis_and_a_report_that_says_why(cases, tmp
     assert len(DatasetTable.read_parquet(out / "dataset.parquet")) >= 1
     top = (out / "report" / "report.md").read_text(encoding="utf-8").split("## 1.")[0]
     assert "no video stream (audio-only input): face columns are empty" in top
+
+
+def test_strict_makes_a_degraded_result_a_failure(cases, tmp_path):
+    code, printed = _reelmind("run", str(cases["truncated_index_at_start"]), "-o", str(tmp_path / "run"), "--only", "faces",
+                              "--strict")
+    assert code == 3 and "--strict: degraded results count as a failure" in printed and "video truncated at" in printed
+    code, printed = _reelmind("run", str(cases["good"]), "-o", str(tmp_path / "good"), "--only", "faces", "--strict")
+    assert code == 0, printed
