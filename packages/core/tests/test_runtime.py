@@ -89,3 +89,20 @@ def test_manifest_hash_mismatch_is_caught(tmp_path, monkeypatch):
             registry.resolve("x")
     finally:
         registry.load_manifest.cache_clear()
+
+
+def test_blas_threads_follow_the_profile(monkeypatch):
+    """cpu-2core caps numpy's OpenBLAS at one thread (issue 18); 0 or a user's variable leaves it alone."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from reelmind.core.runtime import limit_blas_threads
+
+    assert load_profile("cpu-2core").blas_threads == 1
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):  # restores the test process's own setting
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+        assert limit_blas_threads(load_profile("cpu-2core")) == 0  # the user's choice wins
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+        assert limit_blas_threads(load_profile("h100-80gb")) == 0
+        assert limit_blas_threads(load_profile("cpu-2core")) == 1
+        assert __import__("os").environ["OPENBLAS_NUM_THREADS"] == "1"
+        blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        assert blas and all(i["num_threads"] == 1 for i in blas)

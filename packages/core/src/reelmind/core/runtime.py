@@ -156,3 +156,24 @@ class OnnxModel:
             key = (str(self.path), self.task)
             self._fitted[key] = min(self._fitted.get(key, size), size)
         return [np.concatenate(acc) for acc in results]
+
+
+def limit_blas_threads(profile: Any) -> int:
+    """Cap numpy/scipy's BLAS threads for this process and the processes it starts (the profile's
+    ``blas_threads``; 0 leaves the library default). Loaded BLAS libraries are capped through
+    threadpoolctl; ``OPENBLAS_NUM_THREADS`` (unless the user set it) covers those loaded later and
+    child processes. Results do not change (same tables, bench/RESULTS.md issue 18); the number
+    applied, 0 when nothing was changed."""
+    import os
+
+    n = int(getattr(profile, "blas_threads", 0) or 0)
+    if n <= 0 or "OPENBLAS_NUM_THREADS" in os.environ:
+        return 0
+    os.environ["OPENBLAS_NUM_THREADS"] = str(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # an optimisation only: without it, BLAS libraries loaded later still obey the variable
+        log.debug("threadpoolctl is not installed: numpy's BLAS keeps its threads")
+        return n
+    threadpool_limits(limits=n, user_api="blas")
+    return n
