@@ -159,14 +159,14 @@ class OnnxModel:
         return [np.concatenate(acc) for acc in results]
 
 
-
 @contextlib.contextmanager
 def blas_threads(profile: Any):
     """Within the block, numpy/scipy's BLAS runs with the profile's ``blas_threads`` (0 leaves the
     library default), then the process's own setting comes back (for the libraries loaded before
-    the block). Loaded BLAS libraries are capped through threadpoolctl; ``OPENBLAS_NUM_THREADS`` (unless the user set it) covers those loaded
-    inside the block and the processes started there. Results do not change (same tables,
-    bench/RESULTS.md issue 18). Yields the number applied, 0 when nothing was changed."""
+    the block). Loaded BLAS libraries are capped through threadpoolctl; ``OPENBLAS_NUM_THREADS``
+    (unless the user set it) covers those loaded inside the block and the processes started there.
+    Results do not change (same tables, bench/RESULTS.md issue 18). Yields the number applied, 0 when
+    nothing was changed."""
     import os
 
     n = int(getattr(profile, "blas_threads", 0) or 0)
