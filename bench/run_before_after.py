@@ -4,6 +4,9 @@ of every stage.
 
     python bench/run_before_after.py FILM --before /path/to/old/.venv --after .venv --repeat 2 [--md out.md]
 
+One installation against itself with settings (``--before-env OPENBLAS_NUM_THREADS=2 --before-args
+"-c old.yaml"``) measures a setting's effect the same way.
+
 Each run writes into a fresh folder (nothing cached); the models' own one-time set-up (~/.cache) is
 shared, and a warm-up run of each side goes first and is not counted.
 """
@@ -22,12 +25,13 @@ import time
 from pathlib import Path
 
 
-def one_run(venv: Path, film: Path, out: Path, extra: list[str]) -> dict:
+def one_run(venv: Path, film: Path, out: Path, extra: list[str], env: dict[str, str] | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = out.parent / f"{out.name}.peak"
     t0 = time.perf_counter()  # GNU time reports this run's own peak resident memory (KB)
     res = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak), str(venv / "bin" / "reelmind"), "run", str(film),
-                          "-o", str(out), *extra], capture_output=True, text=True)
+                          "-o", str(out), *extra], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if res.returncode not in (0, 1):
@@ -52,15 +56,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--after", type=Path, required=True, help="venv of the new installation")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--after-args", default="", help="extra arguments for the new side's `reelmind run`")
+    ap.add_argument("--before-args", default="", help="extra arguments for the old side's `reelmind run`")
+    ap.add_argument("--before-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="environment variable of the old side's runs (repeatable)")
     ap.add_argument("--md", type=Path, help="append the table to this Markdown file")
+    ap.add_argument("--no-warmup", action="store_true", help="count every run (model caches already warm)")
+    ap.add_argument("--keep", type=Path, help="write the run folders here (kept, e.g. to compare their tables)")
     args = ap.parse_args(argv)
     seconds = film_seconds(args.film)
-    sides = {"before": (args.before, []), "after": (args.after, args.after_args.split())}
+    sides = {"before": (args.before, args.before_args.split()), "after": (args.after, args.after_args.split())}
+    envs = {"before": dict(kv.split("=", 1) for kv in args.before_env), "after": {}}
     runs: dict[str, list[dict]] = {k: [] for k in sides}
+    first = 1 if args.no_warmup else 0
     with tempfile.TemporaryDirectory(prefix="reelmind-ba-") as tmp:
-        for i in range(args.repeat + 1):  # round 0 warms the model caches and is not counted
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.keep)
+        for i in range(first, args.repeat + 1):  # round 0 warms the model caches and is not counted
             for side, (venv, extra) in sides.items():
-                r = one_run(venv, args.film, Path(tmp) / f"{side}-{i}", extra)
+                r = one_run(venv, args.film, Path(tmp) / f"{side}-{i}", extra, envs[side])
                 print(f"{side} #{i}: wall {r['wall']:.1f} s, cpu {r['cpu']:.1f} s", file=sys.stderr, flush=True)
                 if i:
                     runs[side].append(r)

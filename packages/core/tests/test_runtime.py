@@ -89,3 +89,28 @@ def test_manifest_hash_mismatch_is_caught(tmp_path, monkeypatch):
             registry.resolve("x")
     finally:
         registry.load_manifest.cache_clear()
+
+
+
+def test_blas_threads_follow_the_profile_inside_the_run_only(monkeypatch):
+    """cpu-2core caps numpy's OpenBLAS at one thread during a run (issue 18), then the process's own
+    setting comes back; 0 or a user's variable leaves it alone."""
+    import os
+
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from reelmind.core.runtime import blas_threads
+
+    def numbers():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    assert load_profile("cpu-2core").blas_threads == 1
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+        with blas_threads(load_profile("cpu-2core")) as n:
+            assert n == 0 and set(numbers()) == {2}  # the user's choice wins
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+        with blas_threads(load_profile("h100-80gb")) as n:
+            assert n == 0
+        with blas_threads(load_profile("cpu-2core")) as n:
+            assert n == 1 and os.environ["OPENBLAS_NUM_THREADS"] == "1" and set(numbers()) == {1}
+        assert "OPENBLAS_NUM_THREADS" not in os.environ and set(numbers()) == {2}

@@ -37,3 +37,27 @@ def test_batch_size_comes_from_the_gpu_tier_profile_unless_set():
     assert resolve_batch_size(0, h100, "speech_emotion", 1) == h100.batch_sizes["speech_emotion"]
     assert resolve_batch_size(6, h100, "asr", 4) == 6
     assert resolve_batch_size(0, None, "asr", 4) == 4
+
+
+def test_asr_threads_follow_the_profile_and_do_not_change_the_text(dialogue):
+    """cpu-2core decodes with one CTranslate2 thread (issue 18: less CPU, same transcript as two)."""
+    import dataclasses
+
+    from reelmind.core.profiles import load_profile
+    from reelmind.perceive.audio.asr import make_asr
+    from reelmind.perceive.audio.extract import load_audio
+    from reelmind.perceive.audio.models import whisper_model_dir
+    from reelmind.perceive.audio.options import AudioOptions
+    from reelmind.perceive.audio.pipeline import asr_cpu_threads
+    from reelmind.perceive.audio.vad import speech_regions
+
+    assert asr_cpu_threads(load_profile("cpu-2core")) == 1
+    assert asr_cpu_threads(None) == 0
+    audio = load_audio(dialogue[0])
+    regions = speech_regions(audio)
+    texts = []
+    for threads in (1, 2):
+        opts = dataclasses.replace(AudioOptions(asr_model="tiny.en"), cpu_threads=threads)
+        asr = make_asr(opts, whisper_model_dir("tiny.en"), 4)
+        texts.append([(s.text, s.start, s.end) for s in asr.transcribe(audio, regions, 0.0)])
+    assert texts[0] and texts[0] == texts[1]

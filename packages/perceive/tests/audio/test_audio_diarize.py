@@ -181,3 +181,15 @@ def test_voices_of_one_split_local_speaker_may_link_but_two_local_speakers_may_n
     assert labels.tolist() == [0, 0, 1, 0, 1]
     # without locals_ every row of a window is its own local speaker: the two a rows may not link
     assert labels.tolist() != cluster_speakers(emb, 1, 5, groups=groups).tolist()
+
+
+def test_speaker_embeddings_do_not_depend_on_blas_threads():
+    """cpu-2core runs numpy's BLAS with one thread (issue 18): the mel spectrograms and embeddings are the same values."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    enc = ResemblyzerEmbedder()
+    clips = [flite_say(text, "slt") for text in LINES]
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        two = enc.embed_batch(clips)
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        one = enc.embed_batch(clips)
+    assert np.array_equal(one, two)

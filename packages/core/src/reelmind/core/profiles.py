@@ -28,6 +28,10 @@ class Profile:
     batch_sizes: dict = field(default_factory=dict)
     vram_budget_gb: float = 0.0
     threads: int = 0
+    #: threads of the BLAS library behind numpy/scipy (OpenBLAS) in a run; 0 = the library's default.
+    #: Films are many small matrix products (mel filterbanks, clustering, scoring): on 2 cores two
+    #: BLAS threads cost 2-10x more than one (bench/RESULTS.md, issue 18)
+    blas_threads: int = 0
     #: per-stage throughput figures (x realtime), each marked ``measured`` (with the command and
     #: date) or ``planning`` (an estimate until a machine of this tier measures it)
     figures: dict = field(default_factory=dict)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -156,3 +157,31 @@ class OnnxModel:
             key = (str(self.path), self.task)
             self._fitted[key] = min(self._fitted.get(key, size), size)
         return [np.concatenate(acc) for acc in results]
+
+
+@contextlib.contextmanager
+def blas_threads(profile: Any):
+    """Within the block, numpy/scipy's BLAS runs with the profile's ``blas_threads`` (0 leaves the
+    library default), then the process's own setting comes back (for the libraries loaded before
+    the block). Loaded BLAS libraries are capped through threadpoolctl; ``OPENBLAS_NUM_THREADS``
+    (unless the user set it) covers those loaded inside the block and the processes started there.
+    Results do not change (same tables, bench/RESULTS.md issue 18). Yields the number applied, 0 when
+    nothing was changed."""
+    import os
+
+    n = int(getattr(profile, "blas_threads", 0) or 0)
+    if n <= 0 or "OPENBLAS_NUM_THREADS" in os.environ:
+        yield 0
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = str(n)
+    try:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # an optimisation only: BLAS libraries loaded later still obey the variable
+            log.debug("threadpoolctl is not installed: numpy's BLAS keeps its threads")
+            yield n
+            return
+        with threadpool_limits(limits=n, user_api="blas"):
+            yield n
+    finally:
+        os.environ.pop("OPENBLAS_NUM_THREADS", None)

@@ -25,6 +25,7 @@ from reelmind.core.media import check_file
 from reelmind.core.profiles import current_profile
 from reelmind.core.provenance import model_hashes, package_versions
 from reelmind.core.runstore import RunStore, fingerprint_file, run_settings, stable_hash
+from reelmind.core.runtime import blas_threads
 from reelmind.core.stage import RunContext, Runner, Stage, code_version, discover_stages, key_options, options_dict
 from reelmind.core.table import Table
 
@@ -229,6 +230,12 @@ def run_pipeline(film: str | Path, out_dir: str | Path, config: RunConfig | None
 
 def _drive(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Stage], only, force, on_progress) -> list[StageReport]:
     profile = current_profile(None if config.profile == "auto" else config.profile)
+    with blas_threads(profile):  # workers started inside inherit it
+        return _drive_stages(film, store, config, stages, only, force, on_progress, profile)
+
+
+def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[str, Stage], only, force, on_progress,
+                  profile) -> list[StageReport]:
     the_plan = plan(stages, {"video"}, skip=tuple(config.skip), only=only, enable=tuple(config.enable))
     artefacts: dict[str, Any] = {"video": film}
     keys: dict[str, str] = {"video": fingerprint_file(film)}

@@ -176,8 +176,11 @@ def analyze_audio(
     asr = make_asr(options, model_dir, 1)
     asr.batch_size = resolve_batch_size(options.batch_size, profile, "asr",
                                         8 if getattr(asr, "device", "cpu") == "cuda" else 4)
+    if not options.cpu_threads and getattr(asr, "device", "cpu") == "cpu" and hasattr(asr, "cpu_threads"):
+        asr.cpu_threads = asr_cpu_threads(profile)
     ser_batch = resolve_batch_size(options.ser_batch_size, profile, "speech_emotion", 64)
     meta["asr"] = {"backend": asr.name, "model_dir": str(model_dir), "batch_size": asr.batch_size,
+                   "cpu_threads": getattr(asr, "cpu_threads", 0),
                    "device": getattr(asr, "device", "cpu"), "mode": options.asr_mode}
     enhancers = make_enhancers(options)
     diarizer = make_diarizer(options, profile)
@@ -233,6 +236,14 @@ def analyze_audio(
     meta["rtf"] = round(meta["elapsed_s"] / max(extracted.duration, 1e-9), 4)
     progress(1.0, f"{len(result.utterances)} utterances")
     return result
+
+
+def asr_cpu_threads(profile: Any) -> int:
+    """CTranslate2 threads of the ASR on a CPU when ``cpu_threads`` is 0: the profile's cores - 1 (1 on
+    cpu-2core: on the 6-minute film 1 thread took 25-30 CPU s, 2 threads 29-34 CPU s and no less wall,
+    same text; bench/RESULTS.md issue 18), 0 (CTranslate2's default) without a profile."""
+    cores = int(getattr(profile, "threads", 0) or 0)
+    return max(1, cores - 1) if cores else 0
 
 
 def _language_meta(asr, kept: list[_Kept], meta: dict) -> None:
