@@ -21,7 +21,7 @@ PROMPT_INPUTS = ("dataset", "moments", "transitions", "scenes", "personality", "
 
 
 @pytest.fixture(scope="module")
-def gt(gt_truth, gt_run, tmp_path_factory):
+def gt(gt_truth, gt_run):
     """The session's one run of the ground-truth film (conftest.py at the repository root)."""
     from reelmind.core.records import RECORD_TYPES
     from reelmind.core.stage import discover_stages

@@ -23,7 +23,7 @@ class RunConfig:
     enable: list[str] = field(default_factory=list)  # opt-in stages to compute too (e.g. microexpr)
     llm: dict = field(default_factory=dict)
     strict: bool = False  # a degraded result (truncated input, decode errors) fails the run
-    parallel: int = 0  # stages computed at once by `reelmind run` in worker processes (0 or 1 = one by one)
+    parallel: int = 1  # stages computed at once by `reelmind run` (> 1: in worker processes; 1 = one by one)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "RunConfig":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -38,20 +39,18 @@ def run(
 
     from .orchestrate import run_pipeline
 
+    split = lambda v: tuple(s.strip() for s in v.split(",") if s.strip()) if v else ()  # noqa: E731
     cfg = RunConfig.from_yaml(config) if config else RunConfig()
     if profile:
         cfg.profile = profile
-    if skip:
-        cfg.skip = [*cfg.skip, *[s.strip() for s in skip.split(",") if s.strip()]]
-    if enable:
-        cfg.enable = [*cfg.enable, *[s.strip() for s in enable.split(",") if s.strip()]]
+    cfg.skip = [*cfg.skip, *split(skip)]
+    cfg.enable = [*cfg.enable, *split(enable)]
     if strict:
         cfg.strict = True
     if screenplay:
         cfg.stages.setdefault("prompts", {})["screenplay"] = str(screenplay)
     if knowledge_base:
         cfg.stages.setdefault("prompts", {})["knowledge_base"] = str(knowledge_base)
-    split = lambda v: tuple(s.strip() for s in v.split(",") if s.strip()) if v else ()  # noqa: E731
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TextColumn("{task.fields[msg]}"), TimeElapsedColumn(), console=console, transient=False) as bar:
@@ -136,17 +135,18 @@ def _interrupted(exc: BaseException | None) -> None:
     sys.exit(130)
 
 
-_MOUNTED: list[bool] = []
+@functools.cache
+def _mount_commands() -> None:
+    """Once per process, though main() may run more than once in one (tests, notebooks)."""
+    _mount_archive()
+    _mount_plugins()
 
 
 def main() -> None:
     import click
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if not _MOUNTED:  # main() may run more than once in one process (tests, notebooks)
-        _mount_archive()
-        _mount_plugins()
-        _MOUNTED.append(True)
+    _mount_commands()
     try:
         rv = app(standalone_mode=False)
     except click.exceptions.Abort as exc:

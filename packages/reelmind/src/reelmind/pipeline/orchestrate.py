@@ -268,7 +268,7 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
 
 
 def parallel_workers(config: RunConfig) -> int:
-    """How many stages the local driver computes at once (config ``parallel``; 0 = 1 = one by one).
+    """How many stages the local driver computes at once (config ``parallel``; 1 = one by one).
 
     One by one is the default: each stage's ONNX/torch threads already use the cores, and spawned
     workers pay their imports again (bench/RESULTS.md). With ``parallel`` > 1, a script that calls
