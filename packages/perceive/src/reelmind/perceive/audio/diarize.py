@@ -294,12 +294,13 @@ def _absorb_small(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | Non
 
 def centroids(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Unit-norm (weighted) mean embedding of every label 0..k-1."""
+    from .speakers import unit_mean
+
     k = int(labels.max()) + 1 if len(labels) else 0
     w = np.ones(len(labels)) if weights is None else np.asarray(weights, np.float64)
     out = np.zeros((k, emb.shape[1]), np.float32)
     for c in range(k):
-        m = (np.asarray(emb)[labels == c] * w[labels == c, None]).sum(axis=0)
-        out[c] = m / (np.linalg.norm(m) + 1e-9)
+        out[c] = unit_mean(np.asarray(emb)[labels == c], w[labels == c])
     return out
 
 

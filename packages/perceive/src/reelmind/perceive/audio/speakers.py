@@ -230,7 +230,7 @@ def _split_by_voice(rows: list, turns: list, vecs: np.ndarray, split_s: float, s
             big_group = fcluster(linkage(np.clip(pdist(t_vec[big], "cosine"), 0, 2), "average"), split_distance,
                                  criterion="distance") - 1
             if big_group.max() > 0:
-                means = np.stack([_unit_mean(t_vec[big][big_group == g], t_w[big][big_group == g])
+                means = np.stack([unit_mean(t_vec[big][big_group == g], t_w[big][big_group == g])
                                   for g in range(big_group.max() + 1)])
                 group = np.argmax(t_vec[emb] @ means.T, axis=1)
                 group[np.searchsorted(emb, big)] = big_group
@@ -245,7 +245,7 @@ def _split_by_voice(rows: list, turns: list, vecs: np.ndarray, split_s: float, s
         for g in np.unique(group):
             row_of_group[int(g)] = len(r_win)
             m = emb[group == g]
-            r_win.append(key[0]), r_loc.append(key[1]), r_wt.append(float(t_w[m].sum())), r_vec.append(_unit_mean(t_vec[m], t_w[m]))
+            r_win.append(key[0]), r_loc.append(key[1]), r_wt.append(float(t_w[m].sum())), r_vec.append(unit_mean(t_vec[m], t_w[m]))
         t_row[emb] = [row_of_group[int(g)] for g in group]
         for i in np.setdiff1d(mine, emb):  # too short to embed: the voice of the nearest embedded turn
             gap = np.maximum(t_arr[emb, 2] - t_arr[i, 3], t_arr[i, 2] - t_arr[emb, 3])
@@ -259,7 +259,8 @@ def _split_by_voice(rows: list, turns: list, vecs: np.ndarray, split_s: float, s
                            np.stack(r_vec).astype(np.float32), turns_out)
 
 
-def _unit_mean(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+def unit_mean(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The unit-norm weighted mean of the rows of ``v`` (a voice's centre)."""
     m = (v * w[:, None]).sum(axis=0)
     return m / (np.linalg.norm(m) + 1e-9)
 
