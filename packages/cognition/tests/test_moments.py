@@ -75,3 +75,27 @@ def test_lstm_off_and_tiny_inputs():
 def test_bad_input_is_a_record_error():
     with pytest.raises(RecordError, match="moments inputs.dataset"):
         STAGE.run({"dataset": "dataset.csv"})
+
+
+def test_surprise_is_byte_identical():
+    """Training is repeatable at one CPU thread, and equal to a run under torch's deterministic mode
+    (which the trainer no longer switches on: the CPU kernels it uses are deterministic)."""
+    import torch
+
+    from reelmind.cognition.surprise_lstm import LSTMOptions, surprise, train
+
+    rng = np.random.default_rng(3)
+    seqs = [np.cumsum(rng.normal(0, 0.2, (n, 2)), axis=0) for n in (40, 75, 12)]
+    opts = LSTMOptions(epochs=15)
+
+    def weights_and_surprise():
+        model, loss = train(seqs, opts)
+        return [p.detach().numpy().tobytes() for p in model.parameters()], surprise(model, seqs[1]).tobytes(), loss
+
+    first = weights_and_surprise()
+    assert weights_and_surprise() == first
+    torch.use_deterministic_algorithms(True)
+    try:
+        assert weights_and_surprise() == first
+    finally:
+        torch.use_deterministic_algorithms(False)
