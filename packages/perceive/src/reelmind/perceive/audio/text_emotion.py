@@ -662,44 +662,20 @@ def export_encoder(dest: Path | None = None) -> Path:
     (set-up only; the stage itself runs on ONNX Runtime). Deterministic for a given torch version.
     """
     from reelmind.core import models
-    from reelmind.core.atomic import atomic_path
+    from reelmind.core.sentence import export_bert
+
+    def head(torch, hs, attention_mask):
+        mask = attention_mask.unsqueeze(-1).to(hs[0].dtype)
+        pooled = []
+        for layer in FEATURE_LAYERS:
+            v = (hs[layer] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled.append(v / v.norm(dim=-1, keepdim=True).clamp(min=1e-9))
+        f = torch.stack(pooled, 0).mean(0)
+        return f / f.norm(dim=-1, keepdim=True).clamp(min=1e-9)
 
     entry = models.load_manifest()[ENCODER]
-    dest = dest or models.models_cache_dir() / entry.source["file"]
-    src = models.resolve(MINILM).path.parent
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError:
-        raise MissingDependencyError("torch + transformers (to export the text-emotion encoder once)",
-                                     "torch==2.13.0 transformers") from None
-    bert = AutoModel.from_pretrained(str(src), local_files_only=True).eval()
-
-    class Features(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask):
-            hs = self.m(input_ids=input_ids, attention_mask=attention_mask,
-                        token_type_ids=torch.zeros_like(input_ids), output_hidden_states=True).hidden_states
-            mask = attention_mask.unsqueeze(-1).to(hs[0].dtype)
-            pooled = []
-            for layer in FEATURE_LAYERS:
-                v = (hs[layer] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                pooled.append(v / v.norm(dim=-1, keepdim=True).clamp(min=1e-9))
-            f = torch.stack(pooled, 0).mean(0)
-            return f / f.norm(dim=-1, keepdim=True).clamp(min=1e-9)
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    ids = torch.tensor([[101, 7592, 2088, 102]])
-    with atomic_path(dest) as tmp, torch.no_grad():
-        torch.onnx.export(Features(bert), (ids, torch.ones_like(ids)), str(tmp),
-                          input_names=["input_ids", "attention_mask"], output_names=["features"],
-                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                                        "features": {0: "batch"}}, opset_version=17, dynamo=False)
-    log.info("exported the text-emotion encoder to %s", dest)
-    return dest
+    return export_bert(dest or models.models_cache_dir() / entry.source["file"], head, "features",
+                       "the text-emotion encoder")
 
 
 def main(argv: list[str] | None = None) -> int:
