@@ -1,6 +1,7 @@
 """`reelmind run` of two installations on the same film, interleaved in one run (A B A B ...):
-wall time, CPU time of the run's processes, peak memory (GNU time, the largest process), and the seconds
-of every stage.
+wall time, CPU time of the run's processes, peak memory (GNU time: the largest process; and the peak of
+the whole process tree's summed RSS, sampled every 0.1 s, which counts worker processes of
+``parallel`` runs together), and the wall and CPU seconds of every stage.
 
     python bench/run_before_after.py FILM --before /path/to/old/.venv --after .venv --repeat 2 [--md out.md]
 
@@ -21,26 +22,62 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Summed resident memory (MB) of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(d))
+            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total / 2**20
+
+
+def watch_tree(proc: subprocess.Popen, peak: list[float]) -> None:
+    while proc.poll() is None:
+        peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+        time.sleep(0.1)
 
 
 def one_run(venv: Path, film: Path, out: Path, extra: list[str], env: dict[str, str] | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = out.parent / f"{out.name}.peak"
     t0 = time.perf_counter()  # GNU time reports this run's own peak resident memory (KB)
-    res = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak), str(venv / "bin" / "reelmind"), "run", str(film),
-                          "-o", str(out), *extra], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(peak), str(venv / "bin" / "reelmind"), "run", str(film),
+                             "-o", str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+    tree = [0.0]
+    watcher = threading.Thread(target=watch_tree, args=(proc, tree), daemon=True)
+    watcher.start()
+    stdout, stderr = proc.communicate()
+    res = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     wall = time.perf_counter() - t0
+    watcher.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if res.returncode not in (0, 1):
         sys.exit(f"{venv}: reelmind run failed ({res.returncode}): {res.stderr[-500:]}")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    stages = {name: float(s.get("seconds") or 0.0) for name, s in manifest.get("stages", {}).items()
-              if s.get("status") == "computed"}
+    done = {name: s for name, s in manifest.get("stages", {}).items() if s.get("status") == "computed"}
     return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "peak_mb": float(peak.read_text().split()[-1]) / 1024, "stages": stages}
+            "peak_mb": float(peak.read_text().split()[-1]) / 1024, "tree_peak_mb": tree[0],
+            "stages": {n: float(s.get("seconds") or 0.0) for n, s in done.items()},
+            "stage_cpu": {n: float(s.get("cpu_seconds") or 0.0) for n, s in done.items()}}
 
 
 def film_seconds(film: Path) -> float:
@@ -78,19 +115,23 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{side} #{i}: wall {r['wall']:.1f} s, cpu {r['cpu']:.1f} s", file=sys.stderr, flush=True)
                 if i:
                     runs[side].append(r)
-    med = {side: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "peak_mb")} for side, rs in runs.items()}
+    med = {side: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "peak_mb", "tree_peak_mb")}
+           for side, rs in runs.items()}
     names = sorted({n for rs in runs.values() for r in rs for n in r["stages"]})
     lines = [f"film: {args.film.name} ({seconds:.1f} s); {args.repeat} interleaved runs per side, medians; "
              f"load before: {os.getloadavg()[0]:.1f}", "",
              "| | before | after | after / before |", "|---|---|---|---|"]
-    for k, unit in (("wall", "s"), ("cpu", "s"), ("peak_mb", "MB")):
+    for k, unit in (("wall", "s"), ("cpu", "s"), ("peak_mb", "MB"), ("tree_peak_mb", "MB")):
         lines.append(f"| {k} | {med['before'][k]:.1f} {unit} | {med['after'][k]:.1f} {unit} | "
                      f"{med['after'][k] / med['before'][k]:.2f} |")
     lines.append(f"| real-time factor (film s / wall s) | {seconds / med['before']['wall']:.2f}× | "
                  f"{seconds / med['after']['wall']:.2f}× | |")
+    lines.append(f"| real-time factor if both cores were the run's (film s / (CPU s / 2)) | "
+                 f"{2 * seconds / med['before']['cpu']:.2f}× | {2 * seconds / med['after']['cpu']:.2f}× | |")
     for n in names:
         vals = [statistics.median(r["stages"].get(n, 0.0) for r in runs[side]) for side in ("before", "after")]
-        lines.append(f"| stage `{n}` | {vals[0]:.1f} s | {vals[1]:.1f} s | |")
+        cpu = [statistics.median(r["stage_cpu"].get(n, 0.0) for r in runs[side]) for side in ("before", "after")]
+        lines.append(f"| stage `{n}` wall / CPU | {vals[0]:.1f} / {cpu[0]:.1f} s | {vals[1]:.1f} / {cpu[1]:.1f} s | |")
     text = "\n".join(lines)
     print(text)
     if args.md:

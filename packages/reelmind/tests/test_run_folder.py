@@ -177,3 +177,30 @@ def test_api_key_never_reaches_a_file(tmp_path, env):
     res = _cli(["run", film, "-o", tmp_path / "out2", "-c", bad], e)
     line = _one_line_error(res)
     assert res.returncode == 2 and "api_key_env" in line and secret not in res.stderr
+
+
+def test_a_computed_stage_releases_its_models_unless_kept(tmp_path, monkeypatch):
+    """After a stage computed, the driver drops the process's runners and loaded models (peak memory
+    is one stage's), unless ``keep_models``; each report carries the stage's CPU seconds."""
+    import importlib.util
+
+    from reelmind.core import models
+    from reelmind.core.config import RunConfig
+    from reelmind.pipeline import orchestrate
+
+    monkeypatch.setenv("RM_LOG", str(tmp_path / "calls.log"))
+    spec = importlib.util.spec_from_file_location("toy_cli_stages", TOY)
+    toy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(toy)
+    film = tmp_path / "film.bin"
+    film.write_bytes(os.urandom(4096))
+    released = []
+    monkeypatch.setattr(models, "clear_loaded", lambda: released.append(1))
+    reports = orchestrate.run_pipeline(film, tmp_path / "a", RunConfig(), stages=dict(toy.STAGES))
+    computed = [r for r in reports if r.status == "computed"]
+    assert len(computed) == 2 and len(released) == 2
+    assert all(r.cpu_seconds >= 0 for r in reports)
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text())["stages"]["a"]["cpu_seconds"] >= 0
+    released.clear()
+    orchestrate.run_pipeline(film, tmp_path / "b", RunConfig(keep_models=True), stages=dict(toy.STAGES))
+    assert not released and (tmp_path / "calls.log").read_text().split() == ["A", "B", "A", "B"]

@@ -23,7 +23,9 @@ class RunConfig:
     enable: list[str] = field(default_factory=list)  # opt-in stages to compute too (e.g. microexpr)
     llm: dict = field(default_factory=dict)
     strict: bool = False  # a degraded result (truncated input, decode errors) fails the run
-    parallel: int = 1  # stages computed at once by `reelmind run` (> 1: in worker processes; 1 = one by one)
+    parallel: int = 0  # stages computed at once by `reelmind run` (> 1: in worker processes; 1 = one by one; 0 = the profile's)
+    keep_models: bool = False  # keep each stage's models loaded after it computed (a process running many films);
+    # off: they are released, so a run's peak memory is its largest stage's, not the sum of all stages' models
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "RunConfig":

@@ -32,6 +32,9 @@ class Profile:
     #: Films are many small matrix products (mel filterbanks, clustering, scoring): on 2 cores two
     #: BLAS threads cost 2-10x more than one (bench/RESULTS.md, issue 18)
     blas_threads: int = 0
+    #: stages `reelmind run` computes at once when the run config leaves ``parallel`` at 0 (faces and
+    #: audio side by side in two processes); 1 = one by one
+    parallel: int = 1
     #: per-stage throughput figures (x realtime), each marked ``measured`` (with the command and
     #: date) or ``planning`` (an estimate until a machine of this tier measures it)
     figures: dict = field(default_factory=dict)

@@ -67,7 +67,7 @@ def run(
             bar.stop()
             _interrupted(exc)
     table = Table(title=f"reelmind run → {out}")
-    for col in ("stage", "status", "seconds", "detail"):
+    for col in ("stage", "status", "seconds", "CPU s", "detail"):
         table.add_column(col, overflow="fold")
     colours = {"computed": "green", "cached": "cyan", "failed": "red", "missing": "yellow", "interrupted": "red"}
     for r in reports:
@@ -76,7 +76,7 @@ def run(
             detail = "[yellow]degraded: " + "; ".join(r.degraded) + "[/] " + detail
         if r.publish_errors:
             detail = "[red]publish failed: " + "; ".join(r.publish_errors) + "[/] " + detail
-        table.add_row(r.name, f"[{colours[r.status]}]{r.status}[/]", f"{r.seconds:.1f}", detail)
+        table.add_row(r.name, f"[{colours[r.status]}]{r.status}[/]", f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", detail)
     Console().print(table)
     degraded = [f"{r.name}: {d}" for r in reports for d in r.degraded]
     for d in degraded:

@@ -52,7 +52,7 @@ def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_nam
     from reelmind.core.profiles import load_profile
     from reelmind.core.stage import discover_stages
 
-    from .orchestrate import load_inputs, run_stage
+    from .orchestrate import load_inputs, release_models, run_stage
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     stage = discover_stages()[stage_name]
@@ -63,8 +63,11 @@ def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_nam
     def progress(name: str, frac: float, msg: str) -> None:
         progress_queue.put((name, frac, msg))
 
-    report = run_stage(stage, store, RunConfig.from_dict(config), load_profile(profile_name), artefacts, dict(keys),
-                       force, progress, publish=False)
+    run_config = RunConfig.from_dict(config)
+    report = run_stage(stage, store, run_config, load_profile(profile_name), artefacts, dict(keys), force, progress,
+                       publish=False)
+    if report.status == "computed" and not run_config.keep_models:
+        release_models()
     return asdict(report)
 
 
@@ -85,7 +88,8 @@ def _blocked(stage: Stage, pending: list[Stage], running: dict[Future, Stage], a
 def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: RunConfig, profile, artefacts: dict,
                        keys: dict, force: tuple[str, ...], on_progress, manifest: dict, workers: int) -> list:
     """Run ``order`` (a plan) with up to ``workers`` stages computing at once; returns the stage reports."""
-    from .orchestrate import PipelineInterrupted, StageReport, record_stage, run_stage, stage_key, stage_options
+    from .orchestrate import (PipelineInterrupted, StageReport, record_stage, release_models, run_stage, stage_key,
+                              stage_options)
 
     reports: list[StageReport] = []
     pending = list(order)
@@ -157,8 +161,11 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
             for stage in local:
                 pending.remove(stage)
                 current[:] = [stage.name]
-                finish(run_stage(stage, store, config, profile, artefacts, keys, force, on_progress))
+                report = run_stage(stage, store, config, profile, artefacts, keys, force, on_progress)
+                finish(report)
                 current.clear()
+                if report.status == "computed" and not config.keep_models:
+                    release_models()
             if local or not running:
                 if not local and not running and pending:  # nothing can ever start: report and stop
                     for stage in pending:
@@ -179,6 +186,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                 report = run_stage(stage, store, config, profile, artefacts, keys, (), on_progress)
                 report.status = worker.status
                 report.seconds = round(time.perf_counter() - started[stage.name], 3)
+                report.cpu_seconds = round(worker.cpu_seconds + report.cpu_seconds, 3)  # the worker's compute + the publish here
                 finish(report)
     except KeyboardInterrupt:
         names = [*current, *(s.name for s in running.values())] or ["a stage"]

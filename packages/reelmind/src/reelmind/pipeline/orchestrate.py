@@ -161,6 +161,24 @@ def get_runner(stage: Stage, options: Any, profile: Any) -> Runner:
         return _runners.setdefault(key, runner)
 
 
+def release_models() -> None:
+    """Drop this process's stage runners and loaded models and hand the freed heap back to the OS
+    (after a stage computed, unless the run config's ``keep_models``): the next stage loads its own."""
+    import ctypes
+    import gc
+
+    from reelmind.core import models
+
+    with _runners_lock:
+        _runners.clear()
+    models.clear_loaded()
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def execute(stage: Stage, runner: Runner, inputs: dict[str, Any], ctx: RunContext) -> dict[str, Table]:
     """Run one stage on one film (no store involved); checks it returned every declared output as a Table."""
     outputs = runner(inputs, ctx)
@@ -190,6 +208,7 @@ class StageReport:
     status: str  # "computed" | "cached" | "failed" | "missing" | "interrupted"
     seconds: float = 0.0
     message: str = ""
+    cpu_seconds: float = 0.0  # CPU time of the process (all its threads) spent on this stage: a figure load does not inflate much
     key: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     degraded: list[str] = field(default_factory=list)
@@ -242,7 +261,7 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
     reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(the_plan.missing.items())]
     manifest = start_manifest(film, keys["video"], profile, config, reports)
     store.write_manifest(manifest)
-    workers = parallel_workers(config)
+    workers = parallel_workers(config, profile)
     if workers > 1 and stages_are_discoverable(stages):
         from .concurrent import drive_concurrently
 
@@ -262,18 +281,19 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
         reports.append(report)
         record_stage(manifest, report)
         store.write_manifest(manifest)
+        if report.status == "computed" and not config.keep_models:
+            release_models()
     manifest["finished"] = now()
     store.write_manifest(manifest)
     return reports
 
 
-def parallel_workers(config: RunConfig) -> int:
-    """How many stages the local driver computes at once (config ``parallel``; 1 = one by one).
-
-    One by one is the default: each stage's ONNX/torch threads already use the cores, and spawned
-    workers pay their imports again (bench/RESULTS.md). With ``parallel`` > 1, a script that calls
-    :func:`run_pipeline` needs an ``if __name__ == "__main__":`` guard (workers are spawned)."""
-    return max(1, int(config.parallel))
+def parallel_workers(config: RunConfig, profile=None) -> int:
+    """How many stages the local driver computes at once: config ``parallel``, or when that is 0 the
+    profile's (bench/RESULTS.md has the measurements behind each profile's value). With more than
+    one, a script that calls :func:`run_pipeline` needs an ``if __name__ == "__main__":`` guard
+    (workers are spawned)."""
+    return max(1, int(config.parallel or getattr(profile, "parallel", 1) or 1))
 
 
 def stages_are_discoverable(stages: dict[str, Stage]) -> bool:
@@ -329,7 +349,7 @@ def run_stage(stage: Stage, store: RunStore, config: RunConfig, profile, artefac
     absent = [i for i in stage.inputs if i not in artefacts]
     if absent:
         return StageReport(name, "missing", message=f"input(s) {', '.join(absent)} not produced (an upstream stage failed)")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     progress = (lambda f, m: on_progress(name, f, m)) if on_progress else (lambda f, m: None)
     try:
         options = stage_options(stage, config)
@@ -347,6 +367,7 @@ def run_stage(stage: Stage, store: RunStore, config: RunConfig, profile, artefac
             shutil.rmtree(work / "work", ignore_errors=True)
             info = {"stage": name, "options": options_dict(options), "models": parts["models"], "code": parts["code"],
                     "inputs": parts["inputs"], "seconds": round(time.perf_counter() - t0, 3),
+                    "cpu_seconds": round(time.process_time() - c0, 3),
                     "degraded": degradations(outputs)}
             cached = store.commit(name, key, work, outputs, info, replace=name in force)
             progress(1.0, "done")
@@ -367,6 +388,7 @@ def run_stage(stage: Stage, store: RunStore, config: RunConfig, profile, artefac
     if publish:
         report.outputs, report.publish_errors = _publish(stage, store, cached, options)
     report.seconds = round(time.perf_counter() - t0, 3)
+    report.cpu_seconds = round(time.process_time() - c0, 3)
     return report
 
 
