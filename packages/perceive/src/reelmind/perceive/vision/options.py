@@ -25,6 +25,7 @@ class FacesOptions:
     detect_every: int = 4  # full detection every N samples and at shot cuts; faces followed in between (1 = every sample)
     embed: str = "dlib"  # dlib | onnx (ArcFace/Facenet512 user weights in embed_model) | none
     embed_model: Path | None = file_option()
+    embed_runtime: str = "onnx"  # dlib embeddings: onnx (dlib's ResNet converted once, ONNX Runtime) | dlib (dlib's own forward)
     reembed_interval: float = 4.0  # s after which a tracked face is embedded again (0 = every face) ...
     reembed_on_change: float = 0.8  # ... or sooner once it looks unlike at its last embedding (thumbnail correlation; 0 = off)
     emotion: str = "fer"  # fer | facex (TFLite, ai-edge-litert) | onnx (DeepFace-compatible user weights) | none
