@@ -112,7 +112,10 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     (no other frame is decoded from them, so every decoded frame is the same), yet still counted,
     so frame indices and times stay those of a full decode. Should a skipped frame ever turn out to
     have been a sample (irregular frame timing), skipping stops for the rest of the film and the
-    miss is recorded in ``stats.errors``.
+    miss is recorded in ``stats.errors``; skipping also stops at the first damaged packet (on a
+    damaged file, damaged non-reference packets skipped before it are counted as frames and the
+    decoder's error handling differs, so frame indices and some frames' pixels there may differ
+    from a full decode; the sample times do not).
     """
     import av
 
@@ -162,8 +165,8 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 stats.errors.append(f"demux: {exc}")
                 log.warning("%s: demuxing stopped early: %s", path, exc)
                 break
+            skip = False
             if skipping:
-                skip = False
                 if counting and offset is not None and packet.pts is not None and packet.size:
                     p = packet.pts * tb - offset
                     dur = packet.duration * tb if packet.duration else fallback_dur
@@ -177,6 +180,12 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
             try:
                 frames = packet.decode()
             except (av.error.FFmpegError, ValueError) as exc:
+                if skip:  # a damaged packet yields no frame with or without skipping: not counted
+                    marked.remove(packet.pts)
+                    heapq.heapify(marked)
+                if skipping:  # damaged stream: decode every frame from here on, as without skipping
+                    skipping = False
+                    cc.skip_frame = "DEFAULT"
                 if counting or packet.pts is None or anchor is None or packet.pts >= anchor.pts:
                     stats.corrupt_packets += 1
                     if len(stats.errors) < 20:
