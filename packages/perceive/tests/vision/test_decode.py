@@ -130,3 +130,13 @@ def test_skipping_after_a_resume_seek_keeps_indices():
     first = next(f for f in full if f[0] >= 2.0)
     resumed, _ = _samples(path, start=2.0, anchor=Anchor(first[2], first[1]), skip_unsampled=True)
     assert resumed == [f for f in full if f[0] >= 2.0]
+
+
+@needs_ffmpeg
+def test_skipping_keeps_the_samples_of_a_variable_frame_rate_film_with_gaps(tmp_path):
+    vfr = tmp_path / "gaps.mp4"  # frames 20-30 and every 7th dropped: irregular timing, B-frames
+    _ffmpeg("-i", str(media_path("feat/no_face.mp4")), "-vf", r"select='not(between(n\,20\,30))*not(not(mod(n\,7)))'",
+            "-vsync", "vfr", "-c:v", "libx264", "-bf", "3", "-an", str(vfr))
+    full, st_full = _samples(vfr)
+    lean, st_lean = _samples(vfr, skip_unsampled=True)
+    assert st_lean.skipped > 0 and lean == full and st_lean.decoded == st_full.decoded
