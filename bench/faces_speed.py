@@ -12,6 +12,9 @@ peak RSS), the baseline and the new code alternating film by film:
 * ``native`` (``--native-dlib``): this tree with ``embed_runtime: dlib`` (dlib's own ResNet forward
   instead of its ONNX conversion), run just before ``new``; its answers and figures are compared
   with ``new``'s (issue 18 round 3).
+* ``main`` (``--main-rev REV``): the ``faces`` pipeline + ``persons`` of another commit (e.g. main before
+  a change), extracted like the baseline, with its defaults: speed-up and answers of ``new`` against it;
+* ``--also NAME=JSON``: this tree again with other options (answers against the baseline and main).
 
 Answers are compared face by face (same sample time, box IoU >= 0.5): faces found, person-id
 agreement after the best one-to-one mapping of person ids, and the dominant emotion per utterance
@@ -78,7 +81,9 @@ def child(kind: str, film: str, out: str, options: str) -> None:
     u1 = _usage()
     np.savez(out, time=faces.time, box=faces.box, person_id=faces.person_id, emotion_probs=faces.emotion_probs,
              det_conf=faces.det_conf, embedding=faces.embedding)
-    print(json.dumps({"wall": time.perf_counter() - t0, "analysis_wall": time.perf_counter() - t_models,
+    import reelmind.perceive.vision.pipeline as code
+
+    print(json.dumps({"code": code.__file__, "wall": time.perf_counter() - t0, "analysis_wall": time.perf_counter() - t_models,
                       "cpu": u1["cpu"] - u0["cpu"], "rss_mb": u1["rss_mb"], "rows": int(len(faces)), **extra}))
 
 
@@ -242,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse-base", action="store_true", help="keep the baseline runs of WORK/results.json (tuning only)")
     ap.add_argument("--native-dlib", action="store_true",
                     help="also run this tree with embed_runtime: dlib (before the new run) and compare it with the new run")
+    ap.add_argument("--main-rev", default="", help="also run this commit's faces + persons (speed-up and answers of new vs it)")
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=JSON",
+                    help="also run this tree with these options (repeatable)")
     args = ap.parse_args(argv)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -264,8 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         (work / f"e2e-{args.e2e}.json").write_text(json.dumps(r, indent=1))
         return 0
     base = baseline(work, args.baseline_rev)
+    main_tree = baseline(work, args.main_rev) if args.main_rev else None
+    also = dict(a.split("=", 1) for a in args.also)
     old = json.loads((work / "results.json").read_text()) if args.reuse_base and (work / "results.json").exists() else {}
-    results = {"uptime_start": uptime, "baseline_rev": args.baseline_rev, "options": json.loads(args.options),
+    results = {"uptime_start": uptime, "baseline_rev": args.baseline_rev, "main_rev": args.main_rev,
+               "options": json.loads(args.options), "also": {k: json.loads(v) for k, v in also.items()},
                "films": dict(old.get("films", {}))}
     for name in args.films.split(","):
         video, truth, period = catalogue[name]
@@ -273,10 +284,14 @@ def main(argv: list[str] | None = None) -> int:
         runs = {"base": reuse or run_child("base", video, work / f"{name}-base.npz", {}, base)}
         if reuse:
             runs["base"]["reused"] = True
+        if main_tree is not None:  # main and new alternate, main first
+            runs["main"] = run_child("new", video, work / f"{name}-main.npz", {}, main_tree)
         if args.native_dlib:
             native = {**json.loads(args.options), "embed_runtime": "dlib"}
             runs["native"] = run_child("new", video, work / f"{name}-native.npz", native, args.new_tree)
         runs["new"] = run_child("new", video, work / f"{name}-new.npz", json.loads(args.options), args.new_tree)
+        for key, opts in also.items():
+            runs[key] = run_child("new", video, work / f"{name}-{key}.npz", json.loads(opts), args.new_tree)
         today = name in args.today_options.split(",")
         if today:
             runs["today-options"] = run_child("new", video, work / f"{name}-today.npz", TODAY, args.new_tree)
@@ -297,6 +312,18 @@ def main(argv: list[str] | None = None) -> int:
                                         "embedded": [n["samples"].get("embedded"), m["samples"].get("embedded")],
                                         "max_abs_diff": float(np.nanmax(np.abs(c["embedding"] - b["embedding"]), initial=0.0))
                                         if c["embedding"].shape == b["embedding"].shape else None}
+        windows = windows_of(truth, period, duration)
+        for key in also:
+            entry[f"answers_{key}"] = compare(a, dict(np.load(work / f"{name}-{key}.npz")), windows)
+        if main_tree is not None:
+            m = dict(np.load(work / f"{name}-main.npz"))
+            entry["answers_main"] = compare(a, m, windows)  # main's answers against the baseline
+            entry["answers_new_vs_main"] = compare(m, b, windows)
+            for key in also:
+                entry[f"answers_{key}_vs_main"] = compare(m, dict(np.load(work / f"{name}-{key}.npz")), windows)
+            for key in ("new", *also):
+                entry[f"speedup_{key}_vs_main_wall"] = runs["main"]["analysis_wall"] / runs[key]["analysis_wall"]
+                entry[f"speedup_{key}_vs_main_cpu"] = runs["main"]["cpu"] / runs[key]["cpu"]
         entry["speedup_wall"] = runs["base"]["analysis_wall"] / runs["new"]["analysis_wall"]
         entry["speedup_cpu"] = runs["base"]["cpu"] / runs["new"]["cpu"]
         results["films"][name] = entry
@@ -319,6 +346,23 @@ def table(results: dict) -> str:
                     f"{e['speedup_wall']:.2f}× / {e['speedup_cpu']:.2f}× | {q['faces_found']:.1%} ({q['faces_new']}/{q['faces_base']}) | "
                     f"{q['person_agreement']:.1%} | {q['emotion_agreement']:.1%} ({q['emotion_windows']}) | "
                     f"{b['rss_mb']:.0f} / {n['rss_mb']:.0f} | {b['load']:.1f} / {n['load']:.1f} |")
+    if any("main" in e["runs"] for e in results["films"].values()):
+        rows += ["", "| film | run | wall / CPU s | vs main wall / CPU | faces found vs base / vs main | person ids vs base / "
+                 "vs main | dominant emotion vs base / vs main | peak RSS MB | load |", "|---|---|---|---|---|---|---|---|---|"]
+        for name, e in results["films"].items():
+            if "main" not in e["runs"]:
+                continue
+            for key, run in e["runs"].items():
+                if key == "base":
+                    continue
+                q = e["answers_main"] if key == "main" else e["answers"] if key == "new" else e[f"answers_{key}"]
+                m = None if key == "main" else e["answers_new_vs_main"] if key == "new" else e[f"answers_{key}_vs_main"]
+                vs = "—" if m is None else f"{e[f'speedup_{key}_vs_main_wall']:.2f}× / {e[f'speedup_{key}_vs_main_cpu']:.2f}×"
+                mm = ("—", "—", "—") if m is None else (f"{m['faces_found']:.1%}", f"{m['person_agreement']:.1%}",
+                                                       f"{m['emotion_agreement']:.1%}")
+                rows.append(f"| {name} | {key} | {run['analysis_wall']:.1f} / {run['cpu']:.1f} | {vs} | "
+                            f"{q['faces_found']:.1%} / {mm[0]} | {q['person_agreement']:.1%} / {mm[1]} | "
+                            f"{q['emotion_agreement']:.1%} / {mm[2]} | {run['rss_mb']:.0f} | {run['load']:.1f} |")
     return "\n".join(rows)
 
 

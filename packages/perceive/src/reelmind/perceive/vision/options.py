@@ -37,6 +37,7 @@ class FacesOptions:
     superres_below: int = 64  # faces smaller than this (px side) are super-resolved
     restore_model: Path | None = file_option()  # GFPGAN-style ONNX face restorer (user weights)
     segment_seconds: float = 60.0  # the film is analysed in independent segments; each is a resume point
+    skip_unsampled: bool = runtime_option(True)  # leave non-reference frames between samples undecoded (same frames; False = decode all)
     chunk_frames: int = runtime_option(16)  # sampled frames per model batch (does not change results)
     providers: str = runtime_option("auto")  # ONNX Runtime providers (auto = GPU first when present)
     threads: int = runtime_option(0)  # ONNX Runtime threads per model (0 = the profile's cores minus the decoder's one)

@@ -312,7 +312,8 @@ class FacePipeline:
         stats = info.decode
         threads = int(getattr(self.profile, "threads", 0) or 0)
         frames = prefetch(sample_frames(path, self.options.interval, start=start, anchor=anchor, stats=stats,
-                                        threads=threads, max_side=self.options.max_frame_side), DECODE_AHEAD)
+                                        threads=threads, max_side=self.options.max_frame_side,
+                                        skip_unsampled=self.options.skip_unsampled), DECODE_AHEAD)
         seg = _Segment(self, info, crops_dir)
         corrupt0 = 0  # the decoder runs ahead in its own thread: count corrupt packets by the frames' snapshots
 
