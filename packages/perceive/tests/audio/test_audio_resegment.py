@@ -65,6 +65,11 @@ def test_overlap_silence_and_a_single_speaker_are_left_alone():
     resegment(act, _track(n, lambda t: b), np.stack([a, b]))
     assert np.array_equal(act.active[100:150], before[100:150]) and not act.active[200:250].any()
     assert act.active[:100, 1].all()  # single-speaker frames moved to b
+    far = _activity(n, 2, 0)  # windows only up to 1 s: frames over 1 s away have no voice evidence
+    track = _track(n, lambda t: b)
+    keep = track.centre <= 1.0
+    resegment(far, VoiceTrack(track.centre[keep], track.vectors[keep]), np.stack([a, b]))
+    assert far.active[frame_time(np.arange(n)) > 2.1, 0].all()
     one = _activity(n, 1, 0)
     assert resegment(one, _track(n, lambda t: b), a[None]) == 0 and one.active.all()
 

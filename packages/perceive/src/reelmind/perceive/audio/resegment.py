@@ -84,9 +84,10 @@ def voice_track(embedder, audio: np.ndarray, block_start: int, win: WindowActivi
 
 
 def resegment(activity, track: VoiceTrack, centroids: np.ndarray, prior: float = 0.1, scale: float = 10.0,
-              switch: float = 3.0, free_gap_s: float = 0.5) -> int:
+              switch: float = 3.0, free_gap_s: float = 0.5, reach_s: float = 1.0) -> int:
     """Re-pick the speaker of every single-speaker frame of ``activity`` (in place, columns = rows of
-    ``centroids``) by Viterbi over the voice track (module docstring); returns the frames changed."""
+    ``centroids``) by Viterbi over the voice track (module docstring); a frame with no window
+    centred within ``reach_s`` (a block too short for one) has no voice evidence. Returns the frames changed."""
     act = activity.active
     k = act.shape[1] if act.ndim == 2 else 0
     if k < 2 or not len(track) or len(centroids) != k:
@@ -100,7 +101,9 @@ def resegment(activity, track: VoiceTrack, centroids: np.ndarray, prior: float =
     pos = np.minimum(pos, len(track) - 1)
     nearest = np.where(np.abs(track.centre[left] - t) <= np.abs(track.centre[pos] - t), left, pos)
     seg = np.argmax(act[idx], axis=1)
-    emission = scale * (track.vectors[nearest].astype(np.float32) @ np.asarray(centroids, np.float32).T) + prior * np.eye(k)[seg]
+    sims = track.vectors[nearest].astype(np.float32) @ np.asarray(centroids, np.float32).T
+    sims[np.abs(track.centre[nearest] - t) > reach_s] = 0.0
+    emission = scale * sims + prior * np.eye(k)[seg]
     penalty = np.where(np.diff(idx) <= int(round(free_gap_s * SAMPLE_RATE / FRAME_STEP)), switch, 0.0)
     path = viterbi(emission, penalty)
     changed = np.flatnonzero(path != seg)
