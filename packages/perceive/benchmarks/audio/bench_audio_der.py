@@ -11,9 +11,11 @@ x 3 seeds, pairs, 4 voices, one reader alone), a flite dialogue with 10 % overla
 clustering (:func:`cluster_speakers` as :class:`SegmentationDiarizer` calls it) and aggregation,
 scored by :func:`reelmind.eval.diarization.der` (0.25 s collar, overlap scored). "oracle" gives
 every turn of every local speaker its true majority speaker instead of a cluster: the DER left by
-turns that mix two voices, i.e. what no clustering of these windows' turns can beat. With ``--asr``
-the whole audio stage (tiny.en, emotions off) also runs on each conversation: words on the right
-speaker and utterances per turn (reelmind.eval.diarization.diarization_metrics).
+turns that mix two voices, i.e. what no clustering of these windows' turns can beat;
+"der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`.
+With ``--asr`` the whole audio stage (tiny.en, emotions off) also runs on each conversation, with
+``speaker_resegmentation`` none (``*_no_reseg``) and the default: words on the right speaker and
+utterances per turn (reelmind.eval.diarization.diarization_metrics).
 """
 
 from __future__ import annotations
