@@ -11,9 +11,11 @@ x 3 seeds, pairs, 4 voices, one reader alone), a flite dialogue with 10 % overla
 clustering (:func:`cluster_speakers` as :class:`SegmentationDiarizer` calls it) and aggregation,
 scored by :func:`reelmind.eval.diarization.der` (0.25 s collar, overlap scored). "oracle" gives
 every turn of every local speaker its true majority speaker instead of a cluster: the DER left by
-turns that mix two voices, i.e. what no clustering of these windows' turns can beat. With ``--asr``
-the whole audio stage (tiny.en, emotions off) also runs on each conversation: words on the right
-speaker and utterances per turn (reelmind.eval.diarization.diarization_metrics).
+turns that mix two voices, i.e. what no clustering of these windows' turns can beat;
+"der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`.
+With ``--asr`` the whole audio stage (tiny.en, emotions off) also runs on each conversation, with
+``speaker_resegmentation`` none (``*_no_reseg``) and the default: words on the right speaker and
+utterances per turn (reelmind.eval.diarization.diarization_metrics).
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ def main() -> None:
     from reelmind.eval.synth import read_wav
     from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, centroids, cluster_speakers
     from reelmind.perceive.audio.segmentation import PyannoteSegmentation
+    from reelmind.perceive.audio.resegment import resegment, voice_track
     from reelmind.perceive.audio.speakers import aggregate, embed_windows, turn_labels
     from reelmind.perceive.audio.vad import iter_blocks
 
@@ -100,11 +103,16 @@ def main() -> None:
             speech = [s for b in iter_blocks(wav, 600) for s in b.speech]
             win = seg(wav, 0, speech)
             loc = embed_windows(emb, wav, 0, win, step)
+            track = voice_track(emb, wav, 0, win)
             labels = cluster_speakers(loc.vectors, 1, 5, weights=loc.weight, groups=loc.window, locals_=loc.local,
                                       min_cluster_weight=2.0, conflict_weight=2.0)
             k = int(labels.max()) + 1 if len(labels) else 0
-            per_turn = turn_labels(loc, labels, centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0)))
+            cents = centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0))
+            per_turn = turn_labels(loc, labels, cents)
             res = {}
+            act = aggregate(win, loc.turns, per_turn, k, len(wav))
+            resegment(act, track, cents)
+            res["der_resegmented"] = round(der(ref, [(a, b, str(c)) for a, b, c in act.turns()]).der, 3)
             for kind, lab in (("der", per_turn), ("oracle_der", majority(win, loc.turns, ref))):
                 k = int(lab.max()) + 1 if len(lab) else 0
                 act = aggregate(win, loc.turns, lab, k, len(wav))
@@ -119,13 +127,16 @@ def main() -> None:
                 from reelmind.perceive.audio.options import AudioOptions
                 from reelmind.perceive.audio.pipeline import analyze_audio
 
-                r = analyze_audio(path, AudioOptions(asr_model="tiny.en", text_emotion="none", speech_emotion="none"),
-                                  work_dir=Path(tmp) / "work")
-                st = r.speaker_turns
-                m = diarization_metrics(turns, list(zip(st.start, st.end, st.speaker)), list(r.words.word),
-                                        list(r.words.speaker), list(r.words.start), len(r.utterances))
-                res.update(stage_der=m["der"], word_speaker_accuracy=m["word_speaker_accuracy"],
-                           recognised_words=m["recognised_words"], utterances_per_turn=m["utterances_per_turn"])
+                for reseg, tag in (("none", "_no_reseg"), ("viterbi", "")):
+                    r = analyze_audio(path, AudioOptions(asr_model="tiny.en", text_emotion="none", speech_emotion="none",
+                                                         speaker_resegmentation=reseg), work_dir=Path(tmp) / "work")
+                    st = r.speaker_turns
+                    m = diarization_metrics(turns, list(zip(st.start, st.end, st.speaker)), list(r.words.word),
+                                            list(r.words.speaker), list(r.words.start), len(r.utterances))
+                    res.update({f"stage_der{tag}": m["der"], f"word_speaker_accuracy{tag}": m["word_speaker_accuracy"],
+                                f"recognised_words{tag}": m["recognised_words"],
+                                f"utterances_per_turn{tag}": m["utterances_per_turn"],
+                                f"speakers_found{tag}": len(set(st.speaker))})
             rows[name] = res
             print(f"{name:30s} {res}", flush=True)
     print(json.dumps(rows, indent=1))

@@ -8,7 +8,8 @@ speakers, 0-200 ms gaps, ~10 % overlap) laid end to end with different seeds unt
 included, as for one film of an archive): "before" is the round-0 audio stage (commit 9ab57ba,
 one utterance per VAD region, one resemblyzer vector per utterance) run by its own checkout and
 venv (``$REELMIND_BASELINE``, default /work/baseline; without one, a git archive of its
-packages/perceive over this venv), "after" this tree with the same ASR model (tiny.en, the old
+packages/perceive over this venv), "previous" (only with ``$BENCH_PREVIOUS``, the
+``packages/perceive/src`` folder of an earlier round put over this venv), "after" this tree with the same ASR model (tiny.en, the old
 default), and "after, default" this tree with its default (multilingual base). Wall time and
 the process CPU time (user + system, of the whole child process) are both recorded: on a
 loaded machine wall time is set by the load, CPU time by the work. DER / word-speaker accuracy
@@ -124,8 +125,11 @@ def main() -> None:
         turns = build_film(film, minutes)
         code, python = baseline(tmp)
         base = dict(text_emotion="ensemble", speech_emotion="egemaps")
-        runs = {f"before ({BEFORE}, tiny.en)": (code, {**base, "asr_model": "tiny.en"}, python),
-                "after (tiny.en)": (None, {**base, "asr_model": "tiny.en"}, sys.executable),
+        runs = {f"before ({BEFORE}, tiny.en)": (code, {**base, "asr_model": "tiny.en"}, python)}
+        previous = os.environ.get("BENCH_PREVIOUS")  # packages/perceive/src of an earlier round, over this venv
+        if previous:
+            runs["previous (tiny.en)"] = (previous, {**base, "asr_model": "tiny.en"}, sys.executable)
+        runs |= {"after (tiny.en)": (None, {**base, "asr_model": "tiny.en"}, sys.executable),
                 "after (default: base, multilingual)": (None, {**base}, sys.executable)}
         only = os.environ.get("BENCH_ONLY")  # e.g. "before,after (tiny.en)" to skip a run
         results = {}

