@@ -135,3 +135,30 @@ def test_same_actor_in_three_films_one_archive_id_names_given_once(tmp_path):
 
     cfg = with_archive_names(RunConfig(), discover_stages(), store)
     assert cfg.stages[next(iter(cfg.stages))]["reference_db"] == str(store.folder / REFERENCE_FILE)
+
+
+def test_voice_profiles_embed_in_batches_like_one_by_one():
+    """profiles() sends utterances to the embedder in batches (any SpeakerEmbedder: only
+    ``embed_batch`` is required) and gives the same per-speaker means as one call per utterance."""
+    from reelmind.archive.voices import profiles
+    from reelmind.core.records import UtteranceTable
+
+    rng = np.random.default_rng(0)
+    sr = 100
+    samples = rng.normal(size=60 * sr).astype(np.float32)
+    starts = np.arange(0.0, 55.0, 5.0)
+    utt = UtteranceTable(start=starts, end=starts + np.r_[0.2, np.full(len(starts) - 1, 4.0)],
+                         speaker=np.array(["A", "B", "A", "", "C", "B", "A", "C", "B", "A", "A"], dtype=object),
+                         text=np.array(["x"] * len(starts), dtype=object))
+    calls = []
+
+    def embed_batch(clips):
+        calls.append(len(clips))
+        return np.stack([[c.mean(), c.std(), np.abs(c).max()] for c in clips])
+
+    one = profiles(utt, samples, lambda clips: np.concatenate([embed_batch([c]) for c in clips]), sr, 0.3)
+    calls.clear()
+    many = profiles(utt, samples, embed_batch, sr, 0.3, batch=4)
+    assert calls == [4, 4, 1]  # 9 utterances: no speaker and too short are left out
+    assert list(many.speaker) == ["A", "B", "C"] and list(many.utterances) == [4, 3, 2]
+    np.testing.assert_array_equal(one.embedding, many.embedding)

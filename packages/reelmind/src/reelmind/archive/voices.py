@@ -33,10 +33,13 @@ def check() -> list[str]:
     return []
 
 
-def profiles(utterances: UtteranceTable, samples: Any, embed, sample_rate: int, min_seconds: float) -> VoiceTable:
-    """Mean unit embedding per speaker over its utterances' audio (``samples`` sliceable)."""
+def profiles(utterances: UtteranceTable, samples: Any, embed_batch, sample_rate: int, min_seconds: float,
+             batch: int = 64) -> VoiceTable:
+    """Mean unit embedding per speaker over its utterances' audio (``samples`` sliceable);
+    ``embed_batch(clips) -> (n, dim)`` embeds ``batch`` utterances a call."""
     speakers = utterances.speaker if utterances.speaker is not None else np.full(len(utterances), "", dtype=object)
-    by: dict[str, list[np.ndarray]] = {}
+    keys: list[str] = []
+    clips: list[np.ndarray] = []
     secs: dict[str, float] = {}
     for spk, start, end in zip(speakers, utterances.start, utterances.end):
         if not spk or end - start < min_seconds:
@@ -44,9 +47,13 @@ def profiles(utterances: UtteranceTable, samples: Any, embed, sample_rate: int, 
         clip = np.asarray(samples[int(start * sample_rate): int(end * sample_rate)], np.float32)
         if not len(clip):
             continue
-        e = np.asarray(embed(clip), np.float32).reshape(-1)
-        by.setdefault(str(spk), []).append(e / (np.linalg.norm(e) + 1e-9))
+        keys.append(str(spk))
+        clips.append(clip)
         secs[str(spk)] = secs.get(str(spk), 0.0) + float(end - start)
+    by: dict[str, list[np.ndarray]] = {}
+    for a in range(0, len(clips), batch):
+        for spk, e in zip(keys[a:a + batch], np.asarray(embed_batch(clips[a:a + batch]), np.float32)):
+            by.setdefault(spk, []).append(e / (np.linalg.norm(e) + 1e-9))
     names = sorted(by)
     means = [np.mean(by[s], axis=0) for s in names]
     emb = np.stack([m / (np.linalg.norm(m) + 1e-9) for m in means]).astype(np.float32) if names else np.zeros((0, 1), np.float32)
@@ -74,7 +81,7 @@ def setup(options: VoicesOptions, profile: Any):
         work = Path(ctx.scratch)
         work.mkdir(parents=True, exist_ok=True)
         audio = extract_audio(inputs["video"], work / "audio.f32")
-        table = profiles(utt, audio.samples, embedder.embed, SAMPLE_RATE, options.min_seconds)
+        table = profiles(utt, audio.samples, embedder.embed_batch, SAMPLE_RATE, options.min_seconds)
         ctx.progress(1.0, f"{len(table)} voices")
         return {"voices": table.with_columns(meta=meta)}
 
