@@ -46,6 +46,9 @@ AU_LANDMARKS: dict[str, np.ndarray] = {
     "AU9": np.arange(27, 36), "AU24": np.arange(48, 68),
 }
 
+#: The facial region of each AU (AUs of one region move the same landmarks).
+AU_GROUP: dict[str, str] = {"AU1+2": "brows", "AU4": "brows", "AU12": "mouth", "AU15": "mouth", "AU9": "nose", "AU24": "mouth"}
+
 
 def evidence_matrix(disp: np.ndarray) -> np.ndarray:
     """Per-AU evidence (IOD) from landmark displacements (..., 68, 2) in IOD units: (..., 6), columns

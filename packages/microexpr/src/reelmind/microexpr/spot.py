@@ -1,9 +1,23 @@
 """Micro-expression spotting: main directional maximal difference (MDMD) on a block grid of aligned
 crops, against a robust local baseline.
 
-Two ways to measure, per frame and block, how far the face is from where it "should" be:
+Three ways to measure, per frame, how far the face is from where it "should" be:
 
-* ``method="median"`` (default). Every frame's flow from a key frame (a new key every ``key_seconds``;
+* ``method="au"`` (default). The cell trajectories of the median method (below) are read at the
+  window's landmarks (their median position) and turned into the evidence of the six AU rules of
+  :mod:`.au` (brows up / down, lip corners up / down, nose wings up, lips pressed; IOD, linear in
+  the displacements); each AU's evidence minus its running median over +-``baseline_seconds`` is
+  its residual, divided by the residual's local robust noise (1.4826 MAD over the ``segment``
+  around the frame, the frames within half the longest event left out, floored at ``au_floor``).
+  An AU is spotted where its residual reaches ``au_z`` times that noise and ``au_min`` IOD; onset
+  and offset are where the residual falls under ``au_edge`` of the apex's; the event must last
+  ``min_duration`` to ``max_duration`` and come back (the evidence just before and after it
+  differs by at most ``au_return`` of the apex residual); with ``max_jump`` the detected landmarks
+  of the AU's region must not jump (an occlusion); a brow event inside a blink (the lids moved
+  more than the brows) is dropped. A speaking mouth raises the noise of the mouth AUs only, so the
+  brows and the nose stay sensitive, and a mouth AU needs to stand out of the mouth's own motion
+  in its own direction (lip-corner pull up, down, press), not in any direction.
+* ``method="median"``. Every frame's flow from a key frame (a new key every ``key_seconds``;
   the keys chain, so each frame costs one flow) gives the displacement trajectory of every small cell
   (``cell`` px) of the canonical crop; the baseline of a cell is its running median over
   +-``baseline_seconds`` (longer than twice the longest micro-expression, so an event does not move
@@ -80,6 +94,7 @@ class SpotSettings:
     au_edge: float = 0.3
     au_return: float = 0.5
     max_jump: float = 0.0
+    au_alone: float = 0.0
 
     @classmethod
     def of(cls, options) -> SpotSettings:
@@ -443,8 +458,10 @@ def au_intervals(sig: AuSignal, valid: np.ndarray, fps: float, s: SpotSettings,
     and at least ``au_min`` IOD; the apex is the run's maximum; onset and offset are where the
     residual falls under ``au_edge`` of the apex's; kept when it lasts ``min_duration`` to
     ``max_duration``, the evidence just outside it differs by at most ``au_return`` of the apex
-    residual (it came back), and the landmarks did not jump (``max_jump``). (interval, AU column)."""
-    from .au import AU_LANDMARKS, AU_ORDER
+    residual (it came back), the landmarks did not jump (``max_jump``) and, with ``au_alone``, no AU
+    of another region reaches ``au_alone`` times its noise within a frame of the apex (the whole
+    face moving: speech, a macro expression, a head turn). (interval, AU column)."""
+    from .au import AU_GROUP, AU_LANDMARKS, AU_ORDER
 
     n = len(sig.residual)
     lo, hi = s.min_duration * fps - 0.5, s.max_duration * fps + 0.5
@@ -463,7 +480,9 @@ def au_intervals(sig: AuSignal, valid: np.ndarray, fps: float, s: SpotSettings,
             came_back = abs(e[min(n - 1, b + 1)] - e[max(0, a - 1)]) <= s.au_return * peak
             jump = (landmark_jump(landmarks, AU_LANDMARKS[AU_ORDER[j]], max(0, a - 1), min(n - 1, b + 1), crop)
                     if landmarks is not None and s.max_jump > 0 else 0.0)
-            if lo <= b - a + 1 <= hi and came_back and jump <= (s.max_jump or math.inf):
+            others = [k for k, au in enumerate(AU_ORDER) if AU_GROUP[au] != AU_GROUP[AU_ORDER[j]]]
+            busy = s.au_alone > 0 and float(sig.z[max(0, apex - 1): apex + 2, others].max()) >= s.au_alone
+            if lo <= b - a + 1 <= hi and came_back and jump <= (s.max_jump or math.inf) and not busy:
                 out.append((Interval(a, apex, b, float(sig.z[apex, j])), j))
     return out
 
