@@ -16,10 +16,11 @@ def test_planted_event_is_spotted_with_its_au(happy_face, aligner, still_crops, 
     p = Plant(22, 5, au, 0.1)
     crops, lms = still_crops(happy_face, aligner, p)
     flow = make("dis")
-    found, sig, thr = spot(crops, 25.0, flow, mask=face_mask(128), eye_mask=eye_mask(128))
+    found, sig, thr = spot(crops, 25.0, flow, mask=face_mask(128), eye_mask=eye_mask(128), landmarks=np.stack(lms))
     assert len(found) == 1, [(f.onset, f.offset) for f in found]
     ev = found[0]
     assert iou((ev.onset, ev.offset), (p.onset, p.offset)) >= 0.5
+    assert ev.au == au  # the AU whose evidence spotted it
     proxy = au_proxy(lms[ev.onset - 1], remove_global(flow(crops[ev.onset - 1], crops[ev.apex])), 128)
     assert proxy.au.startswith(au + " "), proxy
 
@@ -29,10 +30,11 @@ def test_nothing_planted_nothing_spotted(happy_face, aligner, still_crops):
     from reelmind.microexpr.flow import make
     from reelmind.microexpr.spot import SpotSettings, spot
 
-    crops, _ = still_crops(happy_face, aligner, None, seed=3)
-    found, sig, thr = spot(crops, 25.0, make("dis"), mask=face_mask(128))
+    crops, lms = still_crops(happy_face, aligner, None, seed=3)
+    found, sig, thr = spot(crops, 25.0, make("dis"), mask=face_mask(128), landmarks=np.stack(lms))
     assert found == []
-    assert (thr[sig.valid] >= SpotSettings().min_score).all()  # the absolute floor holds when the signal is pure noise
+    s = SpotSettings()
+    assert not ((sig.au.z > s.au_z) & (sig.au.residual > s.au_min))[sig.valid].any()  # not even a candidate in noise
 
 
 def test_a_change_that_stays_is_not_a_micro_expression(happy_face, aligner):
@@ -51,9 +53,33 @@ def test_a_change_that_stays_is_not_a_micro_expression(happy_face, aligner):
     lm = aligner.landmarks(gray, box)
     for i in range(20, len(frames)):
         frames[i] = warp(frames[i], lm, "AU1+2", 0.1 * min(1.0, (i - 19) / 3))
-    crops = [aligner.align(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), box).crop for f in frames]
-    found, _, _ = spot(crops, 25.0, make("dis"), mask=face_mask(128))
+    aligned = [aligner.align(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), box) for f in frames]
+    found, _, _ = spot([a.crop for a in aligned], 25.0, make("dis"), mask=face_mask(128),
+                       landmarks=np.stack([a.landmarks for a in aligned]))
     assert found == []
+
+
+def test_au_intervals_keep_a_bump_not_a_step_nor_a_jump():
+    """The AU-evidence rule on hand-made series: a 6-frame bump over noise is an event with its
+    bounds; a step (a change that stays) and a bump whose landmarks jump (an occlusion) are not."""
+    from reelmind.microexpr.evaluate import iou
+    from reelmind.microexpr.spot import AuSignal, SpotSettings, au_intervals, residuals, robust_noise
+
+    rng = np.random.default_rng(0)
+    n, fps = 75, 25.0
+    s = SpotSettings(max_jump=0.06)
+    ev = rng.normal(0, 0.002, (n, 6))
+    ev[30:36, 2] += 0.04 * np.sin(np.pi * (np.arange(6) + 0.5) / 6)  # AU12 bump, frames 30-35
+    ev[50:, 4] += 0.04  # AU9 step from frame 50
+    valid = np.ones(n, bool)
+    res = residuals(ev, 12)
+    sig = AuSignal(ev, res, res / np.maximum(robust_noise(res, valid, 25, 6), s.au_floor))
+    lms = np.tile(np.random.default_rng(1).uniform(20, 100, (68, 2)), (n, 1, 1))
+    found = au_intervals(sig, valid, fps, s, lms, 128)
+    assert [j for _, j in found] == [2]  # AU12 only: the step is not an event
+    assert iou((found[0][0].onset, found[0][0].offset), (30, 35)) >= 0.6
+    lms[32, 48:68] += 8.0  # the mouth landmarks jump 8 px (0.16 IOD) for one frame
+    assert au_intervals(sig, valid, fps, s, lms, 128) == []
 
 
 def test_strain_and_global_motion_removal():

@@ -38,19 +38,37 @@ def _sample(flow: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return cv2.remap(flow, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(-1, 2)
 
 
+#: The AUs the rules measure, in the column order of :func:`evidence_matrix`.
+AU_ORDER: tuple[str, ...] = tuple(AU_NAMES)
+#: dlib-68 landmarks each AU's rule reads (its region of the face).
+AU_LANDMARKS: dict[str, np.ndarray] = {
+    "AU1+2": np.arange(17, 27), "AU4": np.arange(17, 27), "AU12": np.arange(48, 68), "AU15": np.arange(48, 68),
+    "AU9": np.arange(27, 36), "AU24": np.arange(48, 68),
+}
+
+#: The facial region of each AU (AUs of one region move the same landmarks).
+AU_GROUP: dict[str, str] = {"AU1+2": "brows", "AU4": "brows", "AU12": "mouth", "AU15": "mouth", "AU9": "nose", "AU24": "mouth"}
+
+
+def evidence_matrix(disp: np.ndarray) -> np.ndarray:
+    """Per-AU evidence (IOD) from landmark displacements (..., 68, 2) in IOD units: (..., 6), columns
+    in :data:`AU_ORDER`. Linear in the displacements, so a series of them gives a series of evidence."""
+    dy, dx = disp[..., 1], disp[..., 0]
+    brows = dy[..., 17:27].mean(axis=-1)
+    corners = (dy[..., 48] + dy[..., 54]) / 2
+    return np.stack([
+        -brows,  # AU1+2
+        brows + (dx[..., 21] - dx[..., 22]) / 2,  # AU4
+        -corners + (dx[..., 54] - dx[..., 48]) / 4,  # AU12
+        corners,  # AU15
+        -dy[..., 31:36].mean(axis=-1),  # AU9
+        dy[..., 50:53].mean(axis=-1) - dy[..., 56:59].mean(axis=-1),  # AU24
+    ], axis=-1)
+
+
 def evidence(disp: np.ndarray) -> dict[str, float]:
     """Per-AU evidence (IOD) from landmark displacements (68, 2) in IOD units."""
-    dy, dx = disp[:, 1], disp[:, 0]
-    brows = dy[17:27].mean()
-    corners = (dy[48] + dy[54]) / 2
-    return {
-        "AU1+2": float(-brows),
-        "AU4": float(brows + (dx[21] - dx[22]) / 2),
-        "AU12": float(-corners + (dx[54] - dx[48]) / 4),
-        "AU15": float(corners),
-        "AU9": float(-dy[31:36].mean()),
-        "AU24": float(dy[50:53].mean() - dy[56:59].mean()),
-    }
+    return {au: float(v) for au, v in zip(AU_ORDER, evidence_matrix(disp))}
 
 
 _RULES = {
@@ -66,9 +84,13 @@ _RULES = {
 def au_proxy(onset_landmarks: np.ndarray, flow_onset_apex: np.ndarray, crop: int, min_iod: float = MIN_IOD) -> AuProxy:
     """The AU proxy of an event from the onset landmarks (crop px) and the onset->apex flow."""
     iod = crop / CROP_SPAN
-    disp = _sample(flow_onset_apex, onset_landmarks) / iod
-    ev = evidence(disp)
-    best = max(ev, key=ev.get)
+    return proxy_of(evidence(_sample(flow_onset_apex, onset_landmarks) / iod), min_iod)
+
+
+def proxy_of(ev: dict[str, float], min_iod: float = MIN_IOD, best: str = "") -> AuProxy:
+    """The AU proxy of per-AU evidence (IOD): the strongest rule, or ``best`` (the AU whose evidence
+    spotted the event) when given."""
+    best = best or max(ev, key=ev.get)
     if ev[best] < min_iod:
         return AuProxy("", f"no rule reached {min_iod} IOD (strongest: {best} {ev[best]:.3f})", 0, ev)
     name, pol = AU_NAMES[best]

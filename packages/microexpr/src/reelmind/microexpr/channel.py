@@ -21,7 +21,7 @@ from reelmind.core.records import FaceTable, MicroEventTable
 
 from . import recognise
 from .align import Aligner, eye_mask, face_mask
-from .au import au_proxy, block_regions, moving_regions
+from .au import AU_ORDER, au_proxy, block_regions, moving_regions, proxy_of
 from .decode import DecodeInfo, frames_in
 from .features import features
 from .flow import make, magnitude
@@ -189,7 +189,8 @@ class MicroChannel:
             return []
         end = n if end is None else end
         flows = FlowCache(crops, self.flow)
-        intervals, sig, _ = spot(crops, fps, self.flow, self.settings, mask=self.mask, eye_mask=self.eye_mask, flows=flows)
+        intervals, sig, _ = spot(crops, fps, self.flow, self.settings, mask=self.mask, eye_mask=self.eye_mask, flows=flows,
+                                 landmarks=np.stack(landmarks))
         out = []
         for iv in intervals:
             if not (first <= iv.apex < end):
@@ -198,7 +199,10 @@ class MicroChannel:
             f_oa = flows(on_ref, iv.apex)
             # the AU proxy reads the movement against the baseline (background motion removed) when there is one
             moved = f_oa if sig.residual is None else residual_field(sig.residual[iv.apex] - sig.residual[on_ref], o.crop)
-            au = au_proxy(landmarks[on_ref], moved, o.crop)
+            if iv.au:  # the AU whose residual evidence spotted it (its value at the apex)
+                au = proxy_of({a: float(v) for a, v in zip(AU_ORDER, sig.au.residual[iv.apex])}, best=iv.au)
+            else:
+                au = au_proxy(landmarks[on_ref], moved, o.crop)
             row = {
                 "person_id": track.person_id, "person": track.person, "track": track.source_id,
                 "box": track.box_at(times[iv.apex]),

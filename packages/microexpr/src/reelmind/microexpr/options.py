@@ -18,7 +18,7 @@ class MicroOptions:
 
     flow: str = "farneback"  # farneback (default) | dis (fastest) | tvl1 (the literature's, ~100x slower; cv2.optflow)
     crop: int = 128  # side of the canonical aligned face crop, px
-    method: str = _S.method  # median: residual against a running-median baseline | mdmd: frame i vs i-k, i+k
+    method: str = _S.method  # au: AU evidence of the landmarks' residual motion | median: block residuals | mdmd: classic
     baseline_seconds: float = _S.baseline_seconds  # median: baseline over +- this (> 2 x the longest event / 2)
     key_seconds: float = _S.key_seconds  # median: flows from a key frame, a new key every this long
     cell: int = _S.cell  # median: px side of the cells whose displacement is followed
@@ -37,6 +37,13 @@ class MicroOptions:
     blink_px: float = _S.blink_px  # eyelid transient (px) from which a frame counts as a blink (eye/brow rows masked)
     noise_norm: bool = _S.noise_norm  # block excess divided by the block's robust noise level (x the face's typical one)
     blink_reject: bool = _S.blink_reject  # events whose apex lies in a blink (eyelid transient >= blink_px) are dropped
+    au_z: float = _S.au_z  # au: an AU's residual evidence must reach this many times its local robust noise ...
+    au_min: float = _S.au_min  # au: ... and this many inter-ocular distances
+    au_floor: float = _S.au_floor  # au: the noise level is never taken below this (IOD)
+    au_edge: float = _S.au_edge  # au: onset / offset where the residual falls under this part of the apex's
+    au_return: float = _S.au_return  # au: evidence just before and after the event differs by <= this x the apex residual
+    au_alone: float = _S.au_alone  # au: dropped when an AU of another region reaches this x its noise at the apex (0 = off)
+    max_jump: float = _S.max_jump  # au: landmarks of the AU's region moving more than this (IOD) in one frame: occlusion, dropped (0 = off)
     window_seconds: float = 20.0  # a track is spotted in windows of at most this length (bounded memory)
     track_gap: float = 0.6  # s: face samples of one person further apart than this start a new track
     min_track_seconds: float = 0.3  # shorter tracks are not analysed

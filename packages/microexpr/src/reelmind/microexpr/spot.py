@@ -1,9 +1,23 @@
 """Micro-expression spotting: main directional maximal difference (MDMD) on a block grid of aligned
 crops, against a robust local baseline.
 
-Two ways to measure, per frame and block, how far the face is from where it "should" be:
+Three ways to measure, per frame, how far the face is from where it "should" be:
 
-* ``method="median"`` (default). Every frame's flow from a key frame (a new key every ``key_seconds``;
+* ``method="au"`` (default). The cell trajectories of the median method (below) are read at the
+  window's landmarks (their median position) and turned into the evidence of the six AU rules of
+  :mod:`.au` (brows up / down, lip corners up / down, nose wings up, lips pressed; IOD, linear in
+  the displacements); each AU's evidence minus its running median over +-``baseline_seconds`` is
+  its residual, divided by the residual's local robust noise (1.4826 MAD over the ``segment``
+  around the frame, the frames within half the longest event left out, floored at ``au_floor``).
+  An AU is spotted where its residual reaches ``au_z`` times that noise and ``au_min`` IOD; onset
+  and offset are where the residual falls under ``au_edge`` of the apex's; the event must last
+  ``min_duration`` to ``max_duration`` and come back (the evidence just before and after it
+  differs by at most ``au_return`` of the apex residual); with ``max_jump`` the detected landmarks
+  of the AU's region must not jump (an occlusion); a brow event inside a blink (the lids moved
+  more than the brows) is dropped. A speaking mouth raises the noise of the mouth AUs only, so the
+  brows and the nose stay sensitive, and a mouth AU needs to stand out of the mouth's own motion
+  in its own direction (lip-corner pull up, down, press), not in any direction.
+* ``method="median"``. Every frame's flow from a key frame (a new key every ``key_seconds``;
   the keys chain, so each frame costs one flow) gives the displacement trajectory of every small cell
   (``cell`` px) of the canonical crop; the baseline of a cell is its running median over
   +-``baseline_seconds`` (longer than twice the longest micro-expression, so an event does not move
@@ -48,13 +62,14 @@ import numpy as np
 from .flow import Flow, remove_global
 
 N_BINS = 8
+BROW_AUS = ("AU1+2", "AU4")  # the AUs a blink can fake
 
 
 @dataclass(frozen=True)
 class SpotSettings:
     """The spotting knobs (``MicroOptions`` carries the same names; :meth:`of` copies them)."""
 
-    method: str = "median"
+    method: str = "au"
     baseline_seconds: float = 0.5
     key_seconds: float = 0.12
     cell: int = 3
@@ -73,6 +88,13 @@ class SpotSettings:
     blink_px: float = 0.5
     noise_norm: bool = False
     blink_reject: bool = True
+    au_z: float = 5.0
+    au_min: float = 0.012
+    au_floor: float = 0.003
+    au_edge: float = 0.3
+    au_return: float = 0.5
+    max_jump: float = 0.0
+    au_alone: float = 0.0
 
     @classmethod
     def of(cls, options) -> SpotSettings:
@@ -321,6 +343,7 @@ class Interval:
     offset: int
     score: float
     blocks: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    au: str = ""  # method "au": the AU whose evidence spotted it
 
 
 def edge(h: np.ndarray, frac: float) -> tuple[int, float]:
@@ -362,9 +385,105 @@ def merge(intervals: list[Interval], gap: int) -> list[Interval]:
         if out and iv.onset - out[-1].offset <= gap:
             last = out[-1]
             strong = iv if iv.score > last.score else last
-            out[-1] = Interval(min(last.onset, iv.onset), strong.apex, max(last.offset, iv.offset), strong.score, strong.blocks)
+            out[-1] = Interval(min(last.onset, iv.onset), strong.apex, max(last.offset, iv.offset), strong.score,
+                               strong.blocks, strong.au)
         else:
             out.append(iv)
+    return out
+
+
+# ----------------------------------------------------------------------------- AU evidence
+def landmark_series(traj: np.ndarray, landmarks: np.ndarray, cell: int) -> np.ndarray:
+    """Displacement of the window's landmarks (their median position, crop px) along the cell
+    trajectories (n, G, G, 2), bilinear between cell centres: (n, 68, 2) px."""
+    import cv2
+
+    pos = ((np.median(landmarks, axis=0) - (cell - 1) / 2) / cell).astype(np.float32)
+    mx, my = pos[:, 0][None], pos[:, 1][None]
+    return np.stack([cv2.remap(np.ascontiguousarray(t), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+                     for t in traj])
+
+
+def robust_noise(r: np.ndarray, valid: np.ndarray, half: int, hole: int) -> np.ndarray:
+    """Per frame and column, 1.4826 MAD of ``r`` (n, m) over the valid frames within +-``half``,
+    leaving out those within +-``hole`` (an event does not raise its own noise); inf where < 3 frames."""
+    n = len(r)
+    idx = np.flatnonzero(valid)
+    out = np.full(r.shape, np.inf)
+    for i in range(n):
+        d = np.abs(idx - i)
+        seg = r[idx[(d <= half) & (d > hole)]]
+        if len(seg) >= 3:
+            out[i] = 1.4826 * np.median(np.abs(seg - np.median(seg, axis=0)), axis=0)
+    return out
+
+
+@dataclass
+class AuSignal:
+    """Per frame of a window and AU (columns of :data:`.au.AU_ORDER`): the AU evidence of the
+    landmarks' displacement (IOD), its residual over the running median, and that residual in
+    units of its local robust noise."""
+
+    evidence: np.ndarray  # (n, 6)
+    residual: np.ndarray  # (n, 6)
+    z: np.ndarray  # (n, 6)
+
+
+def au_signal(traj: np.ndarray, landmarks: np.ndarray, cells: Cells, crop: int, fps: float, valid: np.ndarray,
+              s: SpotSettings) -> AuSignal:
+    from .align import CROP_SPAN
+    from .au import evidence_matrix
+
+    ev = evidence_matrix(landmark_series(traj, landmarks, cells.cell) / (crop / CROP_SPAN))
+    res = residuals(ev, k_frames(fps, s.baseline_seconds))
+    noise = robust_noise(res, valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2))
+    return AuSignal(ev, res, res / np.maximum(noise, s.au_floor))
+
+
+def landmark_jump(landmarks: np.ndarray, idx: np.ndarray, a: int, b: int, crop: int) -> float:
+    """Largest frame-to-frame move (IOD, median over the landmarks ``idx``) of the detected landmarks
+    between frames ``a`` and ``b``: a face does not move its features that far in one frame; an
+    occlusion (a hand) or a landmark failure does."""
+    from .align import CROP_SPAN
+
+    if b <= a:
+        return 0.0
+    step = np.linalg.norm(np.diff(landmarks[a: b + 1][:, idx], axis=0), axis=-1)
+    return float(np.median(step, axis=1).max()) / (crop / CROP_SPAN)
+
+
+def au_intervals(sig: AuSignal, valid: np.ndarray, fps: float, s: SpotSettings,
+                 landmarks: np.ndarray | None = None, crop: int = 128) -> list[tuple[Interval, int]]:
+    """Events of every AU column: runs of frames whose residual is ``au_z`` times its local noise
+    and at least ``au_min`` IOD; the apex is the run's maximum; onset and offset are where the
+    residual falls under ``au_edge`` of the apex's; kept when it lasts ``min_duration`` to
+    ``max_duration``, the evidence just outside it differs by at most ``au_return`` of the apex
+    residual (it came back), the landmarks did not jump (``max_jump``) and, with ``au_alone``, no AU
+    of another region reaches ``au_alone`` times its noise within a frame of the apex (the whole
+    face moving: speech, a macro expression, a head turn). (interval, AU column)."""
+    from .au import AU_GROUP, AU_LANDMARKS, AU_ORDER
+
+    n = len(sig.residual)
+    lo, hi = s.min_duration * fps - 0.5, s.max_duration * fps + 0.5
+    ok = (sig.z > s.au_z) & (sig.residual > s.au_min) & valid[:, None]
+    out = []
+    for j in range(sig.residual.shape[1]):
+        r, e = sig.residual[:, j], sig.evidence[:, j]
+        for apex in candidates(np.where(ok[:, j], r, 0), np.where(ok[:, j], 0, np.inf)):
+            peak = r[apex]
+            a = apex
+            while a > 0 and r[a - 1] > s.au_edge * peak:
+                a -= 1
+            b = apex
+            while b < n - 1 and r[b + 1] > s.au_edge * peak:
+                b += 1
+            came_back = abs(e[min(n - 1, b + 1)] - e[max(0, a - 1)]) <= s.au_return * peak
+            jump = (landmark_jump(landmarks, AU_LANDMARKS[AU_ORDER[j]], max(0, a - 1), min(n - 1, b + 1), crop)
+                    if landmarks is not None and s.max_jump > 0 else 0.0)
+            others = [k for k, au in enumerate(AU_ORDER) if AU_GROUP[au] != AU_GROUP[AU_ORDER[j]]]
+            busy = s.au_alone > 0 and float(sig.z[max(0, apex - 1): apex + 2, others].max()) >= s.au_alone
+            if lo <= b - a + 1 <= hi and came_back and jump <= (s.max_jump or math.inf) and not busy:
+                out.append((Interval(a, apex, b, float(sig.z[apex, j])), j))
     return out
 
 
@@ -380,20 +499,29 @@ class Signal:
     eyes: np.ndarray  # (n,)
     valid: np.ndarray  # (n,) bool
     residual: np.ndarray | None = None  # (n, G, G, 2)
+    au: AuSignal | None = None  # method "au"
 
 
 def signal(crops: list[np.ndarray], fps: float, flows: FlowCache, s: SpotSettings, mask: np.ndarray | None = None,
-           eye_mask: np.ndarray | None = None) -> Signal:
-    """The block signal of a window of aligned crops."""
+           eye_mask: np.ndarray | None = None, landmarks: np.ndarray | None = None) -> Signal:
+    """The block signal of a window of aligned crops (method "au": and the AU evidence signal of
+    the ``landmarks``, (n, 68, 2) crop px)."""
     n = len(crops)
     valid = np.zeros(n, bool)
-    res = None
-    if s.method == "median":
+    res = aus = None
+    if s.method in ("median", "au"):
+        if s.method == "au" and landmarks is None:
+            from reelmind.core.errors import ConfigError
+
+            raise ConfigError("spotting method 'au' needs the crops' landmarks", "pass landmarks= or choose median")
         cells = Cells.of(len(crops[0]), s.grid, s.cell, mask, eye_mask)
         key = k_frames(fps, s.key_seconds)
-        res = residuals(trajectories(crops, flows.flow, key, cells), k_frames(fps, s.baseline_seconds))
+        traj = trajectories(crops, flows.flow, key, cells)
+        res = residuals(traj, k_frames(fps, s.baseline_seconds))
         blocks, eyes = residual_blocks(res, cells)
         valid[key: max(key, n - key)] = True  # the ends of a track: the baseline is one-sided there
+        if s.method == "au":
+            aus = au_signal(traj, landmarks, cells, len(crops[0]), fps, valid, s)
     elif s.method == "mdmd":
         k = k_frames(fps, s.k_seconds)
         blocks, eyes = mdmd_blocks(crops, k, flows, s.grid, mask, eye_mask)
@@ -401,21 +529,38 @@ def signal(crops: list[np.ndarray], fps: float, flows: FlowCache, s: SpotSetting
     else:
         from reelmind.core.errors import ConfigError
 
-        raise ConfigError(f"unknown spotting method {s.method!r}", "choose median or mdmd")
+        raise ConfigError(f"unknown spotting method {s.method!r}", "choose au, median or mdmd")
     if eye_mask is not None:  # blinks: the eye and brow rows of the grid do not count while the lids move
         blocks[np.ix_(eyes >= s.blink_px, eye_rows(len(crops[0]), s.grid))] = 0
     excess, scores = frame_scores(blocks, valid, s.top_blocks, k_frames(fps, s.segment_seconds / 2), s.noise_norm)
-    return Signal(blocks, excess, scores, eyes, valid, res)
+    return Signal(blocks, excess, scores, eyes, valid, res, aus)
 
 
 def spot(crops: list[np.ndarray], fps: float, flow: Flow, settings: SpotSettings | None = None, *,
          mask: np.ndarray | None = None, eye_mask: np.ndarray | None = None,
-         flows: FlowCache | None = None) -> tuple[list[Interval], Signal, np.ndarray]:
-    """Spot micro-expressions in a window of aligned crops: (intervals, signal, per-frame threshold)."""
+         flows: FlowCache | None = None, landmarks: np.ndarray | None = None) -> tuple[list[Interval], Signal, np.ndarray]:
+    """Spot micro-expressions in a window of aligned crops (``landmarks``: theirs, (n, 68, 2) crop px,
+    needed by method "au"): (intervals, signal, per-frame threshold)."""
     s = settings or SpotSettings()
     flows = flows or FlowCache(crops, flow)
-    sig = signal(crops, fps, flows, s, mask, eye_mask)
+    sig = signal(crops, fps, flows, s, mask, eye_mask, landmarks)
     n = len(crops)
+    if sig.au is not None:
+        from .au import AU_ORDER
+
+        from .align import CROP_SPAN
+
+        iod = len(crops[0]) / CROP_SPAN
+        found = []
+        for iv, j in au_intervals(sig.au, sig.valid, fps, s, landmarks, len(crops[0])):
+            lids = sig.eyes[iv.apex]
+            if (s.blink_reject and eye_mask is not None and AU_ORDER[j] in BROW_AUS and lids >= s.blink_px
+                    and lids >= sig.au.residual[iv.apex, j] * iod):
+                continue  # a brow event inside a blink: the lids moved more than the brows
+            iv.blocks, iv.au = sig.excess[iv.apex], AU_ORDER[j]
+            found.append(iv)
+        thr = np.where(sig.valid, s.au_z, np.inf)
+        return merge(found, max(0, int(round(s.merge_gap * fps)))), sig, thr
     thr = thresholds(sig.scores, sig.valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2),
                      s.p, s.noise_factor, s.min_score)
     reach = k_frames(fps, s.max_duration)
