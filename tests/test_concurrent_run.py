@@ -54,8 +54,8 @@ def test_concurrent_run_equals_one_by_one(tmp_path):
     assert {m["stages"][s]["status"] for s in ("faces", "persons", "audio", "fuse")} == {"cached"}
 
 
-def test_ctrl_c_while_stages_run_concurrently(tmp_path):
-    film = media_path("feat/WolfgangLanger_Pexels.mp4")
+def test_ctrl_c_while_stages_run_concurrently(tmp_path, gt_truth):
+    film = gt_truth.parent / "film.mp4"  # 30 s: faces and audio each take seconds, so Ctrl-C finds both running
     out = tmp_path / "run"
     cfg = tmp_path / "p.yaml"
     cfg.write_text("parallel: 2\n")
@@ -65,8 +65,7 @@ def test_ctrl_c_while_stages_run_concurrently(tmp_path):
     while not list((out / "cache").glob("*/.partial-*")) or len(list((out / "cache").glob("*/.partial-*"))) < 2:
         assert time.time() < deadline and proc.poll() is None, "the two stages never ran at once"
         time.sleep(0.2)
-    time.sleep(0.5)  # both stages started; they finish in ~3 s on a quiet machine
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)  # both stages started
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "interrupted during" in err and "Traceback" not in err, err[-2000:]
     manifest = json.loads((out / "manifest.json").read_text())
