@@ -159,6 +159,17 @@ class OnnxModel:
         return [np.concatenate(acc) for acc in results]
 
 
+def trim_heap() -> None:
+    """Hand freed heap pages back to the OS (glibc's ``malloc_trim``): long loops over blocks and
+    stages otherwise keep their high-water mark resident. A no-op elsewhere."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 @contextlib.contextmanager
 def blas_threads(profile: Any):
     """Within the block, numpy/scipy's BLAS runs with the profile's ``blas_threads`` (0 leaves the

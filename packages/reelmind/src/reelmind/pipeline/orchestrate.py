@@ -164,19 +164,16 @@ def get_runner(stage: Stage, options: Any, profile: Any) -> Runner:
 def release_models() -> None:
     """Drop this process's stage runners and loaded models and hand the freed heap back to the OS
     (after a stage computed, unless the run config's ``keep_models``): the next stage loads its own."""
-    import ctypes
     import gc
 
     from reelmind.core import models
+    from reelmind.core.runtime import trim_heap
 
     with _runners_lock:
         _runners.clear()
     models.clear_loaded()
     gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    trim_heap()
 
 
 def execute(stage: Stage, runner: Runner, inputs: dict[str, Any], ctx: RunContext) -> dict[str, Table]:

@@ -28,6 +28,7 @@ from reelmind.core.records import (
     WordTable,
 )
 from reelmind.core.errors import ReelmindError
+from reelmind.core.runtime import trim_heap
 from reelmind.core.stage import options_dict
 
 from .asr import AsrSegment, make_asr
@@ -220,6 +221,7 @@ def analyze_audio(
                 item.flags.append("short_audio")
             kept.append(item)
         del audio
+        trim_heap()  # a block's waveform, mel spectrograms and decoder buffers: not resident across blocks
     meta["speech_s"] = round(speech_s, 3)
     if speech_s == 0:
         meta["flags"].append("no_speech")
