@@ -19,6 +19,13 @@ pytestmark = pytest.mark.slow
 REELMIND = [sys.executable, "-c", "from reelmind.pipeline.cli import main; main()"]
 
 
+def _sigint_default():
+    """In the child before exec: Ctrl-C back to its default. A test run started in the background of a
+    non-interactive shell ignores SIGINT, children inherit that, and Python then never raises
+    KeyboardInterrupt, so the Ctrl-C under test would be lost."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run(film: Path, out: Path, parallel: int, *extra: str, **kw):
     cfg = out.parent / f"parallel-{parallel}.yaml"
     cfg.write_text(f"parallel: {parallel}\n")
@@ -60,7 +67,8 @@ def test_ctrl_c_while_stages_run_concurrently(tmp_path, gt_truth):
     cfg = tmp_path / "p.yaml"
     cfg.write_text("parallel: 2\n")
     proc = subprocess.Popen([*REELMIND, "run", str(film), "-o", str(out), "-c", str(cfg), "--only", "fuse"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=_sigint_default)
     deadline = time.time() + 300
     while not list((out / "cache").glob("*/.partial-*")) or len(list((out / "cache").glob("*/.partial-*"))) < 2:
         assert time.time() < deadline and proc.poll() is None, "the two stages never ran at once"

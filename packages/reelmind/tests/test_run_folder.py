@@ -14,6 +14,13 @@ import pytest
 TOY = Path(__file__).with_name("toy_cli.py")
 
 
+def _sigint_default():
+    """In the child before exec: Ctrl-C back to its default. A test run started in the background of a
+    non-interactive shell ignores SIGINT, children inherit that, and Python then never raises
+    KeyboardInterrupt, so the Ctrl-C under test would be lost."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def env(tmp_path):
     film = tmp_path / "film.bin"
@@ -93,7 +100,7 @@ def _start_slow(film, out, e, slow=60):
     cfg = out.parent / f"slow-{out.name}.yaml"
     cfg.write_text(f"stages:\n  b: {{slow: {slow}}}\n")
     proc = subprocess.Popen([sys.executable, str(TOY), "run", str(film), "-o", str(out), "-c", str(cfg)], env=e,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_sigint_default)
     marker = Path(e["RM_LOG"] + ".b-started")
     deadline = time.time() + 60
     while not marker.exists():
