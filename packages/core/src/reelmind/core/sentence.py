@@ -139,25 +139,30 @@ def encoder(device: str = "cpu", threads: int = 0) -> SentenceEncoder:
     return models.load(ENTRY, _make)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m reelmind.core.sentence setup [--force]``: export the encoder once."""
+def setup_command(argv: list[str] | None, module: str, path: Path, export_to: Callable[[Path], Path]) -> int:
+    """``python -m MODULE setup [--force]``: ``export_to(path)`` unless ``path`` exists (or --force);
+    the exit code (2: usage, 1: a one-line error)."""
     from .errors import ReelmindError
 
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] != "setup":
-        sys.stderr.write("usage: python -m reelmind.core.sentence setup [--force]\n")
+        sys.stderr.write(f"usage: python -m {module} setup [--force]\n")
         return 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        path = entry_path()
         if path.exists() and "--force" not in args:
             sys.stdout.write(f"{path} (exists)\n")
             return 0
-        sys.stdout.write(f"{export(path)}\n")
+        sys.stdout.write(f"{export_to(path)}\n")
     except ReelmindError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m reelmind.core.sentence setup [--force]``: export the encoder once."""
+    return setup_command(argv, "reelmind.core.sentence", entry_path(), export)
 
 
 if __name__ == "__main__":

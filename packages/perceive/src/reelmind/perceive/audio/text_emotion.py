@@ -680,24 +680,11 @@ def export_encoder(dest: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m reelmind.perceive.audio.text_emotion setup [--force]``: build the encoder once."""
-    args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] != "setup":
-        sys.stderr.write("usage: python -m reelmind.perceive.audio.text_emotion setup [--force]\n")
-        return 2
     from reelmind.core import models
-    from reelmind.core.errors import ReelmindError
+    from reelmind.core.sentence import setup_command
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        path = models.models_cache_dir() / models.load_manifest()[ENCODER].source["file"]
-        if path.exists() and "--force" not in args:
-            sys.stdout.write(f"{path} (exists)\n")
-            return 0
-        sys.stdout.write(f"{export_encoder(path)}\n")
-    except ReelmindError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
-    return 0
+    path = models.models_cache_dir() / models.load_manifest()[ENCODER].source["file"]
+    return setup_command(argv, "reelmind.perceive.audio.text_emotion", path, export_encoder)
 
 
 if __name__ == "__main__":
