@@ -28,9 +28,14 @@ from reelmind.core.stage import Stage
 log = logging.getLogger("reelmind.pipeline.concurrent")
 
 
-def _worker_init() -> None:
+_progress_queue = None  # in a worker: the driver's progress queue, given once at the worker's start
+
+
+def _worker_init(progress_queue) -> None:
+    global _progress_queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides what Ctrl-C stops
     _die_with_parent()
+    _progress_queue = progress_queue
 
 
 def _die_with_parent() -> None:
@@ -47,7 +52,7 @@ def _die_with_parent() -> None:
 
 
 def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_name: str, keys: dict[str, str],
-             force: tuple[str, ...], progress_queue) -> dict:
+             force: tuple[str, ...]) -> dict:
     """In a worker process: compute and commit one stage (no publish); its report as a dict."""
     from reelmind.core.profiles import load_profile
     from reelmind.core.stage import discover_stages
@@ -61,7 +66,7 @@ def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_nam
     load_inputs(store, stage, keys, artefacts)
 
     def progress(name: str, frac: float, msg: str) -> None:
-        progress_queue.put((name, frac, msg))
+        _progress_queue.put((name, frac, msg))
 
     run_config = RunConfig.from_dict(config)
     report = run_stage(stage, store, run_config, load_profile(profile_name), artefacts, dict(keys), force, progress,
@@ -96,8 +101,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
     running: dict[Future, Stage] = {}
     started: dict[str, float] = {}
     ctx = multiprocessing.get_context("spawn")
-    manager = ctx.Manager()
-    progress_q = manager.Queue()
+    progress_q = ctx.Queue()  # handed to each worker at its start: no manager process (~40 MB) beside them
     stop = threading.Event()
 
     def pump() -> None:  # worker progress -> the CLI's bars
@@ -106,7 +110,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                 name, frac, msg = progress_q.get(timeout=0.2)
             except queue.Empty:
                 continue
-            except (EOFError, OSError):
+            except (EOFError, OSError, ValueError):
                 return
             if on_progress:
                 on_progress(name, frac, msg)
@@ -114,7 +118,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
     pumper = threading.Thread(target=pump, daemon=True)
     pumper.start()
     slots = max(1, workers - 1)  # worker processes; the driver's own process computes too
-    pool = ProcessPoolExecutor(max_workers=slots, mp_context=ctx, initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=slots, mp_context=ctx, initializer=_worker_init, initargs=(progress_q,))
     current: list[str] = []
 
     def finish(report: StageReport) -> None:
@@ -136,7 +140,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
         pending.remove(stage)
         inputs = {i: keys[i] for i in (*stage.inputs, *stage.optional_inputs) if i in keys}
         fut = pool.submit(_compute, stage.name, str(film), str(store.out), config.to_dict(), profile.name,
-                          {"video": keys["video"], **inputs}, tuple(force), progress_q)
+                          {"video": keys["video"], **inputs}, tuple(force))
         running[fut] = stage
         started[stage.name] = time.perf_counter()
 
@@ -198,11 +202,10 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
         raise PipelineInterrupted(", ".join(names)) from None
     finally:
         stop.set()
+        pumper.join(timeout=1)
         pool.shutdown(wait=True, cancel_futures=True)
-        try:
-            manager.shutdown()
-        except Exception:  # noqa: BLE001
-            pass
+        progress_q.close()
+        progress_q.cancel_join_thread()
     return reports
 
 
