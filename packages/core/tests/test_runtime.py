@@ -114,3 +114,34 @@ def test_blas_threads_follow_the_profile_inside_the_run_only(monkeypatch):
         with blas_threads(load_profile("cpu-2core")) as n:
             assert n == 1 and os.environ["OPENBLAS_NUM_THREADS"] == "1" and set(numbers()) == {1}
         assert "OPENBLAS_NUM_THREADS" not in os.environ and set(numbers()) == {2}
+
+
+def test_one_set_of_session_options_without_memory_patterns(rnet_path):
+    """Every session the project opens takes :func:`session_options`: memory patterns off (films feed
+    many shapes; patterns kept per shape only add memory), spinning off where asked, threads set."""
+    import onnxruntime as ort
+
+    from reelmind.core.runtime import session_options
+
+    opts = session_options(1, spinning=False)
+    assert not opts.enable_mem_pattern and opts.intra_op_num_threads == 1
+    assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert opts.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    assert not OnnxModel(rnet_path).session.get_session_options().enable_mem_pattern
+
+
+def test_outputs_do_not_depend_on_memory_patterns():
+    """P-Net over frames of changing size (a pyramid): the same outputs with and without patterns."""
+    import onnxruntime as ort
+
+    from reelmind.core.runtime import session_options
+
+    path = str(registry.resolve_path("mtcnn-pnet"))
+    ours = ort.InferenceSession(path, sess_options=session_options(1), providers=["CPUExecutionProvider"])
+    plain = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(1)
+    for w, h in ((120, 90), (85, 64), (60, 45), (120, 90)):
+        x = rng.random((2, w, h, 3), dtype=np.float32)
+        name = ours.get_inputs()[0].name
+        for a, b in zip(ours.run(None, {name: x}), plain.run(None, {name: x})):
+            np.testing.assert_array_equal(a, b)

@@ -45,6 +45,23 @@ def is_oom(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or any(m in text for m in _OOM_MARKERS)
 
 
+def session_options(threads: int = 0, *, spinning: bool = True):
+    """The one set of ONNX Runtime session options: every graph optimisation, ``threads`` intra-op
+    threads (0 = ORT's default), no busy-waiting workers when ``spinning`` is False, and no memory
+    patterns. Patterns are planned per input shape and kept; films feed many shapes (pyramid levels,
+    batch remainders, text lengths), so they only add memory: MTCNN on 96 frames of the ground-truth
+    film peaks 898 -> 661 MB without them at the same CPU (bench/RESULTS.md, issue 18 round 4)."""
+    ort = _ort()
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.enable_mem_pattern = False
+    if not spinning:
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if threads:
+        opts.intra_op_num_threads = int(threads)
+    return opts
+
+
 def bucket(n: int, cap: int) -> int:
     """Smallest power of two >= n, capped at ``cap`` (n itself when n > cap)."""
     if n >= cap:
@@ -78,10 +95,7 @@ class OnnxModel:
     def session(self):
         if self._session is None:
             ort = _ort()
-            opts = ort.SessionOptions()
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            if self._threads:
-                opts.intra_op_num_threads = int(self._threads)
+            opts = session_options(self._threads)
             providers = available_providers() if self._providers == "auto" else list(self._providers)
             try:
                 self._session = ort.InferenceSession(str(self.path), sess_options=opts, providers=providers)

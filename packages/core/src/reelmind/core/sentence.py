@@ -96,11 +96,9 @@ class SentenceEncoder:
         self.tok = Tokenizer.from_file(str(models.resolve(models.MINILM).path / "tokenizer.json"))
         self.tok.enable_truncation(MAX_TOKENS)
         self.tok.no_padding()
-        opts = ort.SessionOptions()
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if threads:
-            opts.intra_op_num_threads = int(threads)
-        self.session = ort.InferenceSession(str(path), sess_options=opts,
+        from .runtime import session_options
+
+        self.session = ort.InferenceSession(str(path), sess_options=session_options(threads, spinning=False),
                                             providers=providers or ["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:

@@ -336,12 +336,10 @@ def _cpu_session(path: Path, threads: int = 0):
         import onnxruntime as ort
     except ImportError:
         raise MissingDependencyError("onnxruntime", "onnxruntime") from None
-    opts = ort.SessionOptions()
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    if threads:
-        opts.intra_op_num_threads = int(threads)
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    from reelmind.core.runtime import session_options
+
+    return ort.InferenceSession(str(path), sess_options=session_options(threads, spinning=False),
+                                providers=["CPUExecutionProvider"])
 
 
 def read_head(path: str | Path) -> dict:
