@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -196,6 +197,20 @@ def resolve(name: str | Path, *, verify: bool = True) -> ModelFile:
         return ModelFile(path.name, path, digest(path), "path")
     raise MissingModelError(f"model {key!r} is neither in the manifest nor an existing path",
                             f"pass the path of the weights, or one of: {', '.join(sorted(entries))}")
+
+
+def converted(source: str, stem: str, convert: Callable[[Path, Path], Any]) -> Path:
+    """A model converted from the packaged ``source`` (a manifest name) into the model cache on
+    first use, ``convert(src, dst)``; the file name ``{stem}_{digest}.onnx`` carries the source's
+    sha256, so a changed source converts again (and a changed converter, when ``stem`` names its
+    version)."""
+    src = resolve(source)
+    dst = models_cache_dir() / f"{stem}_{src.sha256[:12]}.onnx"
+    if not dst.exists():
+        logging.getLogger("reelmind.core.models").info("converting %s to ONNX (one time) -> %s", src.path, dst)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        convert(src.path, dst)
+    return dst
 
 
 def resolve_path(name: str | Path) -> Path:

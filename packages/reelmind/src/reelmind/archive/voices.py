@@ -22,6 +22,7 @@ from reelmind.core.stage import RunContext, Stage
 class VoicesOptions:
     speaker_embedding: str = "resemblyzer"  # the audio stage's speaker embedder: resemblyzer | wespeaker
     speaker_embedding_model: str = ""  # wespeaker: the user's exported .onnx
+    speaker_embed_runtime: str = "onnx"  # resemblyzer: onnx | torch, as the audio stage's option
     min_seconds: float = 0.3  # shorter utterances are not embedded
 
 
@@ -69,7 +70,8 @@ def setup(options: VoicesOptions, profile: Any):
     from reelmind.perceive.audio.extract import SAMPLE_RATE, extract_audio
 
     embedder = make_embedder(SimpleNamespace(speaker_embedding=options.speaker_embedding,
-                                             speaker_embedding_model=options.speaker_embedding_model))
+                                             speaker_embedding_model=options.speaker_embedding_model,
+                                             speaker_embed_runtime=options.speaker_embed_runtime))
 
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         utt: UtteranceTable = inputs["utterances"]

@@ -74,45 +74,79 @@ def torch_threads(n: int):
 class ResemblyzerEmbedder:
     """GE2E speaker encoder from resemblyzer (weights: the manifest's ``resemblyzer-voice-encoder``).
 
-    Clips are cut into 1.6-s partial mel spectrograms every ``stride_s``; all partials of a batch
-    of clips go through the LSTM together; a clip's embedding is the normalised mean of its partials.
+    Clips are cut into 1.6-s partial spectrograms every ``stride_s``; all partials of a batch of
+    clips go through the LSTM together; a clip's embedding is the normalised mean of its partials.
+    ``runtime="onnx"`` (default) runs the encoder, mel filterbank included, in ONNX Runtime
+    (:mod:`.voice_encoder`: no torch, librosa or numba in the process); ``"torch"`` runs
+    resemblyzer's own torch module on librosa's mel spectrogram.
     """
 
     name = "resemblyzer"
     dim = 256
-    PARTIAL = 160  # mel frames (10 ms) per partial
+    PARTIAL = 160  # spectrogram frames (10 ms) per partial
 
-    def __init__(self, device: str = "cpu", threads: int = 1, stride_s: float = 0.8) -> None:
+    def __init__(self, device: str = "cpu", threads: int = 1, stride_s: float = 0.8, runtime: str = "onnx") -> None:
+        from reelmind.core.errors import ConfigError
+
+        if runtime not in ("onnx", "torch"):
+            raise ConfigError(f"speaker_embed_runtime {runtime!r} is not one of: onnx, torch",
+                              "set stages.audio.speaker_embed_runtime")
         self.device, self.threads, self.stride = device, threads, max(1, int(stride_s * 100))
+        self.runtime = runtime
         self._enc = None
 
     @property
     def encoder(self):
         if self._enc is None:
+            from reelmind.core import models
+
+            if self.runtime == "onnx":
+                from .voice_encoder import voice_encoder_onnx_path
+
+                providers = "auto" if self.device != "cpu" else ["CPUExecutionProvider"]
+                self._enc = models.onnx(voice_encoder_onnx_path(), task="speaker_embed", providers=providers,
+                                        threads=self.threads)
+                return self._enc
             try:
                 from resemblyzer import VoiceEncoder
             except ImportError:
                 raise MissingDependencyError("resemblyzer", "--no-deps resemblyzer webrtcvad-wheels librosa") from None
-            from reelmind.core import models
-
             self._enc = models.load("resemblyzer-voice-encoder",
                                     lambda p: VoiceEncoder(self.device, verbose=False, weights_fpath=p))
         return self._enc
 
-    def embed_batch(self, clips: list[np.ndarray]) -> np.ndarray:
-        import torch
+    def _spectrogram(self, wav: np.ndarray) -> np.ndarray:
+        """(frames, features) of a clip: the power spectrogram (onnx) or resemblyzer's mel (torch).
+        Both are linear in the signal's power, so level scaling and slicing act on them alike."""
+        if self.runtime == "onnx":
+            from .voice_encoder import power_frames
+
+            return power_frames(wav)
         from resemblyzer.audio import wav_to_mel_spectrogram
 
+        return wav_to_mel_spectrogram(wav)
+
+    def _forward(self, parts: np.ndarray) -> np.ndarray:
+        """(n, 256) unit-norm embeddings of (n, 160, features) partials."""
         enc = self.encoder
+        if self.runtime == "onnx":
+            return enc.run({"power": np.ascontiguousarray(parts, np.float32)})[0]
+        import torch
+
+        with torch.no_grad(), torch_threads(self.threads):
+            return enc(torch.from_numpy(parts).to(self.device)).cpu().numpy()
+
+    def embed_batch(self, clips: list[np.ndarray]) -> np.ndarray:
         parts, owner = [], []
+        feats = 201 if self.runtime == "onnx" else 40
         for i, clip in enumerate(clips):
             wav = np.asarray(clip, np.float32)
             peak = float(np.max(np.abs(wav))) if wav.size else 0.0
             if peak > 0:
                 wav = wav / peak * 0.9  # level-independent
-            mel = wav_to_mel_spectrogram(wav) if wav.size >= 400 else np.zeros((0, 40), np.float32)
+            mel = self._spectrogram(wav) if wav.size >= 400 else np.zeros((0, feats), np.float32)
             if len(mel) == 0:
-                mel = np.zeros((1, 40), np.float32)
+                mel = np.zeros((1, feats), np.float32)
             if len(mel) < self.PARTIAL:  # short clips are repeated to one partial
                 mel = np.tile(mel, (int(np.ceil(self.PARTIAL / len(mel))), 1))
             starts = list(range(0, len(mel) - self.PARTIAL + 1, self.stride))
@@ -123,21 +157,15 @@ class ResemblyzerEmbedder:
         out = np.zeros((len(clips), self.dim), np.float32)
         if not parts:
             return out
-        owner_a = np.array(owner)
-        with torch.no_grad(), torch_threads(self.threads):
-            vecs = np.concatenate([enc(torch.from_numpy(np.stack(parts[i:i + 256])).to(self.device)).cpu().numpy()
-                                   for i in range(0, len(parts), 256)])
-        np.add.at(out, owner_a, vecs)
+        vecs = np.concatenate([self._forward(np.stack(parts[i:i + 256])) for i in range(0, len(parts), 256)])
+        np.add.at(out, np.array(owner), vecs)
         return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-9)
 
     def embed_spans(self, audio: np.ndarray, starts: np.ndarray, width: int, piece_s: float = 30.0) -> np.ndarray:
         """(n, dim) unit-norm embeddings of ``audio[s:s + width]`` for every ``s`` in ``starts``
-        (multiples of 160, increasing): one partial each, cut from one mel spectrogram per
-        ``piece_s`` of audio (not one per span: spans overlap), level-normalised per span."""
-        import torch
-        from resemblyzer.audio import wav_to_mel_spectrogram
-
-        enc, hop, margin = self.encoder, 160, 480  # mel hop; margin: frames by the cut see the same samples
+        (multiples of 160, increasing): one partial each, cut from one spectrogram per ``piece_s``
+        of audio (not one per span: spans overlap), level-normalised per span."""
+        hop, margin = 160, 480  # spectrogram hop; margin: frames by the cut see the same samples
         length = max(1, width // hop)
         first = np.asarray(starts, np.int64) // hop
         out = np.zeros((len(first), self.dim), np.float32)
@@ -147,7 +175,7 @@ class ResemblyzerEmbedder:
             group = np.flatnonzero((first >= first[done]) & (first < first[done] + piece))
             f0, f1 = int(first[group[0]]), int(first[group[-1]]) + length
             a = max(0, f0 * hop - margin)
-            mel = wav_to_mel_spectrogram(np.asarray(audio[a:f1 * hop + margin], np.float32))
+            mel = self._spectrogram(np.asarray(audio[a:f1 * hop + margin], np.float32))
             parts = []
             for i in group:
                 j = int(first[i]) - a // hop
@@ -155,11 +183,9 @@ class ResemblyzerEmbedder:
                 if len(m) < length:
                     m = np.pad(m, ((0, length - len(m)), (0, 0)))
                 peak = float(np.max(np.abs(audio[first[i] * hop:first[i] * hop + width]), initial=0.0))
-                parts.append(m * (0.9 / peak) ** 2 if peak > 0 else m)  # mel power scales with the square
-            with torch.no_grad(), torch_threads(self.threads):
-                for b in range(0, len(parts), 256):
-                    x = torch.from_numpy(np.stack(parts[b:b + 256])).to(self.device)
-                    out[group[b:b + 256]] = enc(x).cpu().numpy()
+                parts.append(m * (0.9 / peak) ** 2 if peak > 0 else m)  # power scales with the square
+            for b in range(0, len(parts), 256):
+                out[group[b:b + 256]] = self._forward(np.stack(parts[b:b + 256]))
             done = int(group[-1]) + 1
         return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-9)
 
@@ -168,13 +194,13 @@ class ResemblyzerEmbedder:
         return self.embed_batch([audio])[0]
 
 
-@functools.lru_cache(maxsize=1)
-def _resemblyzer_default() -> ResemblyzerEmbedder:
-    return ResemblyzerEmbedder()
+@functools.lru_cache(maxsize=2)
+def _resemblyzer_default(runtime: str = "onnx") -> ResemblyzerEmbedder:
+    return ResemblyzerEmbedder(runtime=runtime)
 
 
 def _resemblyzer(options=None) -> ResemblyzerEmbedder:
-    return _resemblyzer_default()
+    return _resemblyzer_default(getattr(options, "speaker_embed_runtime", "onnx") or "onnx")
 
 
 class WeSpeakerOnnx:

@@ -51,6 +51,7 @@ class AudioOptions:
     segmentation_batch_size: int = 0  # 0: the profile's "speaker_segmentation" batch size, else 16 on a GPU, 4 on the CPU
     speaker_embedding: str = "resemblyzer"  # resemblyzer | wespeaker (user ONNX)
     speaker_embedding_model: str = ""  # wespeaker: path of the exported .onnx
+    speaker_embed_runtime: str = "onnx"  # resemblyzer: onnx (converted once; no torch) | torch (its own module)
     speaker_resegmentation: str = "viterbi"  # viterbi (1.6-s voice windows every 0.25 s re-pick single-speaker frames) | none
     min_speakers: int = 1
     max_speakers: int = 5

