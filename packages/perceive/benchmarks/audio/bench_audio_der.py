@@ -1,7 +1,7 @@
 """Diarization error rate of the default speaker path on real and synthetic conversations, with
 the bound the segmentation sets.
 
-    .venv/bin/python packages/perceive/benchmarks/audio/bench_audio_der.py [STEP_S] [--asr]
+    .venv/bin/python packages/perceive/benchmarks/audio/bench_audio_der.py [STEP_S] [--asr] [--asr-model=NAME] [--reseg-off]
 
 Cases: pyannote.audio's real phone call (media/pyannote, RTTM truth), real-voice conversations
 of pocketsphinx-testdata's speakers and alsa-utils' test voice (reelmind.eval.conversation: 3 voices
@@ -13,9 +13,10 @@ scored by :func:`reelmind.eval.diarization.der` (0.25 s collar, overlap scored).
 every turn of every local speaker its true majority speaker instead of a cluster: the DER left by
 turns that mix two voices, i.e. what no clustering of these windows' turns can beat;
 "der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`.
-With ``--asr`` the whole audio stage (tiny.en, emotions off) also runs on each conversation, with
-``speaker_resegmentation`` none (``*_no_reseg``) and the default: words on the right speaker and
-utterances per turn (reelmind.eval.diarization.diarization_metrics).
+With ``--asr`` the whole audio stage (emotions off; the default ASR model, or ``--asr-model=tiny.en``)
+also runs on each conversation: words on the right speaker and utterances per turn
+(reelmind.eval.diarization.diarization_metrics); with ``--reseg-off`` also with
+``speaker_resegmentation: none`` (``*_no_reseg``).
 """
 
 from __future__ import annotations
@@ -127,16 +128,19 @@ def main() -> None:
                 from reelmind.perceive.audio.options import AudioOptions
                 from reelmind.perceive.audio.pipeline import analyze_audio
 
-                for reseg, tag in (("none", "_no_reseg"), ("viterbi", "")):
-                    r = analyze_audio(path, AudioOptions(asr_model="tiny.en", text_emotion="none", speech_emotion="none",
+                model = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--asr-model=")), AudioOptions.asr_model)
+                runs = (("none", "_no_reseg"), ("viterbi", "")) if "--reseg-off" in sys.argv else (("viterbi", ""),)
+                for reseg, tag in runs:
+                    r = analyze_audio(path, AudioOptions(asr_model=model, text_emotion="none", speech_emotion="none",
                                                          speaker_resegmentation=reseg), work_dir=Path(tmp) / "work")
                     st = r.speaker_turns
                     m = diarization_metrics(turns, list(zip(st.start, st.end, st.speaker)), list(r.words.word),
                                             list(r.words.speaker), list(r.words.start), len(r.utterances))
                     res.update({f"stage_der{tag}": m["der"], f"word_speaker_accuracy{tag}": m["word_speaker_accuracy"],
                                 f"recognised_words{tag}": m["recognised_words"],
-                                f"utterances_per_turn{tag}": m["utterances_per_turn"],
-                                f"speakers_found{tag}": len(set(st.speaker))})
+                                f"utterances_per_turn{tag}": m["utterances_per_turn"], f"utterances{tag}": len(r.utterances),
+                                "turns": len(turns), f"rejected_segments{tag}": len(r.rejects),
+                                f"speakers_found{tag}": len(set(st.speaker)), "asr_model": model})
             rows[name] = res
             print(f"{name:30s} {res}", flush=True)
     print(json.dumps(rows, indent=1))

@@ -93,3 +93,28 @@ def test_speaker_flicker_inside_a_sentence_is_not_a_turn():
     overlapped[4] = True  # "day," heard over another voice: kept
     assert smooth_word_speakers(spk, starts, ends, overlapped, words)[4] == 0
     assert smooth_word_speakers(spk, starts, ends, np.zeros(11, bool), words, min_turn_s=0).tolist() == spk.tolist()
+
+
+def test_a_speaker_change_inside_a_sentence_moves_to_the_nearest_sentence_boundary():
+    """Real 3-voice conversation (base): the reader's "Had he married" after the cards' "Four queen
+    of clubs." came out on the cards speaker, the change 0.6 s late inside the reader's sentence."""
+    from reelmind.perceive.audio.speakers import snap_speaker_changes
+
+    words = ["Four", "queen", "of", "clubs.", "Had", "he", "married", "a", "more", "amiable", "woman."]
+    starts = np.array([0.0, 0.3, 0.6, 0.8, 1.4, 1.6, 1.75, 2.0, 2.15, 2.4, 2.8])
+    ends = np.append(starts[1:], 3.2) - 0.02
+    ends[3] = 1.2  # a 0.2-s pause after "clubs." (shorter than the 0.5-s pause: the period makes the boundary)
+    spk = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+    assert snap_speaker_changes(spk, starts, ends, words).tolist() == [0] * 4 + [1] * 7
+    # forward too: the change came one word early (the nearer boundary is after "clubs.", not the start)
+    early = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1])
+    assert snap_speaker_changes(early, starts, ends, words).tolist() == [0] * 4 + [1] * 7
+    # no boundary within reach: the change stays; a change at a boundary is left alone
+    far = np.array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1])  # "more | amiable": 0.84 s from "clubs.", 1.04 s from the end
+    assert snap_speaker_changes(far, starts, ends, words).tolist() == far.tolist()
+    at = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1])
+    assert snap_speaker_changes(at, starts, ends, words).tolist() == at.tolist()
+    # a word without a speaker in between is never relabelled nor passed
+    unknown = np.array([0, 0, 0, 0, -1, 0, 0, 1, 1, 1, 1])
+    assert snap_speaker_changes(unknown, starts, ends, words).tolist() == unknown.tolist()
+    assert snap_speaker_changes(spk, starts, ends, words, reach_s=0).tolist() == spk.tolist()

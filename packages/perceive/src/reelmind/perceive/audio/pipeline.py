@@ -292,7 +292,7 @@ def _speaker_names(dia: Diarization | None, options: AudioOptions, meta: dict) -
 
 def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None, options: AudioOptions,
               meta: dict) -> AudioResult:
-    from .speakers import smooth_word_speakers, word_speakers
+    from .speakers import smooth_word_speakers, snap_speaker_changes, word_speakers
 
     kept.sort(key=lambda k: k.seg.start)
     names = _speaker_names(dia, options, meta)
@@ -324,6 +324,7 @@ def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None
         raw = idx
         idx = smooth_word_speakers(idx, starts, ends, overlap, w_text, min_turn_s=options.min_turn_s,
                                    pause_s=options.sentence_pause_s)
+        idx = snap_speaker_changes(idx, starts, ends, w_text, pause_s=options.sentence_pause_s)
         meta["diarization"]["words_smoothed"] = int(np.sum(idx != raw))
         w_spk = [names[i] if i >= 0 else "" for i in idx]
         unknown = int(np.sum(idx < 0))

@@ -10,6 +10,12 @@ emission ``scale`` x cosine similarity of the nearest window to each centroid, p
 for the speaker the segmentation chose, and ``switch`` to change speaker inside speech (free
 after a pause of ``free_gap_s``). Silence and overlapped frames keep the segmentation's
 answer; one speaker is never split (nothing to choose).
+
+The centroids come from the clustering of the segmentation's local speakers, and a local speaker
+that held two voices pulls its cluster's centroid towards the other voice. After the first pass
+each speaker's centroid is re-estimated from the voice windows of the frames it now holds alone
+and the pass is repeated from the segmentation's answer (``refine`` times: one step of the usual
+re-estimate/re-decode loop of resegmentation; a speaker that holds no window keeps its centroid).
 """
 
 from __future__ import annotations
@@ -84,10 +90,11 @@ def voice_track(embedder, audio: np.ndarray, block_start: int, win: WindowActivi
 
 
 def resegment(activity, track: VoiceTrack, centroids: np.ndarray, prior: float = 0.1, scale: float = 10.0,
-              switch: float = 3.0, free_gap_s: float = 0.5, reach_s: float = 1.0) -> int:
+              switch: float = 3.0, free_gap_s: float = 0.5, reach_s: float = 1.0, refine: int = 1) -> int:
     """Re-pick the speaker of every single-speaker frame of ``activity`` (in place, columns = rows of
-    ``centroids``) by Viterbi over the voice track (module docstring); a frame with no window
-    centred within ``reach_s`` (a block too short for one) has no voice evidence. Returns the frames changed."""
+    ``centroids``) by Viterbi over the voice track, then ``refine`` times again with centroids
+    re-estimated from the voice windows (module docstring); a frame with no window centred within
+    ``reach_s`` (a block too short for one) has no voice evidence. Returns the frames changed."""
     act = activity.active
     k = act.shape[1] if act.ndim == 2 else 0
     if k < 2 or not len(track) or len(centroids) != k:
@@ -100,12 +107,17 @@ def resegment(activity, track: VoiceTrack, centroids: np.ndarray, prior: float =
     left = np.clip(pos - 1, 0, len(track) - 1)
     pos = np.minimum(pos, len(track) - 1)
     nearest = np.where(np.abs(track.centre[left] - t) <= np.abs(track.centre[pos] - t), left, pos)
+    reached = np.abs(track.centre[nearest] - t) <= reach_s
     seg = np.argmax(act[idx], axis=1)
-    sims = track.vectors[nearest].astype(np.float32) @ np.asarray(centroids, np.float32).T
-    sims[np.abs(track.centre[nearest] - t) > reach_s] = 0.0
-    emission = scale * sims + prior * np.eye(k)[seg]
+    vecs = track.vectors[nearest].astype(np.float32)
     penalty = np.where(np.diff(idx) <= int(round(free_gap_s * SAMPLE_RATE / FRAME_STEP)), switch, 0.0)
-    path = viterbi(emission, penalty)
+    cents = np.asarray(centroids, np.float32)
+    for step in range(1 + max(0, refine)):
+        if step:  # re-estimate each speaker's centroid from the windows of the frames it holds alone
+            cents = refined_centroids(track, nearest[reached], path[reached], cents)
+        sims = vecs @ cents.T
+        sims[~reached] = 0.0
+        path = viterbi(scale * sims + prior * np.eye(k)[seg], penalty)
     changed = np.flatnonzero(path != seg)
     if changed.size:
         f = idx[changed]
@@ -115,6 +127,18 @@ def resegment(activity, track: VoiceTrack, centroids: np.ndarray, prior: float =
         old, new = sc[f, seg[changed]].copy(), sc[f, path[changed]].copy()
         sc[f, seg[changed]], sc[f, path[changed]] = new, old
     return int(changed.size)
+
+
+def refined_centroids(track: VoiceTrack, window: np.ndarray, speaker: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Unit-norm mean of the voice windows each speaker holds (``window``: track index per frame,
+    ``speaker``: its speaker; a window counts once per speaker); a speaker with none keeps its centroid."""
+    out = np.array(centroids, np.float32, copy=True)
+    for c in range(len(out)):
+        w = np.unique(window[speaker == c])
+        if w.size:
+            m = track.vectors[w].astype(np.float32).sum(axis=0)
+            out[c] = m / (np.linalg.norm(m) + 1e-9)
+    return out
 
 
 def viterbi(emission: np.ndarray, penalty: np.ndarray) -> np.ndarray:
