@@ -82,3 +82,28 @@ def test_ctrl_c_while_stages_run_concurrently(tmp_path, gt_truth):
                          capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-2000:]
     assert not list((out / "cache").glob("*/.partial-*"))
+
+
+def test_parallel_follows_config_then_the_profile_within_idle_cores_and_free_memory(monkeypatch):
+    from reelmind.core import runtime
+    from reelmind.core.config import RunConfig
+    from reelmind.core.profiles import Profile
+    from reelmind.pipeline.orchestrate import GB_PER_WORKER, parallel_workers
+
+    two = Profile(name="two", parallel=2)
+    assert parallel_workers(RunConfig.from_dict({"parallel": 3}), two) == (3, "config parallel")
+    assert parallel_workers(RunConfig(), Profile(name="one"))[0] == 1
+    monkeypatch.setattr(runtime, "available_memory_gb", lambda: 16.0)
+    for idle, want in ((2.0, 2), (1.6, 2), (1.2, 1), (0.1, 1)):
+        monkeypatch.setattr(runtime, "idle_cores", lambda idle=idle: idle)
+        n, why = parallel_workers(RunConfig(), two)
+        assert n == want and f"{idle:.1f} cores idle" in why
+    monkeypatch.setattr(runtime, "available_memory_gb", lambda: GB_PER_WORKER * 1.5)
+    assert parallel_workers(RunConfig(), two)[0] == 1  # memory for one stage only
+
+
+def test_idle_cores_and_free_memory_are_read_from_the_machine():
+    from reelmind.core.runtime import available_memory_gb, idle_cores
+
+    assert 0.0 <= idle_cores(0.05) <= len(os.sched_getaffinity(0))
+    assert 0.0 < available_memory_gb() < 1e6

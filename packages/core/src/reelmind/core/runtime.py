@@ -210,3 +210,41 @@ def blas_threads(profile: Any):
             yield n
     finally:
         os.environ.pop("OPENBLAS_NUM_THREADS", None)
+
+
+def idle_cores(sample_s: float = 0.25) -> float:
+    """Cores of this process's CPU set left idle by the whole machine over ``sample_s`` (/proc/stat;
+    the core count when it cannot be read): other sessions' work counts, a past load average does not."""
+    import os
+    import time
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+    def ticks() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as f:
+                v = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return sum(v), v[3] + (v[4] if len(v) > 4 else 0)  # all, idle + iowait
+
+    a = ticks()
+    time.sleep(sample_s)
+    b = ticks()
+    if a is None or b is None or b[0] <= a[0]:
+        return float(cores)
+    machine = os.cpu_count() or cores
+    return min(float(cores), machine * (b[1] - a[1]) / (b[0] - a[0]))
+
+
+def available_memory_gb() -> float:
+    """MemAvailable of /proc/meminfo in GB (infinity when it cannot be read)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 2**20
+    except (OSError, ValueError):
+        pass
+    return float("inf")
+

@@ -258,7 +258,8 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
     reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(the_plan.missing.items())]
     manifest = start_manifest(film, keys["video"], profile, config, reports)
     store.write_manifest(manifest)
-    workers = parallel_workers(config, profile)
+    workers, why = parallel_workers(config, profile)
+    manifest["parallel"] = {"workers": workers, "why": why}
     if workers > 1 and stages_are_discoverable(stages):
         from .concurrent import drive_concurrently
 
@@ -285,12 +286,27 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
     return reports
 
 
-def parallel_workers(config: RunConfig, profile=None) -> int:
-    """How many stages the local driver computes at once: config ``parallel``, or when that is 0 the
-    profile's (bench/RESULTS.md has the measurements behind each profile's value). With more than
-    one, a script that calls :func:`run_pipeline` needs an ``if __name__ == "__main__":`` guard
-    (workers are spawned)."""
-    return max(1, int(config.parallel or getattr(profile, "parallel", 1) or 1))
+#: memory a run needs free per stage computed at once (faces and audio peak near 0.9 GB each on the
+#: 6-minute film, bench/RESULTS.md issue 18) before the driver starts a second one
+GB_PER_WORKER = 1.5
+
+
+def parallel_workers(config: RunConfig, profile=None) -> tuple[int, str]:
+    """How many stages the local driver computes at once, and why: config ``parallel`` when set;
+    when it is 0, the profile's ``parallel``, but no more than the cores the machine has idle now
+    and the memory it has free (two stages side by side only pay on cores nobody else is using:
+    bench/RESULTS.md, issue 18). With more than one, a script that calls :func:`run_pipeline` needs an
+    ``if __name__ == "__main__":`` guard (workers are spawned)."""
+    if config.parallel:
+        return max(1, int(config.parallel)), "config parallel"
+    want = max(1, int(getattr(profile, "parallel", 1) or 1))
+    if want == 1:
+        return 1, f"profile {getattr(profile, 'name', '?')}"
+    from reelmind.core.runtime import available_memory_gb, idle_cores
+
+    idle, free = idle_cores(), available_memory_gb()
+    n = max(1, min(want, int(idle + 0.5), int(free // GB_PER_WORKER)))
+    return n, f"profile {profile.name}: {want}; {idle:.1f} cores idle, {free:.1f} GB free"
 
 
 def stages_are_discoverable(stages: dict[str, Stage]) -> bool:
