@@ -51,6 +51,12 @@ def ort_threads(options: Any, profile: Any) -> int | None:
     return max(1, cores - 1) if cores else None
 
 
+def on_gpu(model: Any) -> bool:
+    """Whether an ONNX model runs on a GPU provider: only there do fixed (power-of-two) batch shapes
+    pay; on the CPU a batch is run as it is (outputs do not depend on the batch size)."""
+    return any(p != "CPUExecutionProvider" for p in model.providers)
+
+
 def converted(source: str, stem: str, convert: Callable[[Path, Path], Any]) -> Path:
     """A model converted from the packaged ``source`` (a manifest name) into core's model cache on
     first use, ``convert(src, dst)``; the file name ``{stem}_{digest}.onnx`` carries the source's
