@@ -178,3 +178,11 @@ def test_skipping_the_finest_pyramid_level_keeps_the_faces_of_sample_media(image
     canvas = np.full((200, 200, 3), 90, np.uint8)
     canvas[30:30 + small.shape[0], 50:50 + small.shape[1]] = small
     assert len(full.detect([canvas])[0]) == len(coarse.detect([canvas])[0]) == 1
+
+
+def test_tiny_faces_option_sets_the_pyramid():
+    from reelmind.perceive.vision.mtcnn import from_options
+    from reelmind.perceive.vision.options import FacesOptions
+
+    assert from_options(FacesOptions()).options.skip_levels == 1
+    assert from_options(FacesOptions(tiny_faces=True)).options.skip_levels == 0
