@@ -233,6 +233,12 @@ def compare(a: dict, b: dict, windows: list[tuple[float, float]]) -> dict:
             "emotion_windows": total, "emotion_agreement": same / total if total else 1.0}
 
 
+def identical(a: dict, b: dict) -> list[str]:
+    """The saved columns (time, box, person id, emotion probabilities, detector confidence, embedding)
+    that differ between two runs; [] = the same table value for value."""
+    return [k for k in a if not (a[k].shape == b[k].shape and np.array_equal(a[k], b[k], equal_nan=True))]
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -319,8 +325,10 @@ def main(argv: list[str] | None = None) -> int:
             m = dict(np.load(work / f"{name}-main.npz"))
             entry["answers_main"] = compare(a, m, windows)  # main's answers against the baseline
             entry["answers_new_vs_main"] = compare(m, b, windows)
+            entry["identical_new_vs_main"] = identical(m, b)
             for key in also:
                 entry[f"answers_{key}_vs_main"] = compare(m, dict(np.load(work / f"{name}-{key}.npz")), windows)
+                entry[f"identical_{key}_vs_main"] = identical(m, dict(np.load(work / f"{name}-{key}.npz")))
             for key in ("new", *also):
                 entry[f"speedup_{key}_vs_main_wall"] = runs["main"]["analysis_wall"] / runs[key]["analysis_wall"]
                 entry[f"speedup_{key}_vs_main_cpu"] = runs["main"]["cpu"] / runs[key]["cpu"]

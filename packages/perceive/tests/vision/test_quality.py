@@ -118,3 +118,20 @@ def test_low_quality_detection(image):
     assert not is_low_quality([sharp, sharp])
     assert is_low_quality([soft, soft])
     assert is_low_quality([cv2.resize(sharp, (300, 200))])  # low resolution
+
+
+def test_colourfulness_channel_by_channel_equals_the_axis_reduction(image):
+    """colourfulness takes max/min channel by channel (fast on the strided views of frame_signature):
+    the same value as the per-pixel max(axis=2) - min(axis=2), to the bit."""
+    from reelmind.perceive.vision.quality import colourfulness
+
+    def reference(img):
+        step = max(1, min(img.shape[:2]) // 128)
+        x = img[::step, ::step]
+        return float((x.max(axis=2) - x.min(axis=2)).mean() / 255.0)
+
+    rng = np.random.default_rng(0)
+    photo = image("feat/multi_face.jpg")
+    for img in (photo, photo[::6, ::6], rng.integers(0, 256, (37, 23, 3), dtype=np.uint8),
+                np.repeat(photo[..., :1], 3, axis=2)):
+        assert colourfulness(img) == reference(img)

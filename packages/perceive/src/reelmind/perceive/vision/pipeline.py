@@ -223,7 +223,7 @@ class FacePipeline:
     def refine(self, image: np.ndarray, boxes: np.ndarray) -> Detections:
         """The faces followed from the previous sample, re-found near ``boxes`` (full resolution)."""
         if hasattr(self.detector, "refine"):
-            return self.detector.refine(image, boxes)
+            return self.detector.refine(image, boxes, passes=max(1, int(self.options.follow_passes)))
         from .track import window_refine
 
         return window_refine(self.detector, image, boxes)
