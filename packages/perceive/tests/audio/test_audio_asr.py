@@ -88,3 +88,12 @@ def test_film_language_from_the_first_batch_costs_no_encoder_pass_and_keeps_the_
     assert out["windows"][0] and out["windows"][0] == out["packed"][0]
     assert out["windows"][2] == out["packed"][2] == "en"
     assert len(out["packed"][1]) == len(out["windows"][1]) + 1  # the packed detection's own encoder pass
+
+
+def test_an_unknown_language_detection_is_a_config_error(tmp_path):
+    from reelmind.core.errors import ConfigError
+    from reelmind.perceive.audio.asr import make_asr
+    from reelmind.perceive.audio.options import AudioOptions
+
+    with pytest.raises(ConfigError, match="language_detection"):
+        make_asr(AudioOptions(language_detection="first"), tmp_path, 1)

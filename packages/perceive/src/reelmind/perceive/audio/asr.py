@@ -5,7 +5,8 @@ regions of one block. The faster-whisper backend decodes with ``BatchedInference
 (the speech regions are packed into 30-s windows with short pauses, one window per batch
 item, see :func:`pack_regions`), or, in ``sequential`` mode, with the plain
 ``WhisperModel.transcribe`` (the baseline of the RTF benchmark). Either way the words are then
-grouped by VAD region: one utterance per region.
+grouped by VAD region: one utterance per region. A multilingual model's film language is read
+from the first batch's encoder output, which decoding then reuses (no encoder pass of its own).
 """
 
 from __future__ import annotations
@@ -87,7 +88,10 @@ class FasterWhisperAsr:
         if mode not in ("batched", "sequential"):
             raise ValueError(f"asr_mode must be batched or sequential, got {mode!r}")
         if language_detection not in ("windows", "packed"):
-            raise ValueError(f"language_detection must be windows or packed, got {language_detection!r}")
+            from reelmind.core.errors import ConfigError
+
+            raise ConfigError(f"stages.audio.language_detection: {language_detection!r} is not a choice",
+                              "use windows (the default) or packed")
         self.model_dir, self.mode, self.batch_size, self.beam_size = Path(model_dir), mode, max(1, batch_size), beam_size
         self.device = _device(device)
         self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
