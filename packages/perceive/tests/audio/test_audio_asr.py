@@ -61,3 +61,39 @@ def test_asr_threads_follow_the_profile_and_do_not_change_the_text(dialogue):
         asr = make_asr(opts, whisper_model_dir("tiny.en"), 4)
         texts.append([(s.text, s.start, s.end) for s in asr.transcribe(audio, regions, 0.0)])
     assert texts[0] and texts[0] == texts[1]
+
+
+def test_film_language_from_the_first_batch_costs_no_encoder_pass_and_keeps_the_text(dialogue, monkeypatch):
+    """Issue 18: ``language_detection: windows`` detects the film language on the first decoding batch's
+    encoder output and decoding reuses it: one encoder call less than ``packed``, the same segments."""
+    from faster_whisper import WhisperModel
+    from reelmind.perceive.audio.asr import make_asr
+    from reelmind.perceive.audio.extract import load_audio
+    from reelmind.perceive.audio.models import whisper_model_dir
+    from reelmind.perceive.audio.options import AudioOptions
+    from reelmind.perceive.audio.vad import speech_regions
+
+    audio = load_audio(dialogue[0])[: 16000 * 12]
+    regions = speech_regions(audio)
+    calls: list[int] = []
+    encode = WhisperModel.encode
+    monkeypatch.setattr(WhisperModel, "encode", lambda self, f: calls.append(len(f)) or encode(self, f))
+    out = {}
+    for how in ("packed", "windows"):
+        calls.clear()
+        asr = make_asr(AudioOptions(cpu_threads=1, language_detection=how), whisper_model_dir("base"), 4)
+        segs = asr.transcribe(audio, regions, 0.0)
+        out[how] = ([(s.text, s.start, s.end, s.language, s.avg_logprob, [(w.word, w.start, w.end) for w in s.words])
+                     for s in segs], list(calls), asr.film_language)
+    assert out["windows"][0] and out["windows"][0] == out["packed"][0]
+    assert out["windows"][2] == out["packed"][2] == "en"
+    assert len(out["packed"][1]) == len(out["windows"][1]) + 1  # the packed detection's own encoder pass
+
+
+def test_an_unknown_language_detection_is_a_config_error(tmp_path):
+    from reelmind.core.errors import ConfigError
+    from reelmind.perceive.audio.asr import make_asr
+    from reelmind.perceive.audio.options import AudioOptions
+
+    with pytest.raises(ConfigError, match="language_detection"):
+        make_asr(AudioOptions(language_detection="first"), tmp_path, 1)

@@ -96,3 +96,26 @@ def test_unknown_option_is_a_clear_config_error():
 
     with pytest.raises(ConfigError, match="asr_modle"):
         STAGE.make_options({"asr_modle": "base"})
+
+
+def test_speaker_segmentation_threads_follow_the_asr_threads(dialogue):
+    """Issue 18: cpu-2core runs segmentation-3.0 with one ONNX Runtime thread (less CPU than two on
+    2 cores, the same activity); an explicit cpu_threads wins, no profile keeps ONNX Runtime's default."""
+    from reelmind.core.profiles import load_profile
+    from reelmind.perceive.audio.diarize import make_diarizer
+    from reelmind.perceive.audio.extract import load_audio
+    from reelmind.perceive.audio.pipeline import diarizer_options
+    from reelmind.perceive.audio.vad import speech_regions
+
+    prof = load_profile("cpu-2core")
+    assert diarizer_options(AudioOptions(), prof).cpu_threads == 1
+    assert diarizer_options(AudioOptions(cpu_threads=2), prof).cpu_threads == 2
+    assert diarizer_options(AudioOptions(), None).cpu_threads == 0
+    audio = load_audio(dialogue[0])[: 16000 * 30]
+    speech = speech_regions(audio)
+    acts = []
+    for threads in (1, 2):
+        seg = make_diarizer(AudioOptions(cpu_threads=threads), prof).segmenter
+        assert seg.onnx._threads == threads
+        acts.append(seg(audio, 0, speech).active)
+    assert acts[0].any() and np.array_equal(acts[0], acts[1])

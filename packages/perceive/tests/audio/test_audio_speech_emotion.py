@@ -13,6 +13,7 @@ from reelmind.perceive.audio.speech_emotion import (
     robust_z,
 )
 from reelmind.eval.synth import flite_say
+from reelmind.perceive.audio.extract import SAMPLE_RATE
 
 COLS = [FEATURES[c][0] for c in FEATURES]
 
@@ -132,3 +133,14 @@ def test_audeering_onnx_backend_on_a_real_exported_regressor(tmp_path):
         a, d, v = net(x)[0].detach().numpy()
         assert out["arousal"][i] == pytest.approx(a, abs=1e-5) and out["dominance"][i] == pytest.approx(d, abs=1e-5)
         assert out["valence"][i] == pytest.approx(2 * v - 1, abs=1e-5)
+
+
+def test_one_smile_instance_gives_process_signal_values():
+    """Issue 18: one openSMILE instance reset between clips = a new one per clip, value for value."""
+    rng = np.random.default_rng(3)
+    speech = flite_say("We have to go right now, before the rain starts.", "rms")
+    clips = [speech, speech[: SAMPLE_RATE // 5] * 0.5, np.zeros(100, np.float32), np.zeros(SAMPLE_RATE // 5, np.float32),
+             (rng.standard_normal(SAMPLE_RATE) * 0.1).astype(np.float32), speech * 3.0]  # the last one clips
+    ref = egemaps_features(clips, reuse=False)
+    assert np.array_equal(egemaps_features(clips), ref, equal_nan=True)
+    assert np.isfinite(ref[0]).all() and np.isnan(ref[2]).all()

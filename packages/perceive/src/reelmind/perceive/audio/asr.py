@@ -5,7 +5,8 @@ regions of one block. The faster-whisper backend decodes with ``BatchedInference
 (the speech regions are packed into 30-s windows with short pauses, one window per batch
 item, see :func:`pack_regions`), or, in ``sequential`` mode, with the plain
 ``WhisperModel.transcribe`` (the baseline of the RTF benchmark). Either way the words are then
-grouped by VAD region: one utterance per region.
+grouped by VAD region: one utterance per region. A multilingual model's film language is read
+from the first batch's encoder output, which decoding then reuses (no encoder pass of its own).
 """
 
 from __future__ import annotations
@@ -82,15 +83,22 @@ class FasterWhisperAsr:
 
     def __init__(self, model_dir: Path, *, mode: str = "batched", batch_size: int = 4, beam_size: int = 5,
                  language: str = "", device: str = "auto", compute_type: str = "default", cpu_threads: int = 0,
-                 vad: dict | None = None, language_switch_prob: float = 0.8) -> None:
+                 vad: dict | None = None, language_switch_prob: float = 0.8,
+                 language_detection: str = "windows") -> None:
         if mode not in ("batched", "sequential"):
             raise ValueError(f"asr_mode must be batched or sequential, got {mode!r}")
+        if language_detection not in ("windows", "packed"):
+            from reelmind.core.errors import ConfigError
+
+            raise ConfigError(f"stages.audio.language_detection: {language_detection!r} is not a choice",
+                              "use windows (the default) or packed")
         self.model_dir, self.mode, self.batch_size, self.beam_size = Path(model_dir), mode, max(1, batch_size), beam_size
         self.device = _device(device)
         self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
         self.cpu_threads, self.vad = cpu_threads, dict(vad or {})
         self.language = language or None
         self.language_switch_prob = language_switch_prob
+        self.language_detection = language_detection
         self.film_language: str | None = None
         self.film_language_prob = float("nan")
         self.window_languages: dict[str, int] = {}
@@ -149,6 +157,28 @@ class FasterWhisperAsr:
                                                    language_detection_segments=3)
         return lang, float(prob)
 
+    def detect_window_language(self, packed: np.ndarray, windows: list[tuple[float, float]]):
+        """The film language from the first batch of packed windows, encoded exactly as the batched
+        decoding will encode them (faster-whisper's features, padded to 30 s): the first of up to 3
+        windows detected with probability > 0.5, else the majority (faster-whisper's rule). Returns
+        (language, probability, (features, encoder output)): decoding reuses that encoder output, so
+        the detection costs no encoder pass of its own (``language_detection: windows``)."""
+        from faster_whisper.audio import pad_or_trim
+
+        model = self.model
+        first = windows[:self.batch_size]
+        feats = np.stack([pad_or_trim(model.feature_extractor(
+            packed[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)])[..., :-1]) for a, b in first])
+        encoded = model.encode(feats)
+        votes: dict[str, list[float]] = {}
+        for res in model.model.detect_language(encoded)[:3]:
+            lang, prob = res[0][0][2:-2], float(res[0][1])
+            if prob > 0.5:
+                return lang, prob, (feats, encoded)
+            votes.setdefault(lang, []).append(prob)
+        lang = max(votes, key=lambda k: len(votes[k]))
+        return lang, max(votes[lang]), (feats, encoded)
+
     def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
         model = self.model
         audio = np.ascontiguousarray(audio, dtype=np.float32)
@@ -163,11 +193,16 @@ class FasterWhisperAsr:
             packed, windows, pieces = pack_regions(audio, clips)
             if not windows:
                 return []
+        encoded = None  # (features, encoder output) of the first batch, when detection already encoded it
         if self.multilingual and self.film_language is None and len(packed):
-            self.film_language, self.film_language_prob = self.detect_film_language(packed)
+            if self.mode == "batched" and self.language_detection == "windows":
+                self.film_language, self.film_language_prob, encoded = self.detect_window_language(packed, windows)
+            else:
+                self.film_language, self.film_language_prob = self.detect_film_language(packed)
             log.info("film language %s (p=%.2f)", self.film_language, self.film_language_prob)
         language = self.language or self.film_language
-        with _LanguageGate(model, language, self.language_switch_prob, active=self.multilingual) as gate:
+        with _LanguageGate(model, language, self.language_switch_prob, active=self.multilingual,
+                           encoded=encoded) as gate:
             if self.mode == "sequential":
                 segs, info = model.transcribe(audio, vad_filter=True, vad_parameters=self.vad or None,
                                               condition_on_previous_text=False, language=language,
@@ -214,19 +249,34 @@ class _LanguageGate:
     noisy windows must not flip a film into another language), and records each window's choice.
     """
 
-    def __init__(self, whisper_model, film_language: str | None, switch_prob: float, active: bool) -> None:
+    def __init__(self, whisper_model, film_language: str | None, switch_prob: float, active: bool,
+                 encoded: tuple | None = None) -> None:
         self._owner, self._ct2 = whisper_model, whisper_model.model
         self.film, self.switch, self.active = film_language, switch_prob, active
         self.chosen: list[str] = []
         self.last: str | None = None
+        self._encoded = encoded  # (features, encoder output) already computed for the first batch
 
     def __enter__(self) -> "_LanguageGate":
         if self.active:
             self._owner.model = self
+        if self._encoded is not None:
+            self._owner.encode = self._encode  # the instance attribute shadows WhisperModel.encode
         return self
 
     def __exit__(self, *exc) -> None:
         self._owner.model = self._ct2
+        self._owner.__dict__.pop("encode", None)
+        self._encoded = None
+
+    def _encode(self, features):
+        """WhisperModel.encode, but the batch language detection already encoded is not encoded again."""
+        if self._encoded is not None:
+            feats, out = self._encoded
+            self._encoded = None
+            if features.shape == feats.shape and np.array_equal(features, feats):
+                return out
+        return type(self._owner).encode(self._owner, features)
 
     def __getattr__(self, name):
         return getattr(self._ct2, name)
@@ -401,7 +451,8 @@ def _faster_whisper(options, model_dir: Path, batch_size: int) -> FasterWhisperA
            "speech_pad_ms": options.vad_speech_pad_ms, "min_speech_duration_ms": 150}  # as vad.speech_regions
     return FasterWhisperAsr(model_dir, mode=options.asr_mode, batch_size=batch_size, beam_size=options.beam_size,
                             language=options.language, device=options.device, compute_type=options.compute_type,
-                            cpu_threads=options.cpu_threads, vad=vad, language_switch_prob=options.language_switch_prob)
+                            cpu_threads=options.cpu_threads, vad=vad, language_switch_prob=options.language_switch_prob,
+                            language_detection=options.language_detection)
 
 
 def _whisperx(options, model_dir: Path, batch_size: int) -> WhisperXAsr:

@@ -184,7 +184,7 @@ def analyze_audio(
                    "cpu_threads": getattr(asr, "cpu_threads", 0),
                    "device": getattr(asr, "device", "cpu"), "mode": options.asr_mode}
     enhancers = make_enhancers(options)
-    diarizer = make_diarizer(options, profile)
+    diarizer = make_diarizer(diarizer_options(options, profile), profile)
     fopts = FilterOptions(options.min_avg_logprob, options.max_compression_ratio, options.max_no_speech_prob,
                           options.max_phrase_repeats)
 
@@ -240,10 +240,17 @@ def analyze_audio(
     return result
 
 
+def diarizer_options(options: AudioOptions, profile: Any) -> AudioOptions:
+    """The options the diarizer is built with: ``cpu_threads`` 0 becomes :func:`asr_cpu_threads`."""
+    return options if options.cpu_threads else dataclasses.replace(options, cpu_threads=asr_cpu_threads(profile))
+
+
 def asr_cpu_threads(profile: Any) -> int:
     """CTranslate2 threads of the ASR on a CPU when ``cpu_threads`` is 0: the profile's cores - 1 (1 on
     cpu-2core: on the 6-minute film 1 thread took 25-30 CPU s, 2 threads 29-34 CPU s and no less wall,
-    same text; bench/RESULTS.md issue 18), 0 (CTranslate2's default) without a profile."""
+    same text; bench/RESULTS.md issue 18), 0 (CTranslate2's default) without a profile. The speaker
+    segmentation's ONNX Runtime uses as many (segmentation-3.0 on the 6-minute film: 2.9 CPU s with
+    1 thread, 3.9 with 2, the same activity; bench/RESULTS.md issue 18 round 4)."""
     cores = int(getattr(profile, "threads", 0) or 0)
     return max(1, cores - 1) if cores else 0
 

@@ -74,16 +74,61 @@ def _smile():
     return opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02, feature_level=opensmile.FeatureLevel.Functionals)
 
 
-def egemaps_features(clips: Sequence[np.ndarray]) -> np.ndarray:
-    """(n, len(FEATURES)) eGeMAPSv02 functionals of 16 kHz clips (NaN rows for clips < 0.1 s)."""
-    smile = _smile()
+class _SmileInstance:
+    """One initialised openSMILE eGeMAPSv02-functionals instance run clip after clip (``smile_reset``
+    between clips), instead of ``Smile.process_signal``'s new instance, config parse and pandas frame
+    per clip; the same values (the same config, options and 16-bit input as ``process_signal``)."""
+
+    def __init__(self) -> None:
+        import os
+
+        from opensmile.core.config import config
+
+        smile = _smile()
+        options = smile._options()
+        options.update(source=os.path.join(smile.default_config_root, config.EXTERNAL_INPUT_CONFIG),
+                       sampleRate=SAMPLE_RATE, nBits=16)
+        self._src, self._sink = config.EXTERNAL_SOURCE_COMPONENT, config.EXTERNAL_OUTPUT_COMPONENT
+        self._cols = [list(smile.feature_names).index(c) for c in FEATURES]
+        self._smile = smile._smile(options=options)
+
+    def __call__(self, clip: np.ndarray) -> np.ndarray:
+        rows: list[np.ndarray] = []
+        smile = self._smile
+        smile.external_sink_set_callback_ex(self._sink, lambda data, _meta: rows.append(np.array(data, np.float64)))
+        del smile._callbacks[:-1]  # the previous clips' callbacks (re-registered after every reset)
+        pcm = np.ascontiguousarray(clip, dtype=np.float32) * np.float32(32768)  # as process_signal
+        smile.external_audio_source_write_data(self._src, bytes(pcm.astype(np.int16)))
+        smile.external_audio_source_set_eoi(self._src)
+        try:
+            smile.run()
+        finally:
+            smile.reset()
+        return np.vstack(rows)[0, self._cols] if rows else np.full(len(self._cols), np.nan)
+
+
+def egemaps_features(clips: Sequence[np.ndarray], reuse: bool = True) -> np.ndarray:
+    """(n, len(FEATURES)) eGeMAPSv02 functionals of 16 kHz clips (NaN rows for clips < 0.1 s).
+
+    ``reuse``: one openSMILE instance for all clips (:class:`_SmileInstance`), else
+    ``Smile.process_signal`` per clip (the same values, ~6 % more CPU on the 6-minute film).
+    """
     cols = list(FEATURES)
     out = np.full((len(clips), len(cols)), np.nan)
-    for i, clip in enumerate(clips):
-        if len(clip) < SAMPLE_RATE // 10:
-            continue
-        df = smile.process_signal(np.ascontiguousarray(clip, dtype=np.float32), SAMPLE_RATE)
-        out[i] = df[cols].to_numpy(dtype=np.float64)[0]
+    run = _SmileInstance() if reuse and any(len(c) >= SAMPLE_RATE // 10 for c in clips) else None
+    smile = _smile()
+    try:
+        for i, clip in enumerate(clips):
+            if len(clip) < SAMPLE_RATE // 10:
+                continue
+            if run is not None:
+                out[i] = run(clip)
+                continue
+            df = smile.process_signal(np.ascontiguousarray(clip, dtype=np.float32), SAMPLE_RATE)
+            out[i] = df[cols].to_numpy(dtype=np.float64)[0]
+    finally:
+        if run is not None:
+            run._smile.free()
     return out
 
 
