@@ -88,7 +88,7 @@ def test_parallel_follows_config_then_the_profile_within_idle_cores_and_free_mem
     from reelmind.core import runtime
     from reelmind.core.config import RunConfig
     from reelmind.core.profiles import Profile
-    from reelmind.pipeline.orchestrate import GB_PER_WORKER, parallel_workers
+    from reelmind.pipeline.orchestrate import GB_PER_WORKER, MIN_PARALLEL_FILM_S, parallel_workers
 
     two = Profile(name="two", parallel=2)
     assert parallel_workers(RunConfig.from_dict({"parallel": 3}), two) == (3, "config parallel")
@@ -98,6 +98,9 @@ def test_parallel_follows_config_then_the_profile_within_idle_cores_and_free_mem
         monkeypatch.setattr(runtime, "idle_cores", lambda idle=idle: idle)
         n, why = parallel_workers(RunConfig(), two)
         assert n == want and f"{idle:.1f} cores idle" in why
+    n, why = parallel_workers(RunConfig(), two, media_path("feat/single_face.mp4"))
+    assert n == 1 and "2-s film" in why  # short films: a worker's start-up costs more than it saves
+    assert MIN_PARALLEL_FILM_S == 60.0
     monkeypatch.setattr(runtime, "available_memory_gb", lambda: GB_PER_WORKER * 1.5)
     assert parallel_workers(RunConfig(), two)[0] == 1  # memory for one stage only
 

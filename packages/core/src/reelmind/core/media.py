@@ -55,3 +55,14 @@ def open_media(path: str | Path):
     except Exception as exc:  # av.error.* (InvalidDataError, ...), UnicodeDecodeError on garbage
         raise InputMediaError(f"{path}: not a readable media file ({type(exc).__name__}: {exc})".splitlines()[0],
                               "check the file is complete (a truncated MP4 loses its index)") from None
+
+
+def media_seconds(path: str | Path) -> float:
+    """The container's duration in seconds; 0.0 when it does not say or the file cannot be opened
+    (the stages that decode it report why)."""
+    try:
+        with open_media(path) as container:
+            return float(container.duration / 1_000_000) if container.duration else 0.0
+    except Exception:  # noqa: BLE001 - a probe for planning, never an error of its own
+        return 0.0
+

@@ -258,7 +258,7 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
     reports = [StageReport(n, "missing", message="; ".join(r)) for n, r in sorted(the_plan.missing.items())]
     manifest = start_manifest(film, keys["video"], profile, config, reports)
     store.write_manifest(manifest)
-    workers, why = parallel_workers(config, profile)
+    workers, why = parallel_workers(config, profile, film)
     manifest["parallel"] = {"workers": workers, "why": why}
     if workers > 1 and stages_are_discoverable(stages):
         from .concurrent import drive_concurrently
@@ -289,20 +289,28 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
 #: memory a run needs free per stage computed at once (faces and audio peak near 0.9 GB each on the
 #: 6-minute film, bench/RESULTS.md issue 18) before the driver starts a second one
 GB_PER_WORKER = 1.5
+#: films shorter than this run one stage at a time under ``parallel: 0``: a worker process's start-up
+#: (imports, models loaded again) costs more than faces and audio side by side save on them
+MIN_PARALLEL_FILM_S = 60.0
 
 
-def parallel_workers(config: RunConfig, profile=None) -> tuple[int, str]:
+def parallel_workers(config: RunConfig, profile=None, film: Path | None = None) -> tuple[int, str]:
     """How many stages the local driver computes at once, and why: config ``parallel`` when set;
-    when it is 0, the profile's ``parallel``, but no more than the cores the machine has idle now
-    and the memory it has free (two stages side by side only pay on cores nobody else is using:
-    bench/RESULTS.md, issue 18). With more than one, a script that calls :func:`run_pipeline` needs an
-    ``if __name__ == "__main__":`` guard (workers are spawned)."""
+    when it is 0, the profile's ``parallel`` for a film of at least a minute, but no more than the
+    cores the machine has idle now and the memory it has free (two stages side by side only pay on
+    cores nobody else is using: bench/RESULTS.md, issue 18). With more than one, a script that calls
+    :func:`run_pipeline` needs an ``if __name__ == "__main__":`` guard (workers are spawned)."""
     if config.parallel:
         return max(1, int(config.parallel)), "config parallel"
     want = max(1, int(getattr(profile, "parallel", 1) or 1))
     if want == 1:
         return 1, f"profile {getattr(profile, 'name', '?')}"
+    from reelmind.core.media import media_seconds
     from reelmind.core.runtime import available_memory_gb, idle_cores
+
+    seconds = media_seconds(film) if film is not None else float("inf")
+    if seconds < MIN_PARALLEL_FILM_S:
+        return 1, f"a {seconds:.0f}-s film: one stage at a time (under {MIN_PARALLEL_FILM_S:.0f} s)"
 
     idle, free = idle_cores(), available_memory_gb()
     n = max(1, min(want, int(idle + 0.5), int(free // GB_PER_WORKER)))
