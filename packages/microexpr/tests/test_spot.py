@@ -205,3 +205,12 @@ def test_two_sided_baseline_keeps_a_bump_next_to_a_step_at_the_window_start():
     assert sides[10:12, 2].max() > 0.02 and abs(sides[44:60, 4]).max() < 0.01  # the bump stands out, the step does not
     found = events(sides, s)
     assert [j for _, _, j in found] == [2] and iou(found[0][:2], (8, 13)) >= 0.5
+
+
+def test_merged_chain_longer_than_a_micro_expression_can_be_dropped():
+    from reelmind.microexpr.spot import Interval, merge, not_too_long
+
+    ivs = [Interval(10, 12, 14, 6.0), Interval(17, 18, 20, 7.0), Interval(23, 25, 27, 5.0), Interval(50, 51, 53, 6.0)]
+    merged = merge(ivs, 3)  # 25 fps: 10-27 is 18 frames = 0.72 s
+    assert [(iv.onset, iv.offset) for iv in merged] == [(10, 27), (50, 53)]
+    assert [(iv.onset, iv.offset) for iv in not_too_long(merged, 25.0, 0.5)] == [(50, 53)]

@@ -98,6 +98,7 @@ class SpotSettings:
     au_edge: float = 0.3
     au_return: float = 0.5
     au_baseline: str = "median"
+    merged_max: bool = False
     side_seconds: float = 0.1
     max_jump: float = 0.0
     au_alone: float = 0.0
@@ -398,6 +399,12 @@ def merge(intervals: list[Interval], gap: int) -> list[Interval]:
     return out
 
 
+def not_too_long(intervals: list[Interval], fps: float, max_duration: float) -> list[Interval]:
+    """The intervals lasting at most ``max_duration`` (a chain of merged AU events that lasts
+    longer than a micro-expression is not one)."""
+    return [iv for iv in intervals if iv.offset - iv.onset + 1 <= max_duration * fps + 0.5]
+
+
 # ----------------------------------------------------------------------------- AU evidence
 def landmark_series(traj: np.ndarray, landmarks: np.ndarray, cell: int) -> np.ndarray:
     """Displacement of the window's landmarks (their median position, crop px) along the cell
@@ -634,7 +641,8 @@ def spot(crops: list[np.ndarray], fps: float, flow: Flow, settings: SpotSettings
             iv.blocks, iv.au = sig.excess[iv.apex], AU_ORDER[j]
             found.append(iv)
         thr = np.where(sig.valid, s.au_z, np.inf)
-        return merge(found, max(0, int(round(s.merge_gap * fps)))), sig, thr
+        merged = merge(found, max(0, int(round(s.merge_gap * fps))))
+        return (not_too_long(merged, fps, s.max_duration) if s.merged_max else merged), sig, thr
     thr = thresholds(sig.scores, sig.valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2),
                      s.p, s.noise_factor, s.min_score)
     reach = k_frames(fps, s.max_duration)
