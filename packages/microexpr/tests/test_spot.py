@@ -177,3 +177,40 @@ def test_tracks_follow_the_face_track_ids_and_fuse_finds_the_person():
                          box=np.array([[201, 11, 251, 61], [12, 10, 61, 60], [400, 400, 450, 450]], np.float32))
     pid, label = persons_of(ev, faces)
     assert list(pid) == [5, 3, -1] and list(label[:2]) == ["bob", "ann"]
+
+
+def test_two_sided_baseline_keeps_a_bump_next_to_a_step_at_the_window_start():
+    """single_face's misses (round 4): a brief AU near the start of a track, just before a smile
+    onset; the running median (one-sided there, pulled up by the step) hides it and turns the step
+    into a negative residual; the two-sided measure keeps the bump and gives the step nothing."""
+    from reelmind.microexpr.evaluate import iou
+    from reelmind.microexpr.spot import AuSignal, SpotSettings, au_intervals, residuals, robust_noise, side_reach, two_sided
+
+    rng = np.random.default_rng(0)
+    n, fps = 72, 30.0
+    ev = rng.normal(0, 0.002, (n, 6))
+    ev[8:14, 2] += 0.03 * np.sin(np.pi * (np.arange(6) + 0.5) / 6)  # AU12 bump, frames 8-13
+    ev[16:, 2] += 0.18 * np.clip((np.arange(16, n) - 15) / 4, 0, 1)  # a smile onset from frame 16
+    ev[40:, 4] += 0.05  # AU9 step
+    valid = np.ones(n, bool)
+    valid[:4] = valid[-4:] = False
+
+    def events(res, s):
+        sig = AuSignal(ev, res, res / np.maximum(robust_noise(res, valid, 30, 7), s.au_floor))
+        return [(iv.onset, iv.offset, j) for iv, j in au_intervals(sig, valid, fps, s)]
+
+    assert not any(j == 2 and iou((a, b), (8, 13)) >= 0.5 for a, b, j in events(residuals(ev, 15), SpotSettings()))
+    s = SpotSettings(au_baseline="sides")
+    sides = two_sided(ev, side_reach(fps, s), 3)
+    assert sides[10:12, 2].max() > 0.02 and abs(sides[44:60, 4]).max() < 0.01  # the bump stands out, the step does not
+    found = events(sides, s)
+    assert [j for _, _, j in found] == [2] and iou(found[0][:2], (8, 13)) >= 0.5
+
+
+def test_merged_chain_longer_than_a_micro_expression_can_be_dropped():
+    from reelmind.microexpr.spot import Interval, merge, not_too_long
+
+    ivs = [Interval(10, 12, 14, 6.0), Interval(17, 18, 20, 7.0), Interval(23, 25, 27, 5.0), Interval(50, 51, 53, 6.0)]
+    merged = merge(ivs, 3)  # 25 fps: 10-27 is 18 frames = 0.72 s
+    assert [(iv.onset, iv.offset) for iv in merged] == [(10, 27), (50, 53)]
+    assert [(iv.onset, iv.offset) for iv in not_too_long(merged, 25.0, 0.5)] == [(50, 53)]

@@ -17,6 +17,10 @@ Three ways to measure, per frame, how far the face is from where it "should" be:
   more than the brows) is dropped. A speaking mouth raises the noise of the mouth AUs only, so the
   brows and the nose stay sensitive, and a mouth AU needs to stand out of the mouth's own motion
   in its own direction (lip-corner pull up, down, press), not in any direction.
+  With ``au_baseline="sides"`` (an option, off: see bench/RESULTS.md, round 5) the residual is how
+  far the evidence stands above *both* of its sides (:func:`two_sided`), so a step next to an event
+  (a smile onset) or the one-sided window at a track's start does not pull the baseline, and the
+  bounds follow the evidence over the line joining the sides (:func:`side_bounds`).
 * ``method="median"``. Every frame's flow from a key frame (a new key every ``key_seconds``;
   the keys chain, so each frame costs one flow) gives the displacement trajectory of every small cell
   (``cell`` px) of the canonical crop; the baseline of a cell is its running median over
@@ -93,6 +97,9 @@ class SpotSettings:
     au_floor: float = 0.003
     au_edge: float = 0.3
     au_return: float = 0.5
+    au_baseline: str = "median"
+    merged_max: bool = False
+    side_seconds: float = 0.1
     max_jump: float = 0.0
     au_alone: float = 0.0
 
@@ -392,6 +399,12 @@ def merge(intervals: list[Interval], gap: int) -> list[Interval]:
     return out
 
 
+def not_too_long(intervals: list[Interval], fps: float, max_duration: float) -> list[Interval]:
+    """The intervals lasting at most ``max_duration`` (a chain of merged AU events that lasts
+    longer than a micro-expression is not one)."""
+    return [iv for iv in intervals if iv.offset - iv.onset + 1 <= max_duration * fps + 0.5]
+
+
 # ----------------------------------------------------------------------------- AU evidence
 def landmark_series(traj: np.ndarray, landmarks: np.ndarray, cell: int) -> np.ndarray:
     """Displacement of the window's landmarks (their median position, crop px) along the cell
@@ -435,9 +448,74 @@ def au_signal(traj: np.ndarray, landmarks: np.ndarray, cells: Cells, crop: int, 
     from .au import evidence_matrix
 
     ev = evidence_matrix(landmark_series(traj, landmarks, cells.cell) / (crop / CROP_SPAN))
-    res = residuals(ev, k_frames(fps, s.baseline_seconds))
+    if s.au_baseline == "sides":
+        res = two_sided(ev, side_reach(fps, s), k_frames(fps, s.side_seconds))
+    elif s.au_baseline != "median":
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"unknown AU baseline {s.au_baseline!r}", "choose median or sides")
+    else:
+        res = residuals(ev, k_frames(fps, s.baseline_seconds))
     noise = robust_noise(res, valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2))
     return AuSignal(ev, res, res / np.maximum(noise, s.au_floor))
+
+
+def side_reach(fps: float, s: SpotSettings) -> int:
+    """Largest gap (frames) between an apex and its sides: past the offset of the longest event
+    (its apex lies at 0.4 of it)."""
+    return int(math.ceil(0.7 * s.max_duration * fps)) + 1
+
+
+def two_sided(ev: np.ndarray, reach: int, side: int) -> np.ndarray:
+    """Per frame and column, how far the evidence stands above both of its sides: for gaps h = 1 ..
+    ``reach`` frames, min(ev - median of the ``side`` frames ending h before, ev - median of the
+    ``side`` frames starting h after), the largest over h (frames whose sides leave the window get
+    0). A bump that rose and came back within 2 ``reach`` frames stands above both sides; a step,
+    a ramp or a slow drift stands above one side only, so it leaves nothing (a running median, by
+    contrast, is pulled by a step next to an event and by the ends of the window)."""
+    from scipy.ndimage import median_filter
+
+    n = len(ev)
+    c = side // 2
+    med = median_filter(ev, size=(2 * c + 1,) + (1,) * (ev.ndim - 1), mode="nearest")
+    out = np.full(ev.shape, -np.inf)
+    t = np.arange(n)
+    for h in range(1, reach + 1):
+        lo, hi = t - h - c, t + h + c
+        ok = ((lo - c >= 0) & (hi + c <= n - 1)).reshape((n,) + (1,) * (ev.ndim - 1))
+        r = np.minimum(ev - med[np.clip(lo, 0, n - 1)], ev - med[np.clip(hi, 0, n - 1)])
+        out = np.where(ok, np.maximum(out, r), out)
+    return np.where(np.isfinite(out), out, 0.0)
+
+
+def side_bounds(e: np.ndarray, apex: int, reach: int, side: int, frac: float) -> tuple[int, int]:
+    """Onset and offset of a bump of the series ``e`` at ``apex``: the sides are those of the gap
+    that made the apex stand highest above both (:func:`two_sided`); the baseline is the line
+    joining the two sides' medians; the event spans the frames around the apex whose evidence over
+    that line stays above ``frac`` of the apex's."""
+    n = len(e)
+    c = side // 2
+    best = None
+    for h in range(1, reach + 1):
+        lo, hi = apex - h - c, apex + h + c
+        if lo - c < 0 or hi + c > n - 1:
+            break
+        left, right = float(np.median(e[lo - c: lo + c + 1])), float(np.median(e[hi - c: hi + c + 1]))
+        height = min(e[apex] - left, e[apex] - right)
+        if best is None or height > best[0]:
+            best = (height, lo, hi, left, right)
+    if best is None or best[0] <= 0:
+        return apex, apex
+    height, lo, hi, left, right = best
+    t = np.arange(lo, hi + 1)
+    over = e[lo: hi + 1] - (left + (right - left) * (t - lo) / (hi - lo))
+    k = apex - lo
+    a = b = k
+    while a > 0 and over[a - 1] > frac * over[k]:
+        a -= 1
+    while b < len(over) - 1 and over[b + 1] > frac * over[k]:
+        b += 1
+    return lo + a, lo + b
 
 
 def landmark_jump(landmarks: np.ndarray, idx: np.ndarray, a: int, b: int, crop: int) -> float:
@@ -471,12 +549,15 @@ def au_intervals(sig: AuSignal, valid: np.ndarray, fps: float, s: SpotSettings,
         r, e = sig.residual[:, j], sig.evidence[:, j]
         for apex in candidates(np.where(ok[:, j], r, 0), np.where(ok[:, j], 0, np.inf)):
             peak = r[apex]
-            a = apex
-            while a > 0 and r[a - 1] > s.au_edge * peak:
-                a -= 1
-            b = apex
-            while b < n - 1 and r[b + 1] > s.au_edge * peak:
-                b += 1
+            if s.au_baseline == "sides":  # bounds on the evidence over the line joining the two sides
+                a, b = side_bounds(e, apex, side_reach(fps, s), k_frames(fps, s.side_seconds), s.au_edge)
+            else:
+                a = apex
+                while a > 0 and r[a - 1] > s.au_edge * peak:
+                    a -= 1
+                b = apex
+                while b < n - 1 and r[b + 1] > s.au_edge * peak:
+                    b += 1
             came_back = abs(e[min(n - 1, b + 1)] - e[max(0, a - 1)]) <= s.au_return * peak
             jump = (landmark_jump(landmarks, AU_LANDMARKS[AU_ORDER[j]], max(0, a - 1), min(n - 1, b + 1), crop)
                     if landmarks is not None and s.max_jump > 0 else 0.0)
@@ -560,7 +641,8 @@ def spot(crops: list[np.ndarray], fps: float, flow: Flow, settings: SpotSettings
             iv.blocks, iv.au = sig.excess[iv.apex], AU_ORDER[j]
             found.append(iv)
         thr = np.where(sig.valid, s.au_z, np.inf)
-        return merge(found, max(0, int(round(s.merge_gap * fps)))), sig, thr
+        merged = merge(found, max(0, int(round(s.merge_gap * fps))))
+        return (not_too_long(merged, fps, s.max_duration) if s.merged_max else merged), sig, thr
     thr = thresholds(sig.scores, sig.valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2),
                      s.p, s.noise_factor, s.min_score)
     reach = k_frames(fps, s.max_duration)
