@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reelmind.eval.conversation import TESTDATA
 from reelmind.perceive.audio.asr import pack_regions, split_words, unpack_time
 
 
@@ -99,8 +100,7 @@ def test_an_unknown_language_detection_is_a_config_error(tmp_path):
         make_asr(AudioOptions(language_detection="first"), tmp_path, 1)
 
 
-@pytest.mark.skipif(not (__import__("reelmind.eval.conversation", fromlist=["TESTDATA"]).TESTDATA / "librivox").exists(),
-                    reason="apt-get install pocketsphinx-testdata")
+@pytest.mark.skipif(not (TESTDATA / "librivox").exists(), reason="apt-get install pocketsphinx-testdata")
 def test_regions_a_packed_window_never_reached_are_decoded_again(tmp_path):
     """Issue 11: tiny.en ends the packed window of the reader + cards conversation (seed 0) after its
     first of six regions; the five it never reached are found, decoded again each on its own and get
