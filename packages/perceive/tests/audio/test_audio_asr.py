@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reelmind.eval.conversation import TESTDATA
 from reelmind.perceive.audio.asr import pack_regions, split_words, unpack_time
 
 
@@ -97,3 +98,42 @@ def test_an_unknown_language_detection_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="language_detection"):
         make_asr(AudioOptions(language_detection="first"), tmp_path, 1)
+
+
+@pytest.mark.skipif(not (TESTDATA / "librivox").exists(), reason="apt-get install pocketsphinx-testdata")
+def test_regions_a_packed_window_never_reached_are_decoded_again(tmp_path):
+    """Issue 11: tiny.en ends the packed window of the reader + cards conversation (seed 0) after its
+    first of six regions; the five it never reached are found, decoded again each on its own and get
+    words (``redecode``), or are reported without words (``keep``): never a silent gap."""
+    from reelmind.eval.conversation import real_conversation
+    from reelmind.perceive.audio.asr import make_asr, pack_regions, skipped_regions
+    from reelmind.perceive.audio.extract import load_audio
+    from reelmind.perceive.audio.models import whisper_model_dir
+    from reelmind.perceive.audio.options import AudioOptions
+    from reelmind.perceive.audio.vad import speech_regions
+
+    real_conversation(tmp_path / "rc.wav", rounds=3, seed=0, speakers=("reader", "cards"))
+    audio = load_audio(tmp_path / "rc.wav")
+    regions = [r for r in speech_regions(audio) if 41 <= r[0] and r[1] <= 69]  # the bench's third window
+    assert len(regions) == 6 and len(pack_regions(audio, regions)[1]) == 1
+
+    def words_in(segs, a, b):
+        return [w.word for s in segs for w in s.words if w.start < b and w.end > a]
+
+    out = {}
+    for action in ("keep", "redecode"):
+        asr = make_asr(AudioOptions(asr_model="tiny.en", cpu_threads=1, asr_skipped_regions=action),
+                       whisper_model_dir("tiny.en"), 4)
+        out[action] = (asr.transcribe(audio, regions, 100.0), asr)
+    segs, asr = out["keep"]
+    assert words_in(segs, 100 + regions[0][0], 100 + regions[0][1])
+    assert asr.skipped["regions"] == 5 and asr.skipped["redecoded"] == 0
+    assert asr.skipped_empty == [(pytest.approx(100 + a, abs=0.01), pytest.approx(100 + b, abs=0.01))
+                                 for a, b in regions[1:]]
+    segs, asr = out["redecode"]
+    assert asr.skipped["regions"] == asr.skipped["redecoded"] == 5 and asr.skipped_empty == []
+    assert all(words_in(segs, 100 + a, 100 + b) for a, b in regions)
+    assert [s.start for s in segs] == sorted(s.start for s in segs)
+    assert segs[0].text == out["keep"][0][0].text  # the first pass is unchanged
+    assert skipped_regions([[(0.0, 1.0)]], [(0.0, 5.0)], [(0.0, 3.0, 1.2), (1.5, 9.0, 1.0), (2.8, 20.0, 0.3)]) \
+        == [(9.0, 10.0)]  # the region after the last word; one too short to hold speech is left

@@ -7,6 +7,8 @@ item, see :func:`pack_regions`), or, in ``sequential`` mode, with the plain
 ``WhisperModel.transcribe`` (the baseline of the RTF benchmark). Either way the words are then
 grouped by VAD region: one utterance per region. A multilingual model's film language is read
 from the first batch's encoder output, which decoding then reuses (no encoder pass of its own).
+Whisper may end a packed window early (end-of-text after its first region): the regions it left
+behind are decoded once more, each as its own window (:func:`skipped_regions`).
 """
 
 from __future__ import annotations
@@ -84,14 +86,21 @@ class FasterWhisperAsr:
     def __init__(self, model_dir: Path, *, mode: str = "batched", batch_size: int = 4, beam_size: int = 5,
                  language: str = "", device: str = "auto", compute_type: str = "default", cpu_threads: int = 0,
                  vad: dict | None = None, language_switch_prob: float = 0.8,
-                 language_detection: str = "windows") -> None:
+                 language_detection: str = "windows", skipped_regions: str = "redecode") -> None:
+        from reelmind.core.errors import ConfigError
+
         if mode not in ("batched", "sequential"):
             raise ValueError(f"asr_mode must be batched or sequential, got {mode!r}")
         if language_detection not in ("windows", "packed"):
-            from reelmind.core.errors import ConfigError
-
             raise ConfigError(f"stages.audio.language_detection: {language_detection!r} is not a choice",
                               "use windows (the default) or packed")
+        if skipped_regions not in ("redecode", "keep"):
+            raise ConfigError(f"stages.audio.asr_skipped_regions: {skipped_regions!r} is not a choice",
+                              "use redecode (the default) or keep")
+        self.skipped_action = skipped_regions
+        #: regions a packed window's decoding left behind: how many, their seconds, how many decoded again
+        self.skipped = {"regions": 0, "seconds": 0.0, "redecoded": 0}
+        self.skipped_empty: list[tuple[float, float]] = []  # those still without words (film time, s)
         self.model_dir, self.mode, self.batch_size, self.beam_size = Path(model_dir), mode, max(1, batch_size), beam_size
         self.device = _device(device)
         self.compute_type = compute_type if compute_type != "default" else ("float16" if self.device == "cuda" else "int8")
@@ -229,11 +238,41 @@ class FasterWhisperAsr:
             return by_window[max(0, int(np.searchsorted(starts, seg.start + 1e-6)) - 1)]
 
         langs = {id(seg): seg_language(seg) for seg in segs}
+        skipped = skipped_regions([[(w.start, w.end) for w in seg.words or []] for seg in segs], windows, pieces)
         for seg in segs:  # packed time -> block time
             for w in seg.words or []:
                 w.start, w.end = unpack_time(w.start, pieces), unpack_time(w.end, pieces)
             seg.start, seg.end = unpack_time(seg.start, pieces), unpack_time(seg.end, pieces)
+        if skipped:
+            segs = self._redecode(audio, skipped, offset, segs, langs, language, common)
         return self._convert(segs, offset, lambda s: langs[id(s)], clips)
+
+    def _redecode(self, audio: np.ndarray, regions: list[tuple[float, float]], offset: float, segs: list,
+                  langs: dict, language: str | None, common: dict) -> list:
+        """Decode the ``regions`` (block time) a packed window left behind once more, each as its own
+        window on the block audio (no packing, no further retry), and merge the segments in time
+        order; ``langs`` gains the new segments' languages. With ``asr_skipped_regions: keep`` the
+        regions are only counted (the stage reports them as degraded)."""
+        self.skipped["regions"] += len(regions)
+        self.skipped["seconds"] += sum(b - a for a, b in regions)
+        if self.skipped_action != "redecode":
+            self.skipped_empty += [(a + offset, b + offset) for a, b in regions]
+            return segs
+        log.info("%d speech region(s) skipped by a packed window's decoding: decoded again", len(regions))
+        with _LanguageGate(self.model, language, self.language_switch_prob, active=self.multilingual) as gate:
+            more, info = self._batched.transcribe(audio, clip_timestamps=[{"start": a, "end": b} for a, b in regions],
+                                                  batch_size=self.batch_size, without_timestamps=True,
+                                                  language=language, multilingual=gate.active, **common)
+            more = list(more)
+        self._count_languages(gate)
+        by_region = gate.chosen if len(gate.chosen) == len(regions) else [info.language] * len(regions)
+        starts = np.array([a for a, _ in regions])
+        for seg in more:
+            langs[id(seg)] = by_region[max(0, int(np.searchsorted(starts, seg.start + 1e-6)) - 1)]
+        self.skipped["redecoded"] += len(regions)
+        self.skipped_empty += [(a + offset, b + offset) for a, b in regions
+                               if not any(w.start < b and w.end > a for seg in more for w in seg.words or [])]
+        return sorted(segs + more, key=lambda seg: seg.start)
 
     def _count_languages(self, gate: "_LanguageGate") -> None:
         for lang in gate.chosen:
@@ -335,6 +374,38 @@ def pack_regions(audio: np.ndarray, clips: list[tuple[float, float]], max_s: flo
         windows[-1][1] = pos
     packed = np.concatenate(parts) if parts else np.zeros(0, np.float32)
     return packed, [(a, min(b, a + max_s)) for a, b in windows], pieces
+
+
+#: a packed region that its window's last decoded word ends less than this far into was never reached (s):
+#: a spoken word lasts longer and VAD pads a region's start by 0.1 s
+SKIP_MARGIN_S = 0.2
+#: regions shorter than this are not decoded again (s)
+SKIP_MIN_S = 0.5
+
+
+def skipped_regions(words: list[list[tuple[float, float]]], windows: list[tuple[float, float]],
+                    pieces: list[tuple[float, float, float]], margin_s: float = SKIP_MARGIN_S,
+                    min_s: float = SKIP_MIN_S) -> list[tuple[float, float]]:
+    """The speech regions (block time) of packed windows that Whisper never reached.
+
+    Whisper can emit end-of-text after the first regions of a packed window (issue 11: tiny.en
+    decoded 1 of 6). ``words`` are the decoded segments' (start, end) words in packed time,
+    ``windows`` and ``pieces`` as :func:`pack_regions` returns them. A region is skipped when the
+    last word of its window ends before ``margin_s`` into it (every region of a window without
+    words) and it lasts at least ``min_s``.
+    """
+    starts = np.array([a for a, _ in windows])
+    last = np.full(len(windows), -np.inf)
+    for seg in words:
+        for a, b in seg:  # word times are rounded to 10 ms; windows are >= PACK_GAP_S apart
+            k = max(0, int(np.searchsorted(starts, a + PACK_GAP_S / 2)) - 1)
+            last[k] = max(last[k], b)
+    out = []
+    for p0, orig, dur in pieces:
+        k = max(0, int(np.searchsorted(starts, p0 + 1e-6)) - 1)
+        if last[k] < p0 + margin_s and dur >= min_s:
+            out.append((orig, orig + dur))
+    return out
 
 
 def unpack_time(t: float, pieces: list[tuple[float, float, float]]) -> float:
@@ -452,7 +523,8 @@ def _faster_whisper(options, model_dir: Path, batch_size: int) -> FasterWhisperA
     return FasterWhisperAsr(model_dir, mode=options.asr_mode, batch_size=batch_size, beam_size=options.beam_size,
                             language=options.language, device=options.device, compute_type=options.compute_type,
                             cpu_threads=options.cpu_threads, vad=vad, language_switch_prob=options.language_switch_prob,
-                            language_detection=options.language_detection)
+                            language_detection=options.language_detection,
+                            skipped_regions=options.asr_skipped_regions)
 
 
 def _whisperx(options, model_dir: Path, batch_size: int) -> WhisperXAsr:

@@ -223,6 +223,7 @@ def analyze_audio(
         del audio
         trim_heap()  # a block's waveform, mel spectrograms and decoder buffers: not resident across blocks
     meta["speech_s"] = round(speech_s, 3)
+    _skipped_meta(asr, options, meta)
     if speech_s == 0:
         meta["flags"].append("no_speech")
     _language_meta(asr, kept, meta)
@@ -266,6 +267,25 @@ def _language_meta(asr, kept: list[_Kept], meta: dict) -> None:
     if getattr(asr, "film_language", None):
         meta["asr"]["language_probability"] = round(float(asr.film_language_prob), 4)
     meta["asr"]["segment_languages_s"] = {k: round(v, 2) for k, v in sorted(langs.items(), key=lambda kv: -kv[1])}
+
+
+def _skipped_meta(asr, options: AudioOptions, meta: dict) -> None:
+    """Speech regions a packed window's decoding never reached (issue 11), in meta; those that still
+    have no words are a degraded result, never a silent gap."""
+    skipped, empty = getattr(asr, "skipped", None), getattr(asr, "skipped_empty", [])
+    if skipped is None:
+        return
+    meta["asr"]["skipped_regions"] = {"action": options.asr_skipped_regions, "regions": skipped["regions"],
+                                      "seconds": round(skipped["seconds"], 3), "redecoded": skipped["redecoded"],
+                                      "without_words": [[round(a, 3), round(b, 3)] for a, b in empty]}
+    if empty:
+        how = ("after a second decoding" if options.asr_skipped_regions == "redecode"
+               else "(asr_skipped_regions: keep; redecode decodes them again)")
+        msg = (f"{len(empty)} speech region(s), {sum(b - a for a, b in empty):.1f} s, skipped by the ASR in a "
+               f"packed window have no words {how}: see asr.skipped_regions")
+        meta["flags"].append("asr_skipped_speech")
+        meta["degraded"].append(msg)
+        log.warning(msg)
 
 
 def _rejected_share(kept: list[_Kept], rejects: list, options: AudioOptions, meta: dict) -> None:
