@@ -57,9 +57,9 @@ for p in core perceive fuse cognition promptgen videogen microexpr eval reelmind
 done
 $pip install -q --no-build-isolation --no-deps $pkgs 2>&1 | quiet
 echo "==> one-time model set-up"
-"$venv/bin/python" tools/setup_audio_models.py
 "$venv/bin/python" -m reelmind.perceive.audio.text_emotion setup  # text-emotion encoder (ONNX, once)
 "$venv/bin/python" -m reelmind.core.sentence setup  # MiniLM sentence encoder for memory (ONNX, once)
+"$venv/bin/python" tools/setup_audio_models.py  # last: it also lists what the audio stage still misses
 echo "==> sample media"
 PYTHON="$venv/bin/python" bash tools/fetch_media.sh
 "$venv/bin/python" -c "import reelmind.core, reelmind.native; print('reelmind set up in $venv')"
