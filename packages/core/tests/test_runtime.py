@@ -36,6 +36,7 @@ class _OomAbove(OnnxModel):
     """Stands in for a GPU that runs out of memory above ``limit`` rows (cannot happen on CPU here)."""
 
     limit = 3
+    on_gpu = True  # batches padded to power-of-two buckets, as on a GPU provider
 
     def __init__(self, *a, **k):
         super().__init__(*a, **k)

@@ -138,14 +138,23 @@ def _frames(name: str, every: int = 4, count: int = 3) -> list[np.ndarray]:
     return frames[::every][:count]
 
 
-def test_cpu_batches_unpadded_equal_padded_large_batches(image):
+def test_cpu_batches_unpadded_equal_padded_large_batches(image, monkeypatch):
     """On the CPU, R-Net / O-Net run in batches of 32 without power-of-two padding: outputs equal
     those of the GPU-style padded batches of 128 bit for bit (issue 18 round 4)."""
+    from reelmind.core.runtime import OnnxModel
     from reelmind.perceive.vision.mtcnn import CPU_CROP_BATCH, MtcnnDetector
 
+    class _GpuStyle(OnnxModel):
+        on_gpu = True  # the same CPU session, batched as on a GPU provider: padded batches of 128
+
     cpu, gpu_style = MtcnnDetector(), MtcnnDetector()
-    assert cpu.batching() == (CPU_CROP_BATCH, False)
-    gpu_style._batching = (128, True)
+    gpu_style.pnet, gpu_style.rnet, gpu_style.onet = (_GpuStyle(m.path) for m in (cpu.pnet, cpu.rnet, cpu.onet))
+    assert not any(m.on_gpu for m in (cpu.pnet, cpu.rnet, cpu.onet))
+    calls = []  # (batch size, padding) of the CPU detector's R-Net / O-Net calls
+    for net in (cpu.rnet, cpu.onet):
+        run = net.run_batched
+        monkeypatch.setattr(net, "run_batched", lambda x, run=run, **k: calls.append(
+            (k.get("batch_size"), k.get("pad_to_bucket"))) or run(x, **k))
     frames = [image("feat/multi_face.jpg"), *_frames("feat/single_face.mp4", count=2)]
     for a, b in zip(cpu.detect(frames), gpu_style.detect(frames)):
         assert len(a) > 0 and np.array_equal(a.boxes, b.boxes) and np.array_equal(a.scores, b.scores)
@@ -153,6 +162,7 @@ def test_cpu_batches_unpadded_equal_padded_large_batches(image):
     boxes = cpu.detect(frames[:1])[0].boxes
     for x, y in zip(cpu.refine(frames[0], boxes).boxes, gpu_style.refine(frames[0], boxes).boxes):
         assert np.array_equal(x, y)
+    assert calls and set(calls) == {(CPU_CROP_BATCH, None)}  # batches of 32, padding left to the provider (none on the CPU)
 
 
 def test_skipping_the_finest_pyramid_level_keeps_the_faces_of_sample_media(image):

@@ -110,6 +110,12 @@ class OnnxModel:
         return list(self.session.get_providers())
 
     @property
+    def on_gpu(self) -> bool:
+        """Whether the session runs on a GPU provider: only there do fixed (power-of-two) batch
+        shapes pay; on the CPU a batch runs as it is (outputs do not depend on the batch size)."""
+        return any(p != "CPUExecutionProvider" for p in self.providers)
+
+    @property
     def input_names(self) -> list[str]:
         return [i.name for i in self.session.get_inputs()]
 
@@ -130,12 +136,16 @@ class OnnxModel:
         return 8
 
     def run_batched(self, array: np.ndarray, input_name: str | None = None, batch_size: int | None = None,
-                    extra_feeds: dict[str, np.ndarray] | None = None, pad_to_bucket: bool = True) -> list[np.ndarray]:
+                    extra_feeds: dict[str, np.ndarray] | None = None,
+                    pad_to_bucket: bool | None = None) -> list[np.ndarray]:
         """Run over ``array`` (batch axis 0) in chunks; returns every output concatenated.
 
         On out-of-memory the chunk size halves (down to 1) and the size that fit is remembered.
-        With ``pad_to_bucket`` the last chunk is zero-padded to a power-of-two bucket.
+        With ``pad_to_bucket`` the last chunk is zero-padded to a power-of-two bucket; ``None``
+        (default) pads on GPU providers only (:attr:`on_gpu`).
         """
+        if pad_to_bucket is None:
+            pad_to_bucket = self.on_gpu
         name = input_name or self.input_names[0]
         n = len(array)
         if n == 0:

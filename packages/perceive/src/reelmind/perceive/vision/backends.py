@@ -46,9 +46,3 @@ def ort_threads(options: Any, profile: Any) -> int | None:
         return int(options.threads)
     cores = int(getattr(profile, "threads", 0) or 0)
     return max(1, cores - 1) if cores else None
-
-
-def on_gpu(model: Any) -> bool:
-    """Whether an ONNX model runs on a GPU provider: only there do fixed (power-of-two) batch shapes
-    pay; on the CPU a batch is run as it is (outputs do not depend on the batch size)."""
-    return any(p != "CPUExecutionProvider" for p in model.providers)

@@ -55,9 +55,7 @@ class DlibEmbedder:
         return self.shape(image, rect)
 
     def _onnx(self, chips: list[np.ndarray]) -> np.ndarray:
-        from .backends import on_gpu
-
-        out = self.model.run_batched(np.stack(chips), pad_to_bucket=on_gpu(self.model))[0]
+        out = self.model.run_batched(np.stack(chips))[0]
         return np.asarray(out, np.float32).reshape(len(chips), self.dim)
 
     def embed(self, image: np.ndarray, boxes: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
@@ -142,7 +140,7 @@ class OnnxArcFaceEmbedder:
         x = (self.align(image, boxes, landmarks).astype(np.float32) - self.mean) / self.std
         if self.nchw:
             x = x.transpose(0, 3, 1, 2)
-        v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(boxes), -1)
+        v = self.model.run_batched(np.ascontiguousarray(x), pad_to_bucket=True)[0].reshape(len(boxes), -1)  # user weights: padded as before
         return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
     def embed_many(self, jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray:
@@ -153,7 +151,7 @@ class OnnxArcFaceEmbedder:
         x = (crops.astype(np.float32) - self.mean) / self.std
         if self.nchw:
             x = x.transpose(0, 3, 1, 2)
-        v = self.model.run_batched(np.ascontiguousarray(x))[0].reshape(len(jobs), -1)
+        v = self.model.run_batched(np.ascontiguousarray(x), pad_to_bucket=True)[0].reshape(len(jobs), -1)  # user weights: padded as before
         return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 

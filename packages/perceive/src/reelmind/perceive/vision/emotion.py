@@ -94,10 +94,7 @@ class OnnxEmotionClassifier:
         x = x[:, None] if self.nchw else x[..., None]
         if self.channels == 3:
             x = np.repeat(x, 3, axis=1 if self.nchw else -1)
-        from .backends import on_gpu
-
-        probs = self.model.run_batched(np.ascontiguousarray(x), batch_size=self.batch_size,
-                                       pad_to_bucket=on_gpu(self.model))[0]
+        probs = self.model.run_batched(np.ascontiguousarray(x), batch_size=self.batch_size)[0]
         probs = probs.reshape(len(crops), -1).astype(np.float32)
         if probs.shape[1] != 7:
             raise ConfigError(f"emotion model {self.path}: expected 7 outputs, got {probs.shape[1]}")

@@ -106,20 +106,10 @@ class MtcnnDetector:
                                                 threads=threads)
                                            for k in ("pnet", "rnet", "onet"))
         self.batch_size = batch_size or profile_batch(profile, "face_detect", 8)
-        self._batching: tuple[int, bool] | None = None
-
-    def batching(self) -> tuple[int, bool]:
-        """(R-Net / O-Net crops per call, whether batches are padded to power-of-two shapes): large,
-        padded batches only on GPU providers."""
-        if self._batching is None:
-            from .backends import on_gpu
-
-            self._batching = (max(64, self.batch_size * 16), True) if on_gpu(self.onet) else (CPU_CROP_BATCH, False)
-        return self._batching
 
     def _run_crops(self, net, crops: np.ndarray) -> list[np.ndarray]:
-        size, pad = self.batching()
-        return net.run_batched(crops, batch_size=size, pad_to_bucket=pad)
+        """R-Net / O-Net over crops: large (padded) batches on GPU providers, :data:`CPU_CROP_BATCH` on the CPU."""
+        return net.run_batched(crops, batch_size=max(64, self.batch_size * 16) if net.on_gpu else CPU_CROP_BATCH)
 
     # ------------------------------------------------------------------ pyramid
     def scales(self, h: int, w: int) -> list[float]:
@@ -147,7 +137,7 @@ class MtcnnDetector:
             if k < self.options.skip_levels:
                 continue
             batch = net_input(np.stack(level))  # the nets see (W, H)
-            reg, prob = self.pnet.run_batched(batch, batch_size=self.batch_size, pad_to_bucket=self.batching()[1])
+            reg, prob = self.pnet.run_batched(batch, batch_size=self.batch_size)
             reg, prob = reg.transpose(0, 2, 1, 3), prob.transpose(0, 2, 1, 3)  # (N, H', W', .)
             for n in range(len(images)):
                 yi, xi = np.nonzero(prob[n, :, :, 1] >= t)
