@@ -57,7 +57,7 @@ def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_nam
     from reelmind.core.profiles import load_profile
     from reelmind.core.stage import discover_stages
 
-    from .orchestrate import load_inputs, release_models, run_stage
+    from .orchestrate import load_inputs, release_after, run_stage
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     stage = discover_stages()[stage_name]
@@ -71,8 +71,7 @@ def _compute(stage_name: str, film: str, out_dir: str, config: dict, profile_nam
     run_config = RunConfig.from_dict(config)
     report = run_stage(stage, store, run_config, load_profile(profile_name), artefacts, dict(keys), force, progress,
                        publish=False)
-    if report.status == "computed" and not run_config.keep_models:
-        release_models()
+    release_after(report, run_config)
     return asdict(report)
 
 
@@ -93,7 +92,7 @@ def _blocked(stage: Stage, pending: list[Stage], running: dict[Future, Stage], a
 def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: RunConfig, profile, artefacts: dict,
                        keys: dict, force: tuple[str, ...], on_progress, manifest: dict, workers: int) -> list:
     """Run ``order`` (a plan) with up to ``workers`` stages computing at once; returns the stage reports."""
-    from .orchestrate import (PipelineInterrupted, StageReport, record_stage, release_models, run_stage, stage_key,
+    from .orchestrate import (PipelineInterrupted, StageReport, record_stage, release_after, run_stage, stage_key,
                               stage_options)
 
     reports: list[StageReport] = []
@@ -168,8 +167,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                 report = run_stage(stage, store, config, profile, artefacts, keys, force, on_progress)
                 finish(report)
                 current.clear()
-                if report.status == "computed" and not config.keep_models:
-                    release_models()
+                release_after(report, config)
             if local or not running:
                 if not local and not running and pending:  # nothing can ever start: report and stop
                     for stage in pending:

@@ -161,6 +161,13 @@ def get_runner(stage: Stage, options: Any, profile: Any) -> Runner:
         return _runners.setdefault(key, runner)
 
 
+def release_after(report: StageReport, config: RunConfig) -> None:
+    """After a stage computed (not when it was cached or failed), its models are released unless the
+    run config says ``keep_models``."""
+    if report.status == "computed" and not config.keep_models:
+        release_models()
+
+
 def release_models() -> None:
     """Drop this process's stage runners and loaded models and hand the freed heap back to the OS
     (after a stage computed, unless the run config's ``keep_models``): the next stage loads its own."""
@@ -279,8 +286,7 @@ def _drive_stages(film: Path, store: RunStore, config: RunConfig, stages: dict[s
         reports.append(report)
         record_stage(manifest, report)
         store.write_manifest(manifest)
-        if report.status == "computed" and not config.keep_models:
-            release_models()
+        release_after(report, config)
     manifest["finished"] = now()
     store.write_manifest(manifest)
     return reports
