@@ -231,13 +231,7 @@ class FasterWhisperAsr:
                                                   multilingual=gate.active, **common)
             segs = list(segs)
         self._count_languages(gate)
-        starts = np.array([a for a, _ in windows])
-        by_window = gate.chosen if len(gate.chosen) == len(windows) else [info.language] * len(windows)
-
-        def seg_language(seg) -> str:
-            return by_window[max(0, int(np.searchsorted(starts, seg.start + 1e-6)) - 1)]
-
-        langs = {id(seg): seg_language(seg) for seg in segs}
+        langs = _window_languages(segs, windows, gate, info)
         skipped = skipped_regions([[(w.start, w.end) for w in seg.words or []] for seg in segs], windows, pieces)
         for seg in segs:  # packed time -> block time
             for w in seg.words or []:
@@ -265,10 +259,7 @@ class FasterWhisperAsr:
                                                   language=language, multilingual=gate.active, **common)
             more = list(more)
         self._count_languages(gate)
-        by_region = gate.chosen if len(gate.chosen) == len(regions) else [info.language] * len(regions)
-        starts = np.array([a for a, _ in regions])
-        for seg in more:
-            langs[id(seg)] = by_region[max(0, int(np.searchsorted(starts, seg.start + 1e-6)) - 1)]
+        langs.update(_window_languages(more, regions, gate, info))
         self.skipped["redecoded"] += len(regions)
         self.skipped_empty += [(a + offset, b + offset) for a, b in regions
                                if not any(w.start < b and w.end > a for seg in more for w in seg.words or [])]
@@ -277,6 +268,14 @@ class FasterWhisperAsr:
     def _count_languages(self, gate: "_LanguageGate") -> None:
         for lang in gate.chosen:
             self.window_languages[lang] = self.window_languages.get(lang, 0) + 1
+
+
+def _window_languages(segs: list, windows: list[tuple[float, float]], gate: "_LanguageGate", info) -> dict[int, str]:
+    """{id(segment): language}: the gate's choice for the window a segment starts in (the call's
+    language when the gate did not choose one per window)."""
+    starts = np.array([a for a, _ in windows])
+    chosen = gate.chosen if len(gate.chosen) == len(windows) else [info.language] * len(windows)
+    return {id(seg): chosen[max(0, int(np.searchsorted(starts, seg.start + 1e-6)) - 1)] for seg in segs}
 
 
 class _LanguageGate:

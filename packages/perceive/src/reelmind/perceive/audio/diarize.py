@@ -138,7 +138,9 @@ class ResemblyzerEmbedder:
 
     def embed_batch(self, clips: list[np.ndarray]) -> np.ndarray:
         parts, owner = [], []
-        feats = 201 if self.runtime == "onnx" else 40
+        from .voice_encoder import BINS, N_MELS
+
+        feats = BINS if self.runtime == "onnx" else N_MELS
         for i, clip in enumerate(clips):
             wav = np.asarray(clip, np.float32)
             peak = float(np.max(np.abs(wav))) if wav.size else 0.0

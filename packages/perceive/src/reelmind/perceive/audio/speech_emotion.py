@@ -116,7 +116,7 @@ def egemaps_features(clips: Sequence[np.ndarray], reuse: bool = True) -> np.ndar
     cols = list(FEATURES)
     out = np.full((len(clips), len(cols)), np.nan)
     run = _SmileInstance() if reuse and any(len(c) >= SAMPLE_RATE // 10 for c in clips) else None
-    smile = _smile()
+    smile = _smile() if run is None else None
     try:
         for i, clip in enumerate(clips):
             if len(clip) < SAMPLE_RATE // 10:
