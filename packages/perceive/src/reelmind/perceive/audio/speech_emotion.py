@@ -230,7 +230,9 @@ class AudeeringOnnx:
         import onnxruntime as ort
 
         providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in ort.get_available_providers()]
-        self.sess = ort.InferenceSession(str(model_path), providers=providers)
+        from reelmind.core.runtime import session_options
+
+        self.sess = ort.InferenceSession(str(model_path), sess_options=session_options(), providers=providers)
         self.input = self.sess.get_inputs()[0].name
         self.batch_size = batch_size
 

@@ -552,7 +552,9 @@ class DistilRobertaOnnx:
         self.tok.enable_truncation(max_length)
         self.tok.enable_padding()
         providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in ort.get_available_providers()]
-        self.sess = ort.InferenceSession(str(d / "model.onnx"), providers=providers)
+        from reelmind.core.runtime import session_options
+
+        self.sess = ort.InferenceSession(str(d / "model.onnx"), sess_options=session_options(), providers=providers)
         self.inputs = {i.name for i in self.sess.get_inputs()}
         cfg = json.loads((d / "config.json").read_text()) if (d / "config.json").exists() else {}
         id2label = {int(k): v.lower() for k, v in cfg.get("id2label", {}).items()} or dict(enumerate(TEXT_EMOTIONS))
