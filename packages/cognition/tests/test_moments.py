@@ -99,3 +99,31 @@ def test_surprise_is_byte_identical():
         assert weights_and_surprise() == first
     finally:
         torch.use_deterministic_algorithms(False)
+
+
+def test_adam_step_equals_torch_optim_adam():
+    """The trainer's own Adam step gives bit for bit the weights torch.optim.Adam gives on the same
+    model, data and seed (the trainer avoids constructing it: that imports TorchDynamo)."""
+    import torch
+
+    from reelmind.cognition.surprise_lstm import LSTMOptions, _chunks, adam, build_model, deterministic_torch
+
+    rng = np.random.default_rng(5)
+    data, mask = _chunks([np.cumsum(rng.normal(0, 0.3, (n, 2)), axis=0) for n in (50, 33)], 16)
+
+    def trained(make_step):
+        with deterministic_torch(0):
+            model = build_model(LSTMOptions(hidden=8))
+            step = make_step(list(model.parameters()))
+            x, y = torch.from_numpy(data[:, :-1]), torch.from_numpy(data[:, 1:])
+            for _ in range(12):
+                for p in model.parameters():
+                    p.grad = None
+                (((model(x) - y) ** 2).mean()).backward()
+                step()
+        return [p.detach().numpy().tobytes() for p in model.parameters()]
+
+    ours = trained(lambda params: adam(params, lr=0.01))
+    theirs = trained(lambda params: torch.optim.Adam(params, lr=0.01).step)
+    assert ours == theirs
+    assert ours != trained(lambda params: adam(params, lr=0.02))  # the comparison can fail

@@ -95,6 +95,32 @@ def _chunks(seqs: list[np.ndarray], chunk: int) -> tuple[np.ndarray, np.ndarray]
     return np.asarray(xs, dtype=np.float32), np.asarray(ms, dtype=np.float32)
 
 
+def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Callable[[], None]:
+    """One Adam step per call over ``params`` (their ``.grad``): the same arithmetic, in the same
+    order, as ``torch.optim.Adam``'s single-tensor update that it runs for CPU tensors (no weight
+    decay, amsgrad or maximize), so the weights come out bit for bit equal
+    (``test_adam_step_equals_torch_optim_adam``). Written out because constructing
+    ``torch.optim.Adam`` imports TorchDynamo: ~1.5 CPU s a process, on the run's serial path."""
+    torch = _torch()
+    beta1, beta2 = betas
+    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    count = [0]
+
+    def step() -> None:
+        count[0] += 1
+        n = float(count[0])
+        bias1, bias2_sqrt = 1 - beta1 ** n, (1 - beta2 ** n) ** 0.5
+        with torch.no_grad():
+            for p, (avg, avg_sq) in zip(params, moments):
+                if p.grad is None:
+                    continue
+                avg.lerp_(p.grad, 1 - beta1)
+                avg_sq.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+                p.addcdiv_(avg, (avg_sq.sqrt() / bias2_sqrt).add_(eps), value=-(lr / bias1))
+
+    return step
+
+
 def train(seqs: list[np.ndarray], options: LSTMOptions = LSTMOptions(),
           progress: Callable[[float, str], None] | None = None):
     """Train on the (valence, arousal) sequences of a film; returns (model, final loss)."""
@@ -107,14 +133,15 @@ def train(seqs: list[np.ndarray], options: LSTMOptions = LSTMOptions(),
         x = torch.from_numpy(data[:, :-1])
         y = torch.from_numpy(data[:, 1:])
         m = torch.from_numpy(mask[:, 1:] * mask[:, :-1]).unsqueeze(-1)
-        opt = torch.optim.Adam(model.parameters(), lr=options.lr)
+        step = adam(list(model.parameters()), lr=options.lr)
         loss_v = math.nan
         for epoch in range(options.epochs):
-            opt.zero_grad()
+            for p in model.parameters():
+                p.grad = None
             pred = model(x)
             loss = (((pred - y) ** 2) * m).sum() / (m.sum() * 2)
             loss.backward()
-            opt.step()
+            step()
             loss_v = float(loss.detach())
             if progress and (epoch % 10 == 0 or epoch == options.epochs - 1):
                 progress((epoch + 1) / options.epochs, f"LSTM epoch {epoch + 1}/{options.epochs} loss {loss_v:.4f}")

@@ -115,6 +115,16 @@ class Stage:
             return runner(inputs, ctx)
 
 
+def missing_modules(modules: tuple[tuple[str, str], ...], what: str = "") -> list[str]:
+    """A ``check``'s reasons for the (module, pip spec) pairs that are not installed, found without
+    importing them: ``plan`` calls every stage's check before anything runs, and importing the stack
+    there (OpenCV, dlib, SciPy's signal package) cost seconds on every run's serial path. A module
+    that is installed but broken fails later, in the stage, with its own one-line error."""
+    prefix = f"{what}: " if what else ""
+    return [f"{prefix}python module {mod} is missing — fix: pip install {pip}"
+            for mod, pip in modules if importlib.util.find_spec(mod) is None]
+
+
 # ----------------------------------------------------------------------------- options
 def runtime_option(default: Any = None, *, default_factory: Any = dataclasses.MISSING) -> Any:
     """A field that changes how a stage runs, not what it finds (device, threads, providers, URLs

@@ -53,13 +53,9 @@ def publish(outputs: dict[str, Any], options: FuseOptions, out: Path) -> list[Pa
 
 def check() -> list[str]:
     """Reasons the stage cannot run here (the kernel falls back to Numba / NumPy, so only SciPy is required)."""
-    reasons = []
-    try:
-        import scipy.optimize  # noqa: F401
-        import scipy.signal  # noqa: F401
-    except ImportError:
-        reasons.append("scipy is not installed — fix: pip install scipy")
-    return reasons
+    from reelmind.core.stage import missing_modules
+
+    return missing_modules((("scipy", "scipy"),))
 
 
 STAGE = Stage(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
@@ -95,11 +94,9 @@ def publish(outputs: dict[str, Any], options: PromptOptions, out: Path) -> list[
 def check() -> list[str]:
     """Why the stage cannot run here: reference crops need PyAV and Pillow (screenplay readers are
     checked when a screenplay is given)."""
-    reasons = []
-    for mod, pip in (("av", "av"), ("PIL", "pillow"), ("yaml", "pyyaml")):
-        if importlib.util.find_spec(mod) is None:
-            reasons.append(f"{mod} is not installed — fix: pip install {pip}")
-    return reasons
+    from reelmind.core.stage import missing_modules
+
+    return missing_modules((("av", "av"), ("PIL", "pillow"), ("yaml", "pyyaml")))
 
 
 STAGE = Stage(

@@ -90,7 +90,8 @@ def _blocked(stage: Stage, pending: list[Stage], running: dict[Future, Stage], a
 
 
 def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: RunConfig, profile, artefacts: dict,
-                       keys: dict, force: tuple[str, ...], on_progress, manifest: dict, workers: int) -> list:
+                       keys: dict, force: tuple[str, ...], on_progress, manifest: dict, workers: int,
+                       publisher=None) -> list:
     """Run ``order`` (a plan) with up to ``workers`` stages computing at once; returns the stage reports."""
     from .orchestrate import (PipelineInterrupted, StageReport, record_stage, release_after, run_stage, stage_key,
                               stage_options)
@@ -164,7 +165,8 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
             for stage in local:
                 pending.remove(stage)
                 current[:] = [stage.name]
-                report = run_stage(stage, store, config, profile, artefacts, keys, force, on_progress)
+                report = run_stage(stage, store, config, profile, artefacts, keys, force, on_progress,
+                                   publisher=publisher)
                 finish(report)
                 current.clear()
                 release_after(report, config)
@@ -185,7 +187,8 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                     finish(worker)
                     continue
                 # take the committed result from the store and publish it here
-                report = run_stage(stage, store, config, profile, artefacts, keys, (), on_progress)
+                report = run_stage(stage, store, config, profile, artefacts, keys, (), on_progress,
+                                   publisher=publisher)
                 report.status = worker.status
                 report.seconds = round(time.perf_counter() - started[stage.name], 3)
                 report.cpu_seconds = round(worker.cpu_seconds + report.cpu_seconds, 3)  # the worker's compute + the publish here

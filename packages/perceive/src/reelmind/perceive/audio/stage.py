@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,9 @@ def check() -> list[str]:
     """Why the default audio stage cannot run here (each reason names its fix); empty if it can."""
     from importlib import metadata
 
-    reasons = []
-    for mod, pip in _DEFAULT_DEPS.items():
-        if importlib.util.find_spec(mod) is None:
-            reasons.append(f"python module {mod} is missing — fix: pip install {pip}")
+    from reelmind.core.stage import missing_modules
+
+    reasons = missing_modules(tuple(_DEFAULT_DEPS.items()))
     for dist, pip in _DEFAULT_DISTS.items():
         try:
             metadata.version(dist)

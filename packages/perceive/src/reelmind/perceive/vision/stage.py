@@ -68,13 +68,10 @@ def check() -> list[str]:
     from reelmind.core.errors import ReelmindError
     from reelmind.core.models import resolve
 
-    problems = []
-    for mod, pip in (("av", "av"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("h5py", "h5py"),
-                     ("cv2", '"opencv-python-headless<5"'), ("dlib", "dlib-bin")):
-        try:
-            __import__(mod)
-        except ImportError:
-            problems.append(f"faces: python module {mod} is missing — fix: pip install {pip}")
+    from reelmind.core.stage import missing_modules
+
+    problems = missing_modules((("av", "av"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("h5py", "h5py"),
+                                ("cv2", '"opencv-python-headless<5"'), ("dlib", "dlib-bin")), "faces")
     for name in model_names(FacesOptions()):
         try:
             resolve(name)
@@ -166,11 +163,9 @@ FACES = Stage(
 
 # ----------------------------------------------------------------------------- persons
 def persons_check() -> list[str]:
-    try:
-        import scipy.cluster.hierarchy  # noqa: F401
-    except ImportError:
-        return ["persons: scipy is missing — fix: pip install scipy"]
-    return []
+    from reelmind.core.stage import missing_modules
+
+    return missing_modules((("scipy", "scipy"),), "persons")
 
 
 def persons_resources(options: PersonsOptions, profile: Any) -> Resources:
