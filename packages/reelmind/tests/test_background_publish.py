@@ -58,3 +58,34 @@ def test_publishing_overlaps_the_next_stage_and_the_manifest_lists_the_files(tmp
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert "a.txt" in manifest["stages"]["a"]["outputs"] and "b.txt" in manifest["stages"]["b"]["outputs"]
     assert manifest["finished"]
+
+
+def test_downstream_counts_and_warm_runners_survive_a_release():
+    """The concurrent driver keeps in its own process the ready stage with the most dependants, and
+    the runners it made ahead of time stay through another stage's release."""
+    from reelmind.pipeline import orchestrate
+    from reelmind.pipeline.concurrent import downstream
+
+    made = []
+
+    def setup(o, profile):
+        made.append(1)
+        return lambda inputs, ctx: {}
+
+    st = {n: Stage(n, i, o, Opts, setup) for n, i, o in (
+        ("a", ("video",), ("x",)), ("b", ("video",), ("y",)), ("c", ("x", "y"), ("z",)), ("d", ("z",), ("w",)),
+        ("e", ("y",), ("v",)))}
+    order = orchestrate.plan(st, {"video"}).order
+    after = downstream(order)
+    assert after == {"a": {"c", "d"}, "b": {"c", "d", "e"}, "c": {"d"}, "d": set(), "e": set()}
+
+    cfg, warm = RunConfig(), [st["c"], st["d"]]
+    assert orchestrate.warm_runners(warm, cfg, None) == ["c", "d"] and len(made) == 2
+    orchestrate.get_runner(st["a"], orchestrate.stage_options(st["a"], cfg), None)
+    orchestrate.release_models(keep=("c", "d"))
+    names = {k[0] for k in orchestrate._runners}
+    assert names == {"c", "d"}
+    orchestrate.get_runner(st["c"], orchestrate.stage_options(st["c"], cfg), None)
+    assert len(made) == 3  # c's warm runner was reused; only a's was made besides
+    orchestrate.release_models()
+    assert not orchestrate._runners

@@ -178,6 +178,14 @@ def models(options: MomentsOptions) -> list[ModelRef]:
 
 
 def setup(options: MomentsOptions, profile: Any):
+    """Imports torch (the LSTM) and loads the compiled window kernel once per process; the runner
+    analyses one film."""
+    if options.lstm.enabled:
+        from .surprise_lstm import require_torch
+
+        require_torch()
+    short_term.prepare(options.short_term.backend)
+
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         (ds,) = check_inputs("moments", inputs, {"dataset": DatasetTable})
         return analyse_moments(ds, options, ctx.progress)

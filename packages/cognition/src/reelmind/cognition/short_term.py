@@ -89,6 +89,16 @@ def _get_numba_kernel():
     return _numba_kernel
 
 
+def prepare(backend: str = "auto") -> None:
+    """Import Numba and load the compiled kernel now (from Numba's cache after the first run), so
+    the first film's call does not pay for it; nothing when the NumPy reference is asked for."""
+    if backend != "numpy":
+        try:
+            _get_numba_kernel()(np.zeros(2), 2)
+        except ImportError:
+            pass
+
+
 def window_stats(values: np.ndarray, window: int, backend: str = "auto") -> tuple[np.ndarray, np.ndarray]:
     """(std, slope) per moment over a trailing window; validated wrapper over the kernels."""
     x = np.ascontiguousarray(values, dtype=np.float64)

@@ -38,7 +38,7 @@ class LSTMOptions:
     seed: int = 0
 
 
-def _torch():
+def require_torch():
     try:
         import torch
     except ImportError:
@@ -54,7 +54,7 @@ def deterministic_torch(seed: int) -> Iterator[None]:
     thread, so ``torch.use_deterministic_algorithms`` (which also imports TorchInductor's config:
     ~1.6 CPU s a process) is not needed; ``test_surprise_is_byte_identical`` checks the claim.
     """
-    torch = _torch()
+    torch = require_torch()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     torch.manual_seed(seed)
@@ -65,7 +65,7 @@ def deterministic_torch(seed: int) -> Iterator[None]:
 
 
 def build_model(options: LSTMOptions = LSTMOptions()):
-    torch = _torch()
+    torch = require_torch()
     nn = torch.nn
 
     class SurpriseLSTM(nn.Module):
@@ -101,7 +101,7 @@ def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps
     decay, amsgrad or maximize), so the weights come out bit for bit equal
     (``test_adam_step_equals_torch_optim_adam``). Written out because constructing
     ``torch.optim.Adam`` imports TorchDynamo: ~1.5 CPU s a process, on the run's serial path."""
-    torch = _torch()
+    torch = require_torch()
     beta1, beta2 = betas
     moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
     count = [0]
@@ -124,7 +124,7 @@ def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps
 def train(seqs: list[np.ndarray], options: LSTMOptions = LSTMOptions(),
           progress: Callable[[float, str], None] | None = None):
     """Train on the (valence, arousal) sequences of a film; returns (model, final loss)."""
-    torch = _torch()
+    torch = require_torch()
     with deterministic_torch(options.seed):
         model = build_model(options)
         data, mask = _chunks([s for s in seqs if len(s) >= 2], options.chunk)
@@ -152,7 +152,7 @@ def train(seqs: list[np.ndarray], options: LSTMOptions = LSTMOptions(),
 
 def surprise(model, seq: np.ndarray, seed: int = 0) -> np.ndarray:
     """Per-moment surprise (MSE of the prediction from the moments before); NaN for the first."""
-    torch = _torch()
+    torch = require_torch()
     out = np.full(len(seq), np.nan)
     if len(seq) < 2:
         return out
@@ -192,7 +192,7 @@ def weights_digest(model) -> str:
 
 
 def _fit(state: dict, options: LSTMOptions, what: str):
-    torch = _torch()
+    torch = require_torch()
     model = build_model(options)
     try:
         model.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})
@@ -213,7 +213,7 @@ def from_bytes(data: bytes, options: LSTMOptions = LSTMOptions()):
 def load(path: str | Path, options: LSTMOptions = LSTMOptions()):
     """A model from a ``.safetensors`` file (as published by the moments stage) or a state-dict ``.pt``
     (read with ``weights_only=True``: no code in a weight file ever runs)."""
-    torch = _torch()
+    torch = require_torch()
     path = Path(path)
     if not path.is_file():
         raise MissingModelError(f"LSTM weights {path} not found",

@@ -26,7 +26,14 @@ def _expect(inputs: dict[str, Any], name: str, kind: type, optional: bool = Fals
 
 
 def setup(options: FuseOptions, profile: Any):
-    """Fusion has no models: the runner fuses one film's faces and utterances."""
+    """Fusion has no models: the runner fuses one film's faces and utterances. The libraries it
+    calls are imported here, once per process (a driver waiting for a worker sets runners up ahead)."""
+    import scipy.optimize  # noqa: F401 - speaker <-> identity assignment
+    import scipy.signal  # noqa: F401 - offset detection
+
+    from .kernels import pick_backend
+
+    pick_backend(options.kernel_backend)  # loads the native kernel (or imports Numba)
 
     def runner(inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         faces = _expect(inputs, "faces", FaceTable)

@@ -94,7 +94,7 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                        publisher=None) -> list:
     """Run ``order`` (a plan) with up to ``workers`` stages computing at once; returns the stage reports."""
     from .orchestrate import (PipelineInterrupted, StageReport, record_stage, release_after, run_stage, stage_key,
-                              stage_options)
+                              stage_options, warm_runners)
 
     reports: list[StageReport] = []
     pending = list(order)
@@ -120,6 +120,8 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
     slots = max(1, workers - 1)  # worker processes; the driver's own process computes too
     pool = ProcessPoolExecutor(max_workers=slots, mp_context=ctx, initializer=_worker_init, initargs=(progress_q,))
     current: list[str] = []
+    after = downstream(order)
+    warmed: set[str] = set()
 
     def finish(report: StageReport) -> None:
         reports.append(report)
@@ -152,7 +154,8 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                 finish(StageReport(stage.name, "missing",
                                    message=f"input(s) {', '.join(absent)} not produced (an upstream stage failed)"))
             ready = [s for s in pending if _ready(s, pending, running, artefacts)]
-            computing = [s for s in ready if needs_compute(s)]
+            # the stage most others wait for stays in the driver (its runner may be warm); the rest go to workers
+            computing = sorted((s for s in ready if needs_compute(s)), key=lambda s: len(after[s.name]))
             local = [s for s in ready if s not in computing]  # cached: publish here, at once
             if len(computing) == 1 and not running:
                 local += computing  # a lone computation runs here (no process start-up)
@@ -169,13 +172,17 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                                    publisher=publisher)
                 finish(report)
                 current.clear()
-                release_after(report, config)
+                warmed.discard(stage.name)
+                release_after(report, config, keep=tuple(warmed))
             if local or not running:
                 if not local and not running and pending:  # nothing can ever start: report and stop
                     for stage in pending:
                         finish(StageReport(stage.name, "missing", message="its inputs were never produced"))
                     pending.clear()
                 continue  # re-scan: what finished may have unlocked more stages
+            # idle until a worker finishes: set up the runners of what comes next here
+            warmed.update(warm_runners([s for s in pending if s.name not in warmed and needs_compute(s)], config,
+                                       profile))
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for fut in done:
                 stage = running.pop(fut)
@@ -208,6 +215,15 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
         progress_q.close()
         progress_q.cancel_join_thread()
     return reports
+
+
+def downstream(order: list[Stage]) -> dict[str, set[str]]:
+    """Every stage's transitive dependants (by required and optional inputs) within a plan."""
+    consumers = {s.name: {t.name for t in order if set(s.outputs) & {*t.inputs, *t.optional_inputs}} for s in order}
+    out: dict[str, set[str]] = {}
+    for stage in reversed(order):  # a plan lists producers before consumers
+        out[stage.name] = set().union(*([consumers[stage.name]] + [out.get(c, set()) for c in consumers[stage.name]]))
+    return out
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -161,25 +161,42 @@ def get_runner(stage: Stage, options: Any, profile: Any) -> Runner:
         return _runners.setdefault(key, runner)
 
 
-def release_after(report: StageReport, config: RunConfig) -> None:
+def warm_runners(stages: list[Stage], config: RunConfig, profile: Any) -> list[str]:
+    """Make the runners of ``stages`` now (imports, models: what ``setup`` loads once per process),
+    for a driver that would otherwise sit waiting for a worker; returns the names made. A setup
+    that fails is left for the stage's own run, which reports it."""
+    made = []
+    for stage in stages:
+        try:
+            get_runner(stage, stage_options(stage, config), profile)
+            made.append(stage.name)
+        except Exception as exc:  # noqa: BLE001 - reported when the stage runs
+            log.debug("warming %s: %s", stage.name, exc)
+    return made
+
+
+def release_after(report: StageReport, config: RunConfig, keep: tuple[str, ...] = ()) -> None:
     """After a stage computed (not when it was cached or failed), its models are released unless the
-    run config says ``keep_models``."""
+    run config says ``keep_models``; the runners of the stages named in ``keep`` (made ahead of
+    time by :func:`warm_runners`) stay."""
     if report.status == "computed" and not config.keep_models:
-        release_models()
+        release_models(keep)
 
 
-def release_models() -> None:
-    """Drop this process's stage runners and loaded models and hand the freed heap back to the OS
-    (after a stage computed, unless the run config's ``keep_models``): the next stage loads its own.
-    A full garbage collection (0.1-0.3 s once torch and chromadb are imported) runs only when models
-    were loaded; a runner without models is freed when its last reference goes."""
+def release_models(keep: tuple[str, ...] = ()) -> None:
+    """Drop this process's stage runners (but those of the stages in ``keep``) and loaded models and
+    hand the freed heap back to the OS (after a stage computed, unless the run config's
+    ``keep_models``): the next stage loads its own. A full garbage collection (0.1-0.3 s once torch
+    and chromadb are imported) runs only when models were loaded; a runner without models is freed
+    when its last reference goes."""
     import gc
 
     from reelmind.core import models
     from reelmind.core.runtime import trim_heap
 
     with _runners_lock:
-        _runners.clear()
+        for key in [k for k in _runners if k[0] not in keep]:
+            del _runners[key]
     had_models = models.loaded_count() > 0
     models.clear_loaded()
     if had_models:
