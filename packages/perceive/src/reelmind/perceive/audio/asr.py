@@ -238,9 +238,11 @@ class FasterWhisperAsr:
             for w in seg.words or []:
                 w.start, w.end = unpack_time(w.start, pieces), unpack_time(w.end, pieces)
             seg.start, seg.end = unpack_time(seg.start, pieces), unpack_time(seg.end, pieces)
-        if skipped:
-            segs = self._redecode(audio, skipped, offset, segs, langs, language, common)
-        return self._convert(segs, offset, lambda s: langs[id(s)], clips)
+        if not skipped:
+            return self._convert(segs, offset, lambda s: langs[id(s)], clips)
+        segs = self._redecode(audio, skipped, offset, segs, langs, language, common)
+        # a region decoded again may lie between the regions of one window segment: time order per region
+        return sorted(self._convert(segs, offset, lambda s: langs[id(s)], clips), key=lambda s: s.start)
 
     def _redecode(self, audio: np.ndarray, regions: list[tuple[float, float]], offset: float, segs: list,
                   langs: dict, language: str | None, common: dict) -> list:
