@@ -15,7 +15,8 @@ turns that mix two voices, i.e. what no clustering of these windows' turns can b
 "der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`.
 With ``--asr`` the whole audio stage (emotions off; the default ASR model, or ``--asr-model=tiny.en``)
 also runs on each conversation: words on the right speaker and utterances per turn
-(reelmind.eval.diarization.diarization_metrics); with ``--reseg-off`` also with
+(reelmind.eval.diarization.diarization_metrics; a turn is one speaker's continuous speech: a speaker's
+consecutive clips are one turn, except in the one-reader monologue where each clip counts); with ``--reseg-off`` also with
 ``speaker_resegmentation: none`` (``*_no_reseg``).
 """
 

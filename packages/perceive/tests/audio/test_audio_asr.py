@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reelmind.eval.conversation import TESTDATA
+from reelmind.eval.conversation import ALSA_SOUNDS, TESTDATA
 from reelmind.perceive.audio.asr import pack_regions, split_words, unpack_time
 
 
@@ -135,5 +135,44 @@ def test_regions_a_packed_window_never_reached_are_decoded_again(tmp_path):
     assert all(words_in(segs, 100 + a, 100 + b) for a, b in regions)
     assert [s.start for s in segs] == sorted(s.start for s in segs)
     assert segs[0].text == out["keep"][0][0].text  # the first pass is unchanged
-    assert skipped_regions([[(0.0, 1.0)]], [(0.0, 5.0)], [(0.0, 3.0, 1.2), (1.5, 9.0, 1.0), (2.8, 20.0, 0.3)]) \
+    assert skipped_regions([[(0.0, 1.0)]], [(0.0, 3.0, 1.2), (1.5, 9.0, 1.0), (2.8, 20.0, 0.3)]) \
         == [(9.0, 10.0)]  # the region after the last word; one too short to hold speech is left
+
+
+def test_a_region_without_words_between_a_windows_words_is_skipped():
+    """Not only the regions after a window's last word: every region that no word belongs to (each
+    word belongs to the region nearest its middle, the rule words are grouped into utterances by)."""
+    from reelmind.perceive.audio.asr import skipped_regions
+
+    pieces = [(0.0, 3.0, 1.2), (1.5, 9.0, 1.0), (2.8, 20.0, 1.5), (4.6, 30.0, 2.0)]
+    assert skipped_regions([[(0.1, 0.9)], [(3.0, 3.6)]], pieces) == [(9.0, 10.0), (30.0, 32.0)]
+    # a word that runs into the next region belongs to the region holding its middle
+    assert skipped_regions([[(0.5, 1.7)], [(3.0, 3.6), (4.7, 5.0)]], pieces) == [(9.0, 10.0)]
+    assert skipped_regions([[(0.5, 1.7), (1.6, 2.3)], [(3.0, 3.6), (4.7, 5.0)]], pieces) == []
+    assert skipped_regions([], pieces) == [(3.0, 4.2), (9.0, 10.0), (20.0, 21.5), (30.0, 32.0)]
+    assert skipped_regions([[(0.1, 0.9)]], []) == []
+
+
+@pytest.mark.skipif(not (TESTDATA / "cards").exists() or not ALSA_SOUNDS.is_dir(),
+                    reason="apt-get install pocketsphinx-testdata alsa-utils")
+def test_a_region_before_a_windows_words_is_decoded_again(tmp_path):
+    """Issue 11: Whisper base decodes the cards + alsa conversation's second packed window from its
+    second region on ("Front, center, rear, ..."): the first region (1.7 s, "four queen of clubs")
+    gets no word although the window was decoded to its end. It is decoded again on its own."""
+    from reelmind.eval.conversation import real_conversation
+    from reelmind.perceive.audio.asr import make_asr
+    from reelmind.perceive.audio.extract import load_audio
+    from reelmind.perceive.audio.models import whisper_model_dir
+    from reelmind.perceive.audio.options import AudioOptions
+    from reelmind.perceive.audio.vad import speech_regions
+
+    real_conversation(tmp_path / "l.wav", rounds=2, seed=7, speakers=("cards", "alsa"))
+    audio = load_audio(tmp_path / "l.wav")
+    regions = [r for r in speech_regions(audio) if 30 <= r[0] and r[1] <= 38.5]
+    assert len(regions) == 2
+    asr = make_asr(AudioOptions(cpu_threads=1), whisper_model_dir("base"), 4)
+    segs = asr.transcribe(audio, regions, 0.0)
+    assert asr.skipped["regions"] == asr.skipped["redecoded"] == 1 and asr.skipped_empty == []
+    first = [w.word.strip(",. ").lower() for s in segs for w in s.words if w.end <= regions[0][1] + 0.05]
+    assert "queen" in first, first
+    assert [s.start for s in segs] == sorted(s.start for s in segs)

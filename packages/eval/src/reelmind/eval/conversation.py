@@ -13,6 +13,10 @@ The real voices are the read-speech recordings of Debian's ``pocketsphinx-testda
 :func:`interleave` trims each clip to its speech, evens out levels and lays the clips one after
 the other with gaps of 0-200 ms, pulling about ``overlap_share`` of the speech time into
 overlaps with the previous turn; every turn's speaker, text, start and end is known exactly.
+A turn is one speaker's continuous speech: when a speaker has more clips than the others can
+separate, its consecutive clips (0-200 ms apart) are one longer turn, so consecutive turns are
+always by different speakers. A recording of one speaker alone has no turns to take: there each
+clip (a read sentence or two) stays a unit of its own.
 """
 
 from __future__ import annotations
@@ -99,8 +103,9 @@ def trim(audio: np.ndarray, rel_db: float = -35.0, pad_s: float = 0.03) -> np.nd
 
 
 def interleave(pieces: list[tuple[str, np.ndarray, str]], *, seed: int = 0, max_gap_s: float = 0.2,
-               overlap_share: float = 0.10, lead_s: float = 0.5) -> tuple[np.ndarray, list[Turn]]:
-    """Lay (speaker, clip, text) pieces one after the other (see the module docstring)."""
+               overlap_share: float = 0.10, lead_s: float = 0.5, join_runs: bool = True) -> tuple[np.ndarray, list[Turn]]:
+    """Lay (speaker, clip, text) pieces one after the other (see the module docstring); with
+    ``join_runs`` consecutive clips of one speaker are one turn (the audio is the same either way)."""
     rng = np.random.default_rng(seed)
     clips = []
     for spk, audio, text in pieces:
@@ -109,26 +114,38 @@ def interleave(pieces: list[tuple[str, np.ndarray, str]], *, seed: int = 0, max_
         clips.append((spk, np.clip(a, -1, 1), text))
     speech = sum(len(a) for _, a, _ in clips) / SAMPLE_RATE
     budget = overlap_share * speech
-    turns: list[Turn] = []
+    laid: list[Turn] = []  # one per clip
     t = lead_s
     for i, (spk, a, text) in enumerate(clips):
         dur = len(a) / SAMPLE_RATE
         start = t + rng.uniform(0.0, max_gap_s)
-        if turns and turns[-1].speaker != spk and budget > 0 and rng.random() < 0.5:
-            prev = turns[-1]
-            floor = turns[-2].end if len(turns) > 1 else 0.0  # never three voices at once
+        if laid and laid[-1].speaker != spk and budget > 0 and rng.random() < 0.5:
+            prev = laid[-1]
+            floor = laid[-2].end if len(laid) > 1 else 0.0  # never three voices at once
             ov = min(budget, rng.uniform(0.4, 1.2), 0.45 * dur, 0.45 * (prev.end - prev.start), prev.end - floor)
             if ov > 0.2:
                 start = prev.end - ov
                 budget -= ov
         start = round(start * SAMPLE_RATE) / SAMPLE_RATE
-        turns.append(Turn(spk, text, round(start, 4), round(start + dur, 4)))
+        laid.append(Turn(spk, text, round(start, 4), round(start + dur, 4)))
         t = max(t, start + dur)
     out = np.zeros(int((t + lead_s) * SAMPLE_RATE) + 1, np.float32)
-    for (spk, a, _), turn in zip(clips, turns):
+    for (spk, a, _), turn in zip(clips, laid):
         i = int(round(turn.start * SAMPLE_RATE))
         out[i:i + len(a)] += a
-    return np.clip(out, -1, 1), turns
+    return np.clip(out, -1, 1), (join_turns(laid) if join_runs else laid)
+
+
+def join_turns(turns: list[Turn]) -> list[Turn]:
+    """Consecutive turns of one speaker as one turn (its texts joined, first start to last end)."""
+    out: list[Turn] = []
+    for t in turns:
+        if out and out[-1].speaker == t.speaker:
+            p = out[-1]
+            out[-1] = Turn(p.speaker, f"{p.text} {t.text}", p.start, max(p.end, t.end))
+        else:
+            out.append(t)
+    return out
 
 
 def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_share: float = 0.10,
@@ -136,7 +153,8 @@ def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_
     """Write a conversation of the real voices to ``path`` (16 kHz WAV) and return its turns.
 
     Each round plays every clip of the chosen speakers once, in a shuffled order that never lets
-    one speaker talk twice in a row when another can take the turn.
+    one speaker talk twice in a row when another can take the turn; a speaker left with more clips
+    than the others reads them in one longer turn (one speaker alone: one unit per clip).
     """
     voices = real_voices()
     rng = np.random.default_rng(seed)
@@ -149,7 +167,7 @@ def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_
             pick = next((k for k, p in enumerate(pool) if p[0] != last), 0)
             pieces.append(pool.pop(pick))
             last = pieces[-1][0]
-    audio, turns = interleave(pieces, seed=seed, overlap_share=overlap_share)
+    audio, turns = interleave(pieces, seed=seed, overlap_share=overlap_share, join_runs=len(set(speakers)) > 1)
     write_wav(path, audio)
     return turns
 

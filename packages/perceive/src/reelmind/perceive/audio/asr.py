@@ -7,8 +7,9 @@ item, see :func:`pack_regions`), or, in ``sequential`` mode, with the plain
 ``WhisperModel.transcribe`` (the baseline of the RTF benchmark). Either way the words are then
 grouped by VAD region: one utterance per region. A multilingual model's film language is read
 from the first batch's encoder output, which decoding then reuses (no encoder pass of its own).
-Whisper may end a packed window early (end-of-text after its first region): the regions it left
-behind are decoded once more, each as its own window (:func:`skipped_regions`).
+Whisper may end a packed window early (end-of-text after its first region) or leave out regions
+between its words: every region that got no word is decoded once more, each as its own window
+(:func:`skipped_regions`).
 """
 
 from __future__ import annotations
@@ -232,18 +233,20 @@ class FasterWhisperAsr:
             segs = list(segs)
         self._count_languages(gate)
         langs = _window_languages(segs, windows, gate, info)
-        skipped = skipped_regions([[(w.start, w.end) for w in seg.words or []] for seg in segs], windows, pieces)
+        skipped = skipped_regions([[(w.start, w.end) for w in seg.words or []] for seg in segs], pieces)
         for seg in segs:  # packed time -> block time
             for w in seg.words or []:
                 w.start, w.end = unpack_time(w.start, pieces), unpack_time(w.end, pieces)
             seg.start, seg.end = unpack_time(seg.start, pieces), unpack_time(seg.end, pieces)
-        if skipped:
-            segs = self._redecode(audio, skipped, offset, segs, langs, language, common)
-        return self._convert(segs, offset, lambda s: langs[id(s)], clips)
+        if not skipped:
+            return self._convert(segs, offset, lambda s: langs[id(s)], clips)
+        segs = self._redecode(audio, skipped, offset, segs, langs, language, common)
+        # a region decoded again may lie between the regions of one window segment: time order per region
+        return sorted(self._convert(segs, offset, lambda s: langs[id(s)], clips), key=lambda s: s.start)
 
     def _redecode(self, audio: np.ndarray, regions: list[tuple[float, float]], offset: float, segs: list,
                   langs: dict, language: str | None, common: dict) -> list:
-        """Decode the ``regions`` (block time) a packed window left behind once more, each as its own
+        """Decode the ``regions`` (block time) a packed window left without words once more, each as its own
         window on the block audio (no packing, no further retry), and merge the segments in time
         order; ``langs`` gains the new segments' languages. With ``asr_skipped_regions: keep`` the
         regions are only counted (the stage reports them as degraded)."""
@@ -375,36 +378,32 @@ def pack_regions(audio: np.ndarray, clips: list[tuple[float, float]], max_s: flo
     return packed, [(a, min(b, a + max_s)) for a, b in windows], pieces
 
 
-#: a packed region that its window's last decoded word ends less than this far into was never reached (s):
-#: a spoken word lasts longer and VAD pads a region's start by 0.1 s
-SKIP_MARGIN_S = 0.2
 #: regions shorter than this are not decoded again (s)
 SKIP_MIN_S = 0.5
 
 
-def skipped_regions(words: list[list[tuple[float, float]]], windows: list[tuple[float, float]],
-                    pieces: list[tuple[float, float, float]], margin_s: float = SKIP_MARGIN_S,
+def skipped_regions(words: list[list[tuple[float, float]]], pieces: list[tuple[float, float, float]],
                     min_s: float = SKIP_MIN_S) -> list[tuple[float, float]]:
-    """The speech regions (block time) of packed windows that Whisper never reached.
+    """The speech regions (block time) of packed windows that got no word from their decoding.
 
     Whisper can emit end-of-text after the first regions of a packed window (issue 11: tiny.en
-    decoded 1 of 6). ``words`` are the decoded segments' (start, end) words in packed time,
-    ``windows`` and ``pieces`` as :func:`pack_regions` returns them. A region is skipped when the
-    last word of its window ends before ``margin_s`` into it (every region of a window without
-    words) and it lasts at least ``min_s``.
+    decoded 1 of 6), or decode a window to its end and leave out regions between its words (base
+    on lists of card names and loudspeaker positions, no-speech probability 0.82). ``words`` are
+    the decoded segments' (start, end) words in packed time, ``pieces`` as :func:`pack_regions`
+    returns them. Each word belongs to the region nearest its middle (the
+    rule :func:`split_words` groups words into utterances by); a region lasting at least ``min_s``
+    that no word belongs to is skipped.
     """
-    starts = np.array([a for a, _ in windows])
-    last = np.full(len(windows), -np.inf)
+    if not pieces:
+        return []
+    starts = np.array([p0 for p0, _, _ in pieces])
+    ends = starts + np.array([dur for _, _, dur in pieces])
+    held = np.zeros(len(pieces), bool)
     for seg in words:
-        for a, b in seg:  # word times are rounded to 10 ms; windows are >= PACK_GAP_S apart
-            k = max(0, int(np.searchsorted(starts, a + PACK_GAP_S / 2)) - 1)
-            last[k] = max(last[k], b)
-    out = []
-    for p0, orig, dur in pieces:
-        k = max(0, int(np.searchsorted(starts, p0 + 1e-6)) - 1)
-        if last[k] < p0 + margin_s and dur >= min_s:
-            out.append((orig, orig + dur))
-    return out
+        for a, b in seg:
+            mid = (a + b) / 2
+            held[int(np.argmin(np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)))] = True
+    return [(orig, orig + dur) for (_, orig, dur), h in zip(pieces, held) if not h and dur >= min_s]
 
 
 def unpack_time(t: float, pieces: list[tuple[float, float, float]]) -> float:

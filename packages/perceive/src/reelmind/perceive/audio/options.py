@@ -33,7 +33,7 @@ class AudioOptions:
     beam_size: int = 5
     language: str = ""  # "" = detected per film and per 30-s window where it changes (English for *.en models)
     language_switch_prob: float = 0.8  # a window leaves the film language only when another is this likely
-    asr_skipped_regions: str = "redecode"  # redecode (regions a packed window's decoding never reached are decoded again, each alone) | keep (only reported as degraded)
+    asr_skipped_regions: str = "redecode"  # redecode (speech regions a packed window's decoding left without words are decoded again, each alone) | keep (only reported as degraded)
     language_detection: str = "windows"  # windows (the first decoding batch's encoder output, no pass of its own) | packed (the first 90 s of packed speech, its own encoder pass)
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "default"  # default: int8 on CPU, float16 on GPU

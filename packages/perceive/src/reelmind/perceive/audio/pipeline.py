@@ -270,7 +270,7 @@ def _language_meta(asr, kept: list[_Kept], meta: dict) -> None:
 
 
 def _skipped_meta(asr, options: AudioOptions, meta: dict) -> None:
-    """Speech regions a packed window's decoding never reached (issue 11), in meta; those that still
+    """Speech regions a packed window's decoding left without words (issue 11), in meta; those that still
     have no words are a degraded result, never a silent gap."""
     skipped, empty = getattr(asr, "skipped", None), getattr(asr, "skipped_empty", [])
     if skipped is None:
