@@ -184,7 +184,8 @@ def test_two_sided_baseline_keeps_a_bump_next_to_a_step_at_the_window_start():
     onset; the running median (one-sided there, pulled up by the step) hides it and turns the step
     into a negative residual; the two-sided measure keeps the bump and gives the step nothing."""
     from reelmind.microexpr.evaluate import iou
-    from reelmind.microexpr.spot import AuSignal, SpotSettings, au_intervals, residuals, robust_noise, side_reach, two_sided
+    from reelmind.microexpr.spot import (AuSignal, SpotSettings, au_intervals, au_residual, residuals, robust_noise,
+                                         side_reach, two_sided)
 
     rng = np.random.default_rng(0)
     n, fps = 72, 30.0
@@ -199,11 +200,18 @@ def test_two_sided_baseline_keeps_a_bump_next_to_a_step_at_the_window_start():
         sig = AuSignal(ev, res, res / np.maximum(robust_noise(res, valid, 30, 7), s.au_floor))
         return [(iv.onset, iv.offset, j) for iv, j in au_intervals(sig, valid, fps, s)]
 
-    assert not any(j == 2 and iou((a, b), (8, 13)) >= 0.5 for a, b, j in events(residuals(ev, 15), SpotSettings()))
+    assert not any(j == 2 and iou((a, b), (8, 13)) >= 0.5
+                   for a, b, j in events(residuals(ev, 15), SpotSettings(au_baseline="median")))
     s = SpotSettings(au_baseline="sides")
     sides = two_sided(ev, side_reach(fps, s), 3)
     assert sides[10:12, 2].max() > 0.02 and abs(sides[44:60, 4]).max() < 0.01  # the bump stands out, the step does not
     found = events(sides, s)
+    assert [j for _, _, j in found] == [2] and iou(found[0][:2], (8, 13)) >= 0.5
+    # the default ("ends"): two-sided only within 0.5 s of the window's ends, the running median inside
+    s = SpotSettings()
+    ends = au_residual(ev, fps, s)
+    assert np.array_equal(ends[:15], sides[:15]) and np.array_equal(ends[15:-15], residuals(ev, 15)[15:-15])
+    found = events(ends, s)
     assert [j for _, _, j in found] == [2] and iou(found[0][:2], (8, 13)) >= 0.5
 
 

@@ -42,8 +42,9 @@ class MicroOptions:
     au_floor: float = _S.au_floor  # au: the noise level is never taken below this (IOD)
     au_edge: float = _S.au_edge  # au: onset / offset where the residual falls under this part of the apex's
     au_return: float = _S.au_return  # au: evidence just before and after the event differs by <= this x the apex residual
-    au_baseline: str = _S.au_baseline  # au: median (evidence minus its running median) | sides (how far it stands above both sides: a bump)
+    au_baseline: str = _S.au_baseline  # au: median (evidence minus its running median) | sides (how far it stands above both sides: a bump) | ends (sides near a window's ends, median elsewhere)
     side_seconds: float = _S.side_seconds  # au, sides: each side's level is the median of this long
+    end_seconds: float = _S.end_seconds  # au, ends: the two-sided residual within this of a window's ends (0 = baseline_seconds)
     merged_max: bool = _S.merged_max  # au: events merged into one longer than max_duration are dropped
     au_alone: float = _S.au_alone  # au: dropped when an AU of another region reaches this x its noise at the apex (0 = off)
     max_jump: float = _S.max_jump  # au: landmarks of the AU's region moving more than this (IOD) in one frame: occlusion, dropped (0 = off)

@@ -17,10 +17,13 @@ Three ways to measure, per frame, how far the face is from where it "should" be:
   more than the brows) is dropped. A speaking mouth raises the noise of the mouth AUs only, so the
   brows and the nose stay sensitive, and a mouth AU needs to stand out of the mouth's own motion
   in its own direction (lip-corner pull up, down, press), not in any direction.
-  With ``au_baseline="sides"`` (an option, off: see bench/RESULTS.md, round 5) the residual is how
-  far the evidence stands above *both* of its sides (:func:`two_sided`), so a step next to an event
-  (a smile onset) or the one-sided window at a track's start does not pull the baseline, and the
-  bounds follow the evidence over the line joining the sides (:func:`side_bounds`).
+  Within ``end_seconds`` (default: the median's half-width) of a window's ends, where the running
+  median is one-sided, the residual is instead how far the evidence stands above *both* of its
+  sides (:func:`two_sided`; ``au_baseline="ends"``, the default since round 6), and the bounds there
+  follow the evidence over the line joining the sides (:func:`side_bounds`); ``sides`` uses the
+  two-sided height everywhere, ``median`` the running median everywhere (bench/RESULTS.md, rounds
+  5-6). Events merged into one longer than ``max_duration`` are dropped (``merged_max``, default
+  since round 6: a chain of brief movements lasting longer than 1/2 s is not a micro-expression).
 * ``method="median"``. Every frame's flow from a key frame (a new key every ``key_seconds``;
   the keys chain, so each frame costs one flow) gives the displacement trajectory of every small cell
   (``cell`` px) of the canonical crop; the baseline of a cell is its running median over
@@ -97,9 +100,10 @@ class SpotSettings:
     au_floor: float = 0.003
     au_edge: float = 0.3
     au_return: float = 0.5
-    au_baseline: str = "median"
-    merged_max: bool = False
+    au_baseline: str = "ends"
+    merged_max: bool = True
     side_seconds: float = 0.1
+    end_seconds: float = 0.0
     max_jump: float = 0.0
     au_alone: float = 0.0
 
@@ -448,16 +452,34 @@ def au_signal(traj: np.ndarray, landmarks: np.ndarray, cells: Cells, crop: int, 
     from .au import evidence_matrix
 
     ev = evidence_matrix(landmark_series(traj, landmarks, cells.cell) / (crop / CROP_SPAN))
-    if s.au_baseline == "sides":
-        res = two_sided(ev, side_reach(fps, s), k_frames(fps, s.side_seconds))
-    elif s.au_baseline != "median":
-        from reelmind.core.errors import ConfigError
-
-        raise ConfigError(f"unknown AU baseline {s.au_baseline!r}", "choose median or sides")
-    else:
-        res = residuals(ev, k_frames(fps, s.baseline_seconds))
+    res = au_residual(ev, fps, s)
     noise = robust_noise(res, valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2))
     return AuSignal(ev, res, res / np.maximum(noise, s.au_floor))
+
+
+def au_residual(ev: np.ndarray, fps: float, s: SpotSettings) -> np.ndarray:
+    """The AU evidence (n, m) minus its baseline: the running median (``median``), the height
+    above both sides (``sides``), or the running median inside the window and the two-sided
+    height within ``end_seconds`` of its ends, where the median's window is one-sided (``ends``)."""
+    if s.au_baseline not in ("median", "sides", "ends"):
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"unknown AU baseline {s.au_baseline!r}", "choose median, sides or ends")
+    if s.au_baseline == "sides":
+        return two_sided(ev, side_reach(fps, s), k_frames(fps, s.side_seconds))
+    res = residuals(ev, k_frames(fps, s.baseline_seconds))
+    if s.au_baseline == "ends":
+        ends = end_zone(len(ev), fps, s)
+        res[ends] = two_sided(ev, side_reach(fps, s), k_frames(fps, s.side_seconds))[ends]
+    return res
+
+
+def end_zone(n: int, fps: float, s: SpotSettings) -> np.ndarray:
+    """(n,) bool: the frames within ``end_seconds`` of a window's first or last frame (default: the
+    running median's half-width, where its window is one-sided)."""
+    half = k_frames(fps, s.end_seconds or s.baseline_seconds)
+    t = np.arange(n)
+    return (t < half) | (t > n - 1 - half)
 
 
 def side_reach(fps: float, s: SpotSettings) -> int:
@@ -544,12 +566,13 @@ def au_intervals(sig: AuSignal, valid: np.ndarray, fps: float, s: SpotSettings,
     n = len(sig.residual)
     lo, hi = s.min_duration * fps - 0.5, s.max_duration * fps + 0.5
     ok = (sig.z > s.au_z) & (sig.residual > s.au_min) & valid[:, None]
+    zone = end_zone(n, fps, s)
     out = []
     for j in range(sig.residual.shape[1]):
         r, e = sig.residual[:, j], sig.evidence[:, j]
         for apex in candidates(np.where(ok[:, j], r, 0), np.where(ok[:, j], 0, np.inf)):
             peak = r[apex]
-            if s.au_baseline == "sides":  # bounds on the evidence over the line joining the two sides
+            if s.au_baseline == "sides" or (s.au_baseline == "ends" and zone[apex]):  # over the line joining the sides
                 a, b = side_bounds(e, apex, side_reach(fps, s), k_frames(fps, s.side_seconds), s.au_edge)
             else:
                 a = apex
