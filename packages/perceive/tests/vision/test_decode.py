@@ -154,7 +154,7 @@ def test_skipping_every_frame_shown_after_another_of_its_interval_gives_the_same
     # the non-reference frames between samples are left undecoded (Wolfgang: 206 of 472 frames, the
     # rule of "1.5 frame durations after a grid time" left 142)
     assert st_lean.skipped >= least_skipped
-    with av.open(str(path)) as c:  # the reused converter gives the pixels of a plain per-frame conversion
+    with av.open(str(path)) as c:  # each sample is the frame of its index in a plain decode, converted alike
         wanted = {f[1]: f[3] for f in full}
         for i, frame in enumerate(c.decode(video=0)):
             if i in wanted:

@@ -118,10 +118,8 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     first damaged packet (on a damaged file, damaged non-reference packets skipped before it are
     counted as frames and the decoder's error handling differs, so frame indices and some frames'
     pixels there may differ from a full decode; the sample times do not).
-    Only the sampled frames are converted to RGB, by one reusable converter on one thread.
     """
     import av
-    from av.video.reformatter import VideoReformatter
 
     path = Path(path)
     if interval <= 0:
@@ -157,7 +155,6 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
         skipping, skip_set = bool(skip_unsampled and stream.time_base), False
         marked: list[int] = []  # pts of packets handed over with skip_frame=nonref, not yet output
         tb = float(stream.time_base) if stream.time_base else 0.0
-        rgb = VideoReformatter()  # one converter for the film: its scaler is set up once, not per frame
         demuxed = _demux_ahead(container.demux(stream), stats, path)
         for packet, around in demuxed:
             skip = False
@@ -222,10 +219,10 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 longest = max(frame.width, frame.height)
                 if max_side and longest > max_side:
                     k = max_side / longest
-                    img = rgb.reformat(frame, format="rgb24", width=2 * round(frame.width * k / 2),
-                                       height=2 * round(frame.height * k / 2), interpolation="AREA", threads=1).to_ndarray()
+                    img = frame.to_ndarray(format="rgb24", width=2 * round(frame.width * k / 2),
+                                       height=2 * round(frame.height * k / 2), interpolation="AREA")
                 else:
-                    img = rgb.reformat(frame, format="rgb24", threads=1).to_ndarray()
+                    img = frame.to_ndarray(format="rgb24")
                 if min(img.shape[:2]) < MIN_SIDE:
                     raise PictureTooSmallError(f"{path}: frames are {img.shape[1]}x{img.shape[0]} px, too small to hold a face (min {MIN_SIDE} px)")
                 stats.kept += 1
