@@ -140,3 +140,40 @@ def test_skipping_keeps_the_samples_of_a_variable_frame_rate_film_with_gaps(tmp_
     full, st_full = _samples(vfr)
     lean, st_lean = _samples(vfr, skip_unsampled=True)
     assert st_lean.skipped > 0 and lean == full and st_lean.decoded == st_full.decoded
+
+
+@pytest.mark.parametrize("name,max_side,least_skipped", [("feat/single_face.mp4", 0, 27),
+                                                         ("feat/WolfgangLanger_Pexels.mp4", 640, 200)])
+def test_skipping_every_frame_shown_after_another_of_its_interval_gives_the_same_frames(name, max_side, least_skipped):
+    import av
+
+    path = media_path(name)
+    full, st_full = _samples(path, max_side=max_side)
+    lean, st_lean = _samples(path, max_side=max_side, skip_unsampled=True)
+    assert lean == full and (st_lean.decoded, st_lean.end_time, st_lean.errors) == (st_full.decoded, st_full.end_time, [])
+    # the non-reference frames between samples are left undecoded (Wolfgang: 206 of 472 frames, the
+    # rule of "1.5 frame durations after a grid time" left 142)
+    assert st_lean.skipped >= least_skipped
+    with av.open(str(path)) as c:  # each sample is the frame of its index in a plain decode, converted alike
+        wanted = {f[1]: f[3] for f in full}
+        for i, frame in enumerate(c.decode(video=0)):
+            if i in wanted:
+                kw = {}
+                if max_side and max(frame.width, frame.height) > max_side:
+                    k = max_side / max(frame.width, frame.height)
+                    kw = dict(width=2 * round(frame.width * k / 2), height=2 * round(frame.height * k / 2), interpolation="AREA")
+                assert frame.to_ndarray(format="rgb24", **kw).tobytes() == wanted.pop(i)
+        assert not wanted
+
+
+def test_a_frame_is_skipped_only_when_another_shows_earlier_in_its_interval():
+    from reelmind.perceive.vision.decode import _shown_later_in_its_interval as later
+
+    tb = 1 / 1000  # timestamps in ms, interval 250 ms
+    assert later(140, [40, 100, 180], tb, 0.0, 0.25, 0.0)  # 100 is shown first in [0, 250)
+    assert not later(40, [100, 140, 180], tb, 0.0, 0.25, 0.0)  # 40 is the first of [0, 250): the sample
+    assert not later(260, [240, 300], tb, 0.0, 0.25, 0.0)  # the first of [250, 500)
+    assert not later(140, [100, None], tb, 0.0, 0.25, 0.0)  # a timestamp missing: in doubt
+    assert not later(250.5, [250.2], tb, 0.0, 0.25, 0.0)  # within 1 ms of a grid time
+    assert not later(140, [100], tb, 0.0, 0.25, 0.12)  # the earlier frame lies before the start
+    assert later(140, [100, 130], tb, 0.0, 0.25, 0.12)

@@ -106,16 +106,18 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
     damaged packets are dropped and counted instead of being concealed into smeared frames.
     ``max_side`` > 0: frames with a longer side are converted straight to that size (area
     resampling in the colour conversion); ``SampledFrame.scale`` maps their pixels back.
-    ``skip_unsampled``: packets at least 1.5 frame durations after a sampling grid time (so neither
-    they nor any frame before them up to that grid time can be a sample) are handed to the decoder
-    with FFmpeg's ``skip_frame=nonref``: the non-reference frames among them are never decoded
-    (no other frame is decoded from them, so every decoded frame is the same), yet still counted,
-    so frame indices and times stay those of a full decode. Should a skipped frame ever turn out to
-    have been a sample (irregular frame timing), skipping stops for the rest of the film and the
-    miss is recorded in ``stats.errors``; skipping also stops at the first damaged packet (on a
-    damaged file, damaged non-reference packets skipped before it are counted as frames and the
-    decoder's error handling differs, so frame indices and some frames' pixels there may differ
-    from a full decode; the sample times do not).
+    ``skip_unsampled``: a packet whose frame cannot be a sample, because another packet of the
+    same sampling interval shows its frame earlier (looked for among the packets around it: every
+    frame shown before it but decoded after it lies within the decoder's reorder window), is handed
+    to the decoder with FFmpeg's ``skip_frame=nonref``: if it is a non-reference frame it is never
+    decoded (no other frame is decoded from it, so every decoded frame is the same), yet it is still
+    counted, so frame indices and times stay those of a full decode. Frames within 1 ms of a grid
+    time are never skipped, nor any frame whose timing is in doubt (no timestamp, before the
+    resume point). Should a skipped frame ever turn out to have been a sample, skipping stops for
+    the rest of the film and the miss is recorded in ``stats.errors``; skipping also stops at the
+    first damaged packet (on a damaged file, damaged non-reference packets skipped before it are
+    counted as frames and the decoder's error handling differs, so frame indices and some frames'
+    pixels there may differ from a full decode; the sample times do not).
     """
     import av
 
@@ -153,25 +155,12 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
         skipping, skip_set = bool(skip_unsampled and stream.time_base), False
         marked: list[int] = []  # pts of packets handed over with skip_frame=nonref, not yet output
         tb = float(stream.time_base) if stream.time_base else 0.0
-        fallback_dur = 1.0 / (stats.fps or 25.0)
-        packets = container.demux(stream)
-        while True:
-            try:
-                packet = next(packets)
-            except StopIteration:
-                break
-            except (av.error.InvalidDataError, av.error.EOFError, OSError) as exc:
-                stats.truncated = True
-                stats.errors.append(f"demux: {exc}")
-                log.warning("%s: demuxing stopped early: %s", path, exc)
-                break
+        demuxed = _demux_ahead(container.demux(stream), stats, path)
+        for packet, around in demuxed:
             skip = False
             if skipping:
-                if counting and offset is not None and packet.pts is not None and packet.size:
-                    p = packet.pts * tb - offset
-                    dur = packet.duration * tb if packet.duration else fallback_dur
-                    grid = math.floor(p / interval + 1e-6) * interval
-                    skip = p - grid >= 1.5 * dur and p - start >= 1.5 * dur
+                skip = (counting and offset is not None and packet.size > 0
+                        and _shown_later_in_its_interval(packet.pts, around, tb, offset, interval, start))
                 if skip != skip_set:
                     cc.skip_frame = "NONREF" if skip else "DEFAULT"
                     skip_set = skip
@@ -231,7 +220,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 if max_side and longest > max_side:
                     k = max_side / longest
                     img = frame.to_ndarray(format="rgb24", width=2 * round(frame.width * k / 2),
-                                           height=2 * round(frame.height * k / 2), interpolation="AREA")
+                                       height=2 * round(frame.height * k / 2), interpolation="AREA")
                 else:
                     img = frame.to_ndarray(format="rgb24")
                 if min(img.shape[:2]) < MIN_SIDE:
@@ -257,6 +246,62 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
         raise InputMediaError(f"{path}: no video frame could be decoded ({why})", "check that the file is a complete video")
     if stats.corrupt_packets:
         log.warning("%s: %d corrupt packet(s) skipped", path, stats.corrupt_packets)
+
+
+
+REORDER_WINDOW = 16  # packets: a frame shown before another is decoded at most this many packets after it (H.264/HEVC DPB)
+GRID_DOUBT = 1e-3  # s: frames this close to a sampling grid time are never skipped
+
+
+def _demux_ahead(packets, stats: DecodeStats, path: Path):
+    """Yield ``(packet, around)``: each demuxed packet with the presentation timestamps (None where
+    missing) of the non-empty packets up to ``REORDER_WINDOW`` before and after it. A demuxing
+    error ends the stream (``stats.truncated``) after the packets already read."""
+    from collections import deque
+
+    import av
+
+    ahead: deque = deque()
+    before: deque = deque(maxlen=REORDER_WINDOW)
+    done = False
+    while True:
+        while not done and len(ahead) <= REORDER_WINDOW:
+            try:
+                ahead.append(next(packets))
+            except StopIteration:
+                done = True
+            except (av.error.InvalidDataError, av.error.EOFError, OSError) as exc:
+                stats.truncated = True
+                stats.errors.append(f"demux: {exc}")
+                log.warning("%s: demuxing stopped early: %s", path, exc)
+                done = True
+        if not ahead:
+            return
+        packet = ahead.popleft()
+        yield packet, [*before, *(p.pts for p in ahead if p.size)]
+        if packet.size:
+            before.append(packet.pts)
+
+
+def _shown_later_in_its_interval(pts: int | None, around: list, tb: float, offset: float, interval: float,
+                                 start: float) -> bool:
+    """True when the frame with timestamp ``pts`` cannot be a sample: a packet ``around`` it shows
+    its frame earlier within the same sampling interval (and at or after ``start``), so the first
+    frame at or after the interval's grid time is another one. In doubt (a timestamp missing, a
+    frame within ``GRID_DOUBT`` of a grid time or of ``start``): False."""
+    if pts is None or None in around:
+        return False
+
+    def cell(p: int) -> int | None:
+        t = p * tb - offset
+        if abs(t - round(t / interval) * interval) <= GRID_DOUBT or (start > 0 and abs(t - start) <= GRID_DOUBT):
+            return None
+        return math.floor(t / interval)
+
+    own = cell(pts)
+    if own is None:
+        return False
+    return any(q < pts and cell(q) == own and q * tb - offset > start for q in around)
 
 
 def read_image(path: str | Path) -> np.ndarray:
