@@ -9,7 +9,8 @@ Each round runs ``reelmind run FILM -o FRESH --only audio`` twice, alternating: 
 with each run and burns one core for a fixed amount of work (what S CPU-seconds do on an idle core,
 calibrated once at the start), standing in for the faces stage that ``parallel: 2`` runs beside audio:
 the figure that matters is when both have ended. Recorded: wall and CPU (user + system of the run's
-processes) of the audio run, the companion's wall, the 1-minute load before each run. The five
+processes) of the audio run, the stage's own wall and its parts' (ASR, diarization: ``meta.timing_s``),
+the companion's wall, the 1-minute load before each run. The five
 output tables of the first two runs are compared value for value (the tables must not change).
 """
 
@@ -63,8 +64,12 @@ def one_run(film: str, out: Path, config: Path, burn: int) -> dict:
     if ended["audio"][2]:
         raise SystemExit(f"reelmind run failed: see {out}.log")
     beside = ended["beside"][0] if burn else None
+    from reelmind.core.records import UtteranceTable
+
+    meta = UtteranceTable.read_parquet(sorted(out.rglob("utterances.parquet"))[0]).meta
     return {"wall": ended["audio"][0], "cpu": ended["audio"][1], "beside_wall": beside, "load": load,
-            "both_ended": max(ended["audio"][0], beside or 0.0)}
+            "both_ended": max(ended["audio"][0], beside or 0.0), "stage_s": meta.get("elapsed_s"),
+            "parts_s": meta.get("timing_s"), "part_threads": meta.get("part_threads")}
 
 
 def tables_of(run_dir: Path, dest: Path) -> Path:
@@ -101,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             for i, side in enumerate(sides):
                 res = one_run(args.film, tmp / f"run{r}_{i}", configs[side], burn)
                 runs[side].append(res)
-                print(f"round {r} {side}: audio wall {res['wall']:.1f} s, CPU {res['cpu']:.1f} s"
+                print(f"round {r} {side}: audio wall {res['wall']:.1f} s (the stage {res['stage_s']} s, "
+                      f"walls of its parts {res['parts_s']}), CPU {res['cpu']:.1f} s"
                       + (f", companion ended at {res['beside_wall']:.1f} s" if burn else "")
                       + f" (load {res['load']:.2f})", flush=True)
         same = compare(tables_of(tmp / "run0_0", tmp / "t0"), tables_of(tmp / "run0_1", tmp / "t1"))
