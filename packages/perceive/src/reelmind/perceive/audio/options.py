@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reelmind.core.stage import runtime_option
+
 
 @dataclass
 class AudioOptions:
@@ -38,6 +40,7 @@ class AudioOptions:
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "default"  # default: int8 on CPU, float16 on GPU
     cpu_threads: int = 0  # 0 = all cores
+    part_threads: int = runtime_option(0)  # threads for the independent parts (a block's ASR beside its speaker analysis; eGeMAPS): 0 = 2 with 2+ cores, 1 = one after the other (same tables)
     align_model: str = ""  # whisperx backend: folder of a wav2vec2 alignment model
     # hallucination filter
     min_avg_logprob: float = -1.0

@@ -39,6 +39,7 @@ from .hallucination import FilterOptions, filter_segments
 from .models import sha256_file, whisper_model_dir
 from .options import AudioOptions
 from .speech_emotion import arousal_range, predict_speech_emotion
+from .threads import part_threads, side_by_side
 from .text_emotion import annotate as annotate_text
 from .text_emotion import model_refs as text_model_refs
 from .utterances import build_utterances
@@ -188,6 +189,8 @@ def analyze_audio(
     fopts = FilterOptions(options.min_avg_logprob, options.max_compression_ratio, options.max_no_speech_prob,
                           options.max_phrase_repeats)
 
+    threads = part_threads(options, profile)
+    meta["part_threads"] = threads
     kept: list[_Kept] = []
     rejects: list[tuple[float, float, str, str]] = []
     samples = extracted.samples
@@ -205,13 +208,10 @@ def analyze_audio(
         for enhance in enhancers:
             audio = enhance(audio)
         off = block.start / SAMPLE_RATE
-        t = time.perf_counter()
-        segs = asr.transcribe(audio, [(a - off, b - off) for a, b in block.speech], off)
-        timing["asr"] += time.perf_counter() - t
-        if diarizer is not None:
-            t = time.perf_counter()
-            diarizer.add_block(audio, block.start, block.speech)
-            timing["diarization"] += time.perf_counter() - t
+        calls = [_timed(timing, "asr", asr.transcribe, audio, [(a - off, b - off) for a, b in block.speech], off)]
+        if diarizer is not None:  # the speakers need the audio and the speech regions, not the words
+            calls.append(_timed(timing, "diarization", diarizer.add_block, audio, block.start, block.speech))
+        segs = side_by_side(calls, threads)[0]
         for seg, reasons in zip(segs, filter_segments(segs, fopts)):
             if reasons and options.hallucination_action == "drop":
                 rejects.append((seg.start, max(seg.end, seg.start), seg.text, "; ".join(reasons)))
@@ -232,13 +232,27 @@ def analyze_audio(
     t = time.perf_counter()
     dia = diarizer.finish(n) if diarizer is not None else None
     timing["diarization"] += time.perf_counter() - t
-    result = _assemble(kept, rejects, samples, dia, dataclasses.replace(options, ser_batch_size=ser_batch), meta)
+    result = _assemble(kept, rejects, samples, dia, dataclasses.replace(options, ser_batch_size=ser_batch), meta,
+                       threads)
     (work / "audio_16k.f32").unlink(missing_ok=True)  # 230 MB per hour of film: scratch only while running
     meta["elapsed_s"] = round(time.perf_counter() - t0, 3)
     meta["timing_s"] = {k: round(v, 3) for k, v in timing.items()}
     meta["rtf"] = round(meta["elapsed_s"] / max(extracted.duration, 1e-9), 4)
     progress(1.0, f"{len(result.utterances)} utterances")
     return result
+
+
+def _timed(timing: dict[str, float], key: str, fn: Callable, *args: Any) -> Callable[[], Any]:
+    """``fn(*args)`` as a call that adds its wall time to ``timing[key]``."""
+
+    def call():
+        t = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            timing[key] += time.perf_counter() - t
+
+    return call
 
 
 def diarizer_options(options: AudioOptions, profile: Any) -> AudioOptions:
@@ -318,7 +332,7 @@ def _speaker_names(dia: Diarization | None, options: AudioOptions, meta: dict) -
 
 
 def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None, options: AudioOptions,
-              meta: dict) -> AudioResult:
+              meta: dict, threads: int = 1) -> AudioResult:
     from .speakers import smooth_word_speakers, snap_speaker_changes, word_speakers
 
     kept.sort(key=lambda k: k.seg.start)
@@ -392,7 +406,7 @@ def _assemble(kept: list[_Kept], rejects: list, samples, dia: Diarization | None
             from .speech_emotion import METHOD_EGEMAPS as method
             from .speech_emotion import egemaps_features, map_features
 
-            raw = map_features(egemaps_features(clips), groups)
+            raw = map_features(egemaps_features(clips, threads=threads), groups)
             method = f"{method} [ser_normalization={options.ser_normalization}]"
         else:
             raw, method = predict_speech_emotion(options, clips, groups)
