@@ -180,9 +180,9 @@ def drive_concurrently(order: list[Stage], film: Path, store: RunStore, config: 
                         finish(StageReport(stage.name, "missing", message="its inputs were never produced"))
                     pending.clear()
                 continue  # re-scan: what finished may have unlocked more stages
-            # idle until a worker finishes: set up the runners of what comes next here
-            warmed.update(warm_runners([s for s in pending if s.name not in warmed and needs_compute(s)], config,
-                                       profile))
+            # idle until a worker finishes: set up the runners of what comes next here (every pending stage
+            # still waits for an input, so whether its result is cached cannot be known yet)
+            warmed.update(warm_runners([s for s in pending if s.name not in warmed], config, profile))
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for fut in done:
                 stage = running.pop(fut)
@@ -222,7 +222,7 @@ def downstream(order: list[Stage]) -> dict[str, set[str]]:
     consumers = {s.name: {t.name for t in order if set(s.outputs) & {*t.inputs, *t.optional_inputs}} for s in order}
     out: dict[str, set[str]] = {}
     for stage in reversed(order):  # a plan lists producers before consumers
-        out[stage.name] = set().union(*([consumers[stage.name]] + [out.get(c, set()) for c in consumers[stage.name]]))
+        out[stage.name] = consumers[stage.name].union(*(out[c] for c in consumers[stage.name]))
     return out
 
 
