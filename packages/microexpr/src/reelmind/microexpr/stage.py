@@ -36,13 +36,10 @@ def models(options: MicroOptions) -> list[ModelRef]:
 
 
 def check() -> list[str]:
-    problems = []
-    for mod, pip in (("av", "av"), ("cv2", '"opencv-contrib-python-headless<5"'), ("dlib", "dlib-bin"),
-                     ("onnxruntime", "onnxruntime")):
-        try:
-            __import__(mod)
-        except ImportError:
-            problems.append(f"microexpr: python module {mod} is missing — fix: pip install {pip}")
+    from reelmind.core.stage import missing_modules
+
+    problems = missing_modules((("av", "av"), ("cv2", '"opencv-contrib-python-headless<5"'), ("dlib", "dlib-bin"),
+                                ("onnxruntime", "onnxruntime")), "microexpr")
     from reelmind.core import models as m
     from reelmind.core.errors import ReelmindError
 
