@@ -220,7 +220,7 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
                 if max_side and longest > max_side:
                     k = max_side / longest
                     img = frame.to_ndarray(format="rgb24", width=2 * round(frame.width * k / 2),
-                                       height=2 * round(frame.height * k / 2), interpolation="AREA")
+                                           height=2 * round(frame.height * k / 2), interpolation="AREA")
                 else:
                     img = frame.to_ndarray(format="rgb24")
                 if min(img.shape[:2]) < MIN_SIDE:
@@ -246,7 +246,6 @@ def sample_frames(path: str | Path, interval: float = 0.25, *, start: float = 0.
         raise InputMediaError(f"{path}: no video frame could be decoded ({why})", "check that the file is a complete video")
     if stats.corrupt_packets:
         log.warning("%s: %d corrupt packet(s) skipped", path, stats.corrupt_packets)
-
 
 
 REORDER_WINDOW = 16  # packets: a frame shown before another is decoded at most this many packets after it (H.264/HEVC DPB)
