@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reelmind.eval.conversation import ALSA_SOUNDS, TESTDATA
+from reelmind.eval.conversation import TESTDATA
 from reelmind.perceive.audio.asr import pack_regions, split_words, unpack_time
 
 
@@ -153,12 +153,13 @@ def test_a_region_without_words_between_a_windows_words_is_skipped():
     assert skipped_regions([[(0.1, 0.9)]], []) == []
 
 
-@pytest.mark.skipif(not (TESTDATA / "cards").exists() or not ALSA_SOUNDS.is_dir(),
-                    reason="apt-get install pocketsphinx-testdata alsa-utils")
+@pytest.mark.skipif(not (TESTDATA / "cards").exists(), reason="apt-get install pocketsphinx-testdata")
 def test_a_region_before_a_windows_words_is_decoded_again(tmp_path):
-    """Issue 11: Whisper base decodes the cards + alsa conversation's second packed window from its
-    second region on ("Front, center, rear, ..."): the first region (1.7 s, "four queen of clubs")
-    gets no word although the window was decoded to its end. It is decoded again on its own."""
+    """Issue 11: Whisper base decodes the third packed window of the 3-voice conversation (seed 2)
+    from its second region on ("He was not an ill-disposed young man. ..."): the first region (1.7 s,
+    the cards speaker's "four queen of clubs") gets no word although the window was decoded to its
+    end. It is decoded again on its own. (Round 6 found the same on the cards + alsa conversation's
+    second window; the strict interleave of round 7 changed that audio.)"""
     from reelmind.eval.conversation import real_conversation
     from reelmind.perceive.audio.asr import make_asr
     from reelmind.perceive.audio.extract import load_audio
@@ -166,9 +167,9 @@ def test_a_region_before_a_windows_words_is_decoded_again(tmp_path):
     from reelmind.perceive.audio.options import AudioOptions
     from reelmind.perceive.audio.vad import speech_regions
 
-    real_conversation(tmp_path / "l.wav", rounds=2, seed=7, speakers=("cards", "alsa"))
+    real_conversation(tmp_path / "l.wav", rounds=2, seed=2)
     audio = load_audio(tmp_path / "l.wav")
-    regions = [r for r in speech_regions(audio) if 30 <= r[0] and r[1] <= 38.5]
+    regions = [r for r in speech_regions(audio) if 56 <= r[0]]  # the regions of the full run's third window
     assert len(regions) == 2
     asr = make_asr(AudioOptions(cpu_threads=1), whisper_model_dir("base"), 4)
     segs = asr.transcribe(audio, regions, 0.0)

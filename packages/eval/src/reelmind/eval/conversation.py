@@ -13,10 +13,11 @@ The real voices are the read-speech recordings of Debian's ``pocketsphinx-testda
 :func:`interleave` trims each clip to its speech, evens out levels and lays the clips one after
 the other with gaps of 0-200 ms, pulling about ``overlap_share`` of the speech time into
 overlaps with the previous turn; every turn's speaker, text, start and end is known exactly.
-A turn is one speaker's continuous speech: when a speaker has more clips than the others can
-separate, its consecutive clips (0-200 ms apart) are one longer turn, so consecutive turns are
-always by different speakers. A recording of one speaker alone has no turns to take: there each
-clip (a read sentence or two) stays a unit of its own.
+A turn is one clip, and consecutive turns are always by different speakers (a strict
+interleave: two clips of one speaker 0-200 ms apart would be one speaker's continuous speech with
+a turn boundary no listener can hear). :func:`real_conversation` orders the clips so; a clip a
+speaker has left when no other speaker can take the turn is not played. A recording of one speaker
+alone has no turns to take: there each clip (a read sentence or two) stays a unit of its own.
 """
 
 from __future__ import annotations
@@ -103,9 +104,15 @@ def trim(audio: np.ndarray, rel_db: float = -35.0, pad_s: float = 0.03) -> np.nd
 
 
 def interleave(pieces: list[tuple[str, np.ndarray, str]], *, seed: int = 0, max_gap_s: float = 0.2,
-               overlap_share: float = 0.10, lead_s: float = 0.5, join_runs: bool = True) -> tuple[np.ndarray, list[Turn]]:
-    """Lay (speaker, clip, text) pieces one after the other (see the module docstring); with
-    ``join_runs`` consecutive clips of one speaker are one turn (the audio is the same either way)."""
+               overlap_share: float = 0.10, lead_s: float = 0.5) -> tuple[np.ndarray, list[Turn]]:
+    """Lay (speaker, clip, text) pieces one after the other, one turn each (see the module docstring).
+
+    Raises ``ValueError`` when two consecutive pieces of a conversation (two or more speakers) are
+    by one speaker: their boundary would be a turn nobody takes."""
+    who = [spk for spk, _, _ in pieces]
+    if len(set(who)) > 1 and any(a == b for a, b in zip(who, who[1:])):
+        raise ValueError("interleave: consecutive pieces by one speaker; order the pieces so the speaker "
+                         "changes at every piece (one speaker alone: any order)")
     rng = np.random.default_rng(seed)
     clips = []
     for spk, audio, text in pieces:
@@ -133,28 +140,18 @@ def interleave(pieces: list[tuple[str, np.ndarray, str]], *, seed: int = 0, max_
     for (spk, a, _), turn in zip(clips, laid):
         i = int(round(turn.start * SAMPLE_RATE))
         out[i:i + len(a)] += a
-    return np.clip(out, -1, 1), (join_turns(laid) if join_runs else laid)
-
-
-def join_turns(turns: list[Turn]) -> list[Turn]:
-    """Consecutive turns of one speaker as one turn (its texts joined, first start to last end)."""
-    out: list[Turn] = []
-    for t in turns:
-        if out and out[-1].speaker == t.speaker:
-            p = out[-1]
-            out[-1] = Turn(p.speaker, f"{p.text} {t.text}", p.start, max(p.end, t.end))
-        else:
-            out.append(t)
-    return out
+    return np.clip(out, -1, 1), laid
 
 
 def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_share: float = 0.10,
                       speakers: tuple[str, ...] = ("reader", "cards", "digits")) -> list[Turn]:
     """Write a conversation of the real voices to ``path`` (16 kHz WAV) and return its turns.
 
-    Each round plays every clip of the chosen speakers once, in a shuffled order that never lets
-    one speaker talk twice in a row when another can take the turn; a speaker left with more clips
-    than the others reads them in one longer turn (one speaker alone: one unit per clip).
+    Each round shuffles every clip of the chosen speakers (the seed's generator) and plays them so
+    that no speaker talks twice in a row: the next clip is the first of the shuffled pool by a
+    speaker other than the previous clip's; when only that speaker has clips left, the round ends
+    and those clips are not played (reader 5 + digits 3 clips: 3 + 3 per round). A turn is one clip.
+    One speaker alone: every clip, one unit each.
     """
     voices = real_voices()
     rng = np.random.default_rng(seed)
@@ -164,10 +161,12 @@ def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_
         rng.shuffle(pool)
         last = pieces[-1][0] if pieces else None
         while pool:
-            pick = next((k for k, p in enumerate(pool) if p[0] != last), 0)
+            pick = next((k for k, p in enumerate(pool) if p[0] != last), 0 if len(set(speakers)) == 1 else None)
+            if pick is None:  # only the previous speaker has clips left: the round ends
+                break
             pieces.append(pool.pop(pick))
             last = pieces[-1][0]
-    audio, turns = interleave(pieces, seed=seed, overlap_share=overlap_share, join_runs=len(set(speakers)) > 1)
+    audio, turns = interleave(pieces, seed=seed, overlap_share=overlap_share)
     write_wav(path, audio)
     return turns
 
