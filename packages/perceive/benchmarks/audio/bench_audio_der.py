@@ -1,7 +1,7 @@
 """Diarization error rate of the default speaker path on real and synthetic conversations, with
 the bound the segmentation sets.
 
-    .venv/bin/python packages/perceive/benchmarks/audio/bench_audio_der.py [STEP_S] [--asr] [--asr-model=NAME] [--reseg-off]
+    .venv/bin/python packages/perceive/benchmarks/audio/bench_audio_der.py [STEP_S] [--asr] [--asr-model=NAME] [--reseg-off] [--set=OPTION=VALUE ...]
 
 Cases: pyannote.audio's real phone call (media/pyannote, RTTM truth), real-voice conversations
 of pocketsphinx-testdata's speakers and alsa-utils' test voice (reelmind.eval.conversation: 3 voices
@@ -15,9 +15,10 @@ turns that mix two voices, i.e. what no clustering of these windows' turns can b
 "der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`.
 With ``--asr`` the whole audio stage (emotions off; the default ASR model, or ``--asr-model=tiny.en``)
 also runs on each conversation: words on the right speaker and utterances per turn
-(reelmind.eval.diarization.diarization_metrics; a turn is one speaker's continuous speech: a speaker's
-consecutive clips are one turn, except in the one-reader monologue where each clip counts); with ``--reseg-off`` also with
-``speaker_resegmentation: none`` (``*_no_reseg``).
+(reelmind.eval.diarization.diarization_metrics; a turn is one clip, the speaker changes at every turn:
+reelmind.eval.conversation's strict interleave; in the one-reader monologue each clip counts); with ``--reseg-off`` also with
+``speaker_resegmentation: none`` (``*_no_reseg``); ``--set=asr_sparse_stretches=keep`` sets an audio option of
+the stage runs (a string, int or float option; repeatable).
 """
 
 from __future__ import annotations
@@ -131,9 +132,17 @@ def main() -> None:
 
                 model = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--asr-model=")), AudioOptions.asr_model)
                 runs = (("none", "_no_reseg"), ("viterbi", "")) if "--reseg-off" in sys.argv else (("viterbi", ""),)
+                fields = {f.name: f.type for f in __import__("dataclasses").fields(AudioOptions)}
+                extra = {}
+                for a in sys.argv:
+                    if a.startswith("--set="):
+                        key, value = a[len("--set="):].split("=", 1)
+                        kind = {"int": int, "float": float}.get(str(fields[key]), str)
+                        extra[key] = kind(value)
                 for reseg, tag in runs:
                     r = analyze_audio(path, AudioOptions(asr_model=model, text_emotion="none", speech_emotion="none",
-                                                         speaker_resegmentation=reseg), work_dir=Path(tmp) / "work")
+                                                         speaker_resegmentation=reseg, **extra),
+                                      work_dir=Path(tmp) / "work")
                     st = r.speaker_turns
                     m = diarization_metrics(turns, list(zip(st.start, st.end, st.speaker)), list(r.words.word),
                                             list(r.words.speaker), list(r.words.start), len(r.utterances))
@@ -141,7 +150,9 @@ def main() -> None:
                                 f"recognised_words{tag}": m["recognised_words"],
                                 f"utterances_per_turn{tag}": m["utterances_per_turn"], f"utterances{tag}": len(r.utterances),
                                 "turns": len(turns), f"rejected_segments{tag}": len(r.rejects),
-                                f"speakers_found{tag}": len(set(st.speaker)), "asr_model": model})
+                                f"speakers_found{tag}": len(set(st.speaker)), "asr_model": model, "set": extra,
+                                f"sparse_stretches{tag}": {k: v for k, v in r.meta["asr"].get("sparse_stretches", {}).items()
+                                                           if k != "list"}})
             rows[name] = res
             print(f"{name:30s} {res}", flush=True)
     print(json.dumps(rows, indent=1))

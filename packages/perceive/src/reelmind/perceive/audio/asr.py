@@ -192,9 +192,7 @@ class FasterWhisperAsr:
     def transcribe(self, audio: np.ndarray, clips: list[tuple[float, float]], offset: float) -> list[AsrSegment]:
         model = self.model
         audio = np.ascontiguousarray(audio, dtype=np.float32)
-        common = dict(beam_size=self.beam_size, word_timestamps=True,
-                      # the hallucination filter sees every segment: no silent fallback/drop inside Whisper
-                      log_prob_threshold=None, compression_ratio_threshold=None, no_speech_threshold=None)
+        common = self._decoding()
         if self.mode == "sequential":
             packed = audio
         else:
@@ -256,17 +254,46 @@ class FasterWhisperAsr:
             self.skipped_empty += [(a + offset, b + offset) for a, b in regions]
             return segs
         log.info("%d speech region(s) skipped by a packed window's decoding: decoded again", len(regions))
-        with _LanguageGate(self.model, language, self.language_switch_prob, active=self.multilingual) as gate:
-            more, info = self._batched.transcribe(audio, clip_timestamps=[{"start": a, "end": b} for a, b in regions],
-                                                  batch_size=self.batch_size, without_timestamps=True,
-                                                  language=language, multilingual=gate.active, **common)
-            more = list(more)
-        self._count_languages(gate)
-        langs.update(_window_languages(more, regions, gate, info))
+        more, more_langs = self._decode_each(audio, regions, language, common)
+        langs.update(more_langs)
         self.skipped["redecoded"] += len(regions)
         self.skipped_empty += [(a + offset, b + offset) for a, b in regions
                                if not any(w.start < b and w.end > a for seg in more for w in seg.words or [])]
         return sorted(segs + more, key=lambda seg: seg.start)
+
+    def _decoding(self) -> dict:
+        """Decoding settings of every call; the hallucination filter sees every segment: no silent
+        fallback/drop inside Whisper."""
+        return dict(beam_size=self.beam_size, word_timestamps=True,
+                    log_prob_threshold=None, compression_ratio_threshold=None, no_speech_threshold=None)
+
+    def _decode_each(self, audio: np.ndarray, regions: list[tuple[float, float]], language: str | None,
+                     common: dict) -> tuple[list, dict[int, str]]:
+        """Each region of ``audio`` (its own time, s; <= 30 s) decoded as its own window, one batched call:
+        faster-whisper's segments and {id(segment): language}."""
+        if self._batched is None:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(self.model)
+        with _LanguageGate(self.model, language, self.language_switch_prob, active=self.multilingual) as gate:
+            segs, info = self._batched.transcribe(audio, clip_timestamps=[{"start": a, "end": b} for a, b in regions],
+                                                  batch_size=self.batch_size, without_timestamps=True,
+                                                  language=language, multilingual=gate.active, **common)
+            segs = list(segs)
+        self._count_languages(gate)
+        return segs, _window_languages(segs, regions, gate, info)
+
+    def decode_alone(self, audio: np.ndarray, regions: list[tuple[float, float]]) -> list[AsrSegment]:
+        """Each region of ``audio`` (its own time, s; <= 30 s) decoded as its own window in one batched
+        call, with the stage's decoding settings and film language; segments in ``audio`` time, a
+        segment's words grouped by region (:func:`region_groups`)."""
+        if not regions:
+            return []
+        if self.multilingual and self.film_language is None:
+            self.film_language, self.film_language_prob = self.detect_film_language(audio)
+        segs, langs = self._decode_each(np.ascontiguousarray(audio, np.float32), regions,
+                                        self.language or self.film_language, self._decoding())
+        return self._convert(segs, 0.0, lambda s: langs[id(s)], regions)
 
     def _count_languages(self, gate: "_LanguageGate") -> None:
         for lang in gate.chosen:

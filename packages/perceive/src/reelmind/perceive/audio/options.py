@@ -36,6 +36,9 @@ class AudioOptions:
     language: str = ""  # "" = detected per film and per 30-s window where it changes (English for *.en models)
     language_switch_prob: float = 0.8  # a window leaves the film language only when another is this likely
     asr_skipped_regions: str = "redecode"  # redecode (speech regions a packed window's decoding left without words are decoded again, each alone) | keep (only reported as degraded)
+    asr_sparse_stretches: str = "redecode"  # redecode (after diarization, one speaker's stretch whose words are implausibly sparse for speech is decoded again alone) | keep
+    sparse_min_word_rate: float = 1.0  # words/s under which a one-speaker stretch is sparse (speech: ~2.5 words/s)
+    sparse_max_word_s: float = 1.5  # a word longer than this is stretched over speech, not evidence of words
     language_detection: str = "windows"  # windows (the first decoding batch's encoder output, no pass of its own) | packed (the first 90 s of packed speech, its own encoder pass)
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "default"  # default: int8 on CPU, float16 on GPU

@@ -146,6 +146,11 @@ def analyze_audio(
     import tempfile
 
     options = options or AudioOptions()
+    if options.asr_sparse_stretches not in ("redecode", "keep"):
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"stages.audio.asr_sparse_stretches: {options.asr_sparse_stretches!r} is not a choice",
+                          "use redecode (the default) or keep")
     progress = progress or (lambda frac, msg: None)
     t0 = time.perf_counter()
     meta: dict[str, Any] = {"stage": "audio", "source": str(path), "options": options_dict(options),
@@ -232,6 +237,10 @@ def analyze_audio(
     t = time.perf_counter()
     dia = diarizer.finish(n) if diarizer is not None else None
     timing["diarization"] += time.perf_counter() - t
+    if dia is not None and dia.activity.active.size:
+        t = time.perf_counter()
+        kept = _sparse_stretches(kept, dia, samples, asr, fopts, options, meta)
+        timing["sparse_stretches"] = time.perf_counter() - t
     result = _assemble(kept, rejects, samples, dia, dataclasses.replace(options, ser_batch_size=ser_batch), meta,
                        threads)
     (work / "audio_16k.f32").unlink(missing_ok=True)  # 230 MB per hour of film: scratch only while running
@@ -300,6 +309,20 @@ def _skipped_meta(asr, options: AudioOptions, meta: dict) -> None:
         meta["flags"].append("asr_skipped_speech")
         meta["degraded"].append(msg)
         log.warning(msg)
+
+
+def _sparse_stretches(kept: list[_Kept], dia: Diarization, samples, asr, fopts: FilterOptions,
+                      options: AudioOptions, meta: dict) -> list[_Kept]:
+    """One speaker's stretches with implausibly few words decoded again alone (:mod:`.sparse_speech`);
+    the record in ``meta["asr"]["sparse_stretches"]``."""
+    from .sparse_speech import redecode_sparse
+
+    new, emptied, info = redecode_sparse([k.seg for k in kept], dia.activity, samples, asr, fopts,
+                                         min_s=options.min_turn_s, min_word_rate=options.sparse_min_word_rate,
+                                         max_word_s=options.sparse_max_word_s,
+                                         decode=options.asr_sparse_stretches == "redecode")
+    meta["asr"]["sparse_stretches"] = {"action": options.asr_sparse_stretches, **info}
+    return [k for i, k in enumerate(kept) if i not in emptied] + [_Kept(s, ["asr_redecoded_alone"]) for s in new]
 
 
 def _rejected_share(kept: list[_Kept], rejects: list, options: AudioOptions, meta: dict) -> None:
