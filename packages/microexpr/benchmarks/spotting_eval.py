@@ -3,6 +3,7 @@ real talking-face video and in stills (:mod:`reelmind.microexpr.planted`).
 
     .venv/bin/python packages/microexpr/benchmarks/spotting_eval.py --split report [--amount 0.05] [--flow dis]
         [--durations 0.1,0.25,0.4] [--positions 3] [--only single_face,carphone] [--json out.json]
+        [--options '{"au_z": 6}'] [--faces-options '{"detect_every": 4}']
 
 ``--split tune`` runs the sources the settings were chosen on; ``--split report`` the ones reported
 in bench/RESULTS.md (never used for choosing anything). Every trial plants one AU (6 AUs) at one
@@ -35,15 +36,17 @@ def main(argv=None) -> int:
     ap.add_argument("--positions", type=int, default=POSITIONS)
     ap.add_argument("--flow", default=MicroOptions().flow)
     ap.add_argument("--options", default="{}", help="JSON of MicroOptions fields to override")
+    ap.add_argument("--faces-options", default="{}", help="JSON of the faces stage's options (e.g. detect_every)")
     ap.add_argument("--json", default="", help="write every trial here")
     args = ap.parse_args(argv)
     opts = MicroOptions(flow=args.flow, visualise=False, recogniser="", **json.loads(args.options))
     uptime = lambda: subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()  # noqa: E731
     print(json.dumps({"synthetic": True, "split": args.split, "amount_iod": args.amount, "flow": args.flow,
-                      "durations_s": args.durations, "positions": args.positions, "uptime": uptime()}), flush=True)
+                      "durations_s": args.durations, "positions": args.positions,
+                      "options": json.loads(args.options), "faces_options": json.loads(args.faces_options), "uptime": uptime()}), flush=True)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        harness = Harness(MicroChannel(opts), tmp)
+        harness = Harness(MicroChannel(opts), tmp, faces_options=json.loads(args.faces_options))
         for src in sources(None if args.split == "all" else args.split, args.only):
             r = harness.run(src, durations=tuple(float(x) for x in args.durations.split(",")),
                             positions=args.positions, amount=args.amount)

@@ -9,6 +9,7 @@ raise or a lip-corner pull shows up as motion inside the crop, not as a shifted 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,9 +132,107 @@ class Aligner:
 
     def align(self, gray: np.ndarray, box: np.ndarray, landmarks: np.ndarray | None = None) -> Aligned:
         """The canonical crop of the face in ``box`` (landmarks are predicted unless given)."""
+        pts = self.landmarks(gray, box) if landmarks is None else landmarks
+        return self.warp(gray, pts, similarity(pts[STABLE], self.target[STABLE]))
+
+    def warp(self, gray: np.ndarray, pts: np.ndarray, m: np.ndarray) -> Aligned:
+        """The canonical crop of a frame through the frame->crop similarity ``m`` (``pts``: its landmarks)."""
         import cv2
 
-        pts = self.landmarks(gray, box) if landmarks is None else landmarks
-        m = similarity(pts[STABLE], self.target[STABLE])
         crop = cv2.warpAffine(gray, m, (self.crop, self.crop), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return Aligned(crop, apply(m, pts).astype(np.float32), m)
+
+
+PATCH = 64  # px side of the face patch whose image motion moves a followed box
+
+
+def _patch(gray: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The grey image inside ``box`` (clipped to the frame) at PATCH x PATCH, float32."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    x1, y1 = max(0, int(round(box[0]))), max(0, int(round(box[1])))
+    x2, y2 = min(w, max(x1 + 2, int(round(box[2])))), min(h, max(y1 + 2, int(round(box[3]))))
+    return cv2.resize(gray[y1:y2, x1:x2], (PATCH, PATCH), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def image_shift(prev: np.ndarray, gray: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """How far the face inside ``box`` moved from grey frame ``prev`` to ``gray`` (frame px, dx dy):
+    the translation that best maps the two frames' patches at that box onto each other (OpenCV's
+    ECC alignment, a fraction of a pixel); (0, 0) when it does not converge."""
+    import cv2
+
+    warp = np.eye(2, 3, dtype=np.float32)
+    try:
+        _, warp = cv2.findTransformECC(_patch(prev, box), _patch(gray, box), warp, cv2.MOTION_TRANSLATION,
+                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-4), None, 3)
+    except cv2.error:
+        return np.zeros(2)
+    return np.array([warp[0, 2] * (box[2] - box[0]) / PATCH, warp[1, 2] * (box[3] - box[1]) / PATCH])
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two (x1, y1, x2, y2) boxes."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
+    return float(w * h / union) if union > 0 else 0.0
+
+
+class TrackAligner:
+    """One track's faces aligned in time order, fitted from a box that moves with the face's image
+    rather than with the faces stage's box between its samples.
+
+    dlib's fit depends on the box it starts from, and the faces stage's boxes between its samples
+    are interpolated between detections and followed (re-found) boxes, so how often the faces stage
+    detects moved the landmarks and the crops (bench/RESULTS.md, microexpr round 7). Here the faces
+    stage's box only anchors a track: at its first frame the face is fitted from the stage's box;
+    every later frame from the previous frame's box moved by the image motion of the face inside it
+    (the translation between the two frames' patches, :func:`image_shift`): a still face is fitted from
+    one box, a moving one from a box that moves with its image (translation only: the box keeps the
+    anchor's size). The track is anchored again when the followed box leaves the stage's box (IoU
+    under ``reanchor``: the face was lost, turned or zoomed, or the box drifted). With ``smooth``, the crop of frame i is warped with the mean similarity of frames
+    i - ``smooth`` .. i + ``smooth`` (centred; the frames wait ``smooth`` frames for it: ``push``
+    returns the frames that are ready, ``flush`` the rest).
+    """
+
+    def __init__(self, aligner: Aligner, smooth: int = 0, reanchor: float = 0.5) -> None:
+        self.aligner = aligner
+        self.smooth = max(0, int(smooth))
+        self.reanchor = reanchor
+        self.box: np.ndarray | None = None  # the followed box (frame px)
+        self.prev: np.ndarray | None = None  # the previous grey frame
+        self.pending: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray, int]] = deque()  # (t, gray, pts, m, anchor)
+        self.done: deque[tuple[np.ndarray, int]] = deque(maxlen=max(1, self.smooth))  # (m, anchor) of the last warped
+        self.anchors = 0  # times the track was (re-)anchored on the faces stage's box
+
+    def push(self, t: float, gray: np.ndarray, stage_box: np.ndarray) -> list[tuple[float, Aligned]]:
+        """Fit the face of frame time ``t`` (``stage_box``: the faces stage's box there); the frames
+        whose crop is ready, in time order."""
+        box = None
+        if self.box is not None and self.prev is not None:
+            shift = image_shift(self.prev, gray, self.box)
+            box = self.box + np.concatenate([shift, shift])
+        if box is None or box_iou(box, stage_box) < self.reanchor:
+            box = np.asarray(stage_box, np.float64)
+            self.anchors += 1
+        self.box, self.prev = box, gray
+        pts = self.aligner.landmarks(gray, box)
+        m = similarity(pts[STABLE], self.aligner.target[STABLE])
+        self.pending.append((t, gray, pts, m, self.anchors))
+        return self._ready(final=False)
+
+    def flush(self) -> list[tuple[float, Aligned]]:
+        """The frames still waiting (the track ended)."""
+        return self._ready(final=True)
+
+    def _ready(self, final: bool) -> list[tuple[float, Aligned]]:
+        out = []
+        while self.pending and (final or len(self.pending) > self.smooth):
+            t, gray, pts, m, anchor = self.pending[0]
+            near = [p[3] for p in list(self.pending)[: self.smooth + 1] if p[4] == anchor]
+            near += [d[0] for d in list(self.done)[-self.smooth:] if d[1] == anchor] if self.smooth else []
+            self.pending.popleft()
+            self.done.append((m, anchor))
+            out.append((t, self.aligner.warp(gray, pts, np.mean(near, axis=0))))
+        return out

@@ -20,7 +20,7 @@ import numpy as np
 from reelmind.core.records import FaceTable, MicroEventTable
 
 from . import recognise
-from .align import Aligner, eye_mask, face_mask
+from .align import Aligner, TrackAligner, eye_mask, face_mask
 from .au import AU_ORDER, au_proxy, block_regions, moving_regions, proxy_of
 from .decode import DecodeInfo, frames_in
 from .features import features
@@ -43,6 +43,7 @@ class Window:
     crops: list[np.ndarray] = field(default_factory=list)
     landmarks: list[np.ndarray] = field(default_factory=list)
     owned_from: int = 0  # apexes before this buffer position belong to the previous window
+    follow: TrackAligner | None = None  # the track's aligner (options.follow)
 
     def keep_tail(self, n: int) -> None:
         self.times, self.crops, self.landmarks = self.times[-n:], self.crops[-n:], self.landmarks[-n:]
@@ -128,20 +129,22 @@ class MicroChannel:
                     del active[tid]
             while pending and pending[0].start <= t + 0.5 / fps:
                 tr = pending.pop(0)
-                active[tr.id] = Window(tr)
+                active[tr.id] = Window(tr, follow=TrackAligner(
+                    self.aligner, k_frames(fps, o.align_smooth) if o.align_smooth > 0 else 0) if o.follow else None)
             for tid, w in active.items():
                 box = w.track.box_at(t)
                 if box is None:
                     continue
-                aligned = self.aligner.align(frame.gray, box)
-                w.times.append(t)
-                w.crops.append(aligned.crop)
-                w.landmarks.append(aligned.landmarks)
-                if len(w.crops) >= win:
-                    rows += self._process(w, fps, final=False, feats=feats, overlap=overlap)
-                    windows += 1
-                    w.keep_tail(overlap)
-                    w.owned_from = overlap - overlap // 2
+                ready = w.follow.push(t, frame.gray, box) if w.follow else [(t, self.aligner.align(frame.gray, box))]
+                for tt, aligned in ready:
+                    w.times.append(tt)
+                    w.crops.append(aligned.crop)
+                    w.landmarks.append(aligned.landmarks)
+                    if len(w.crops) >= win:
+                        rows += self._process(w, fps, final=False, feats=feats, overlap=overlap)
+                        windows += 1
+                        w.keep_tail(overlap)
+                        w.owned_from = overlap - overlap // 2
             done = sum(min(t, b) - a for a, b in ranges if a <= t)
             if done - last_report >= 2.0:
                 last_report = done
@@ -176,6 +179,11 @@ class MicroChannel:
 
     # ------------------------------------------------------------------ one window
     def _process(self, w: Window, fps: float, final: bool, feats: list, overlap: int = 0) -> list[dict]:
+        if final and w.follow is not None:  # the frames still waiting for their smoothed alignment
+            for tt, aligned in w.follow.flush():
+                w.times.append(tt)
+                w.crops.append(aligned.crop)
+                w.landmarks.append(aligned.landmarks)
         end = len(w.crops) if final else len(w.crops) - overlap // 2
         return self.events(w.track, w.times, w.crops, w.landmarks, fps, w.owned_from, end, feats)
 

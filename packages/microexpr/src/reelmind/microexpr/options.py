@@ -18,6 +18,8 @@ class MicroOptions:
 
     flow: str = "farneback"  # farneback (default) | dis (fastest) | tvl1 (the literature's, ~100x slower; cv2.optflow)
     crop: int = 128  # side of the canonical aligned face crop, px
+    follow: bool = True  # fit each frame's landmarks from the previous frame's box moved by the face's image motion (the faces stage's box anchors the track only; False: from the faces stage's interpolated box)
+    align_smooth: float = 0.0  # s: each crop's alignment is the mean similarity of the frames within this (0 = the frame's own; 0.07 measured, bench/RESULTS.md round 7)
     method: str = _S.method  # au: AU evidence of the landmarks' residual motion | median: block residuals | mdmd: classic
     baseline_seconds: float = _S.baseline_seconds  # median: baseline over +- this (> 2 x the longest event / 2)
     key_seconds: float = _S.key_seconds  # median: flows from a key frame, a new key every this long

@@ -187,10 +187,11 @@ def summarise(results: list[SourceResult]) -> dict:
 class Harness:
     """Runs trials through one channel; faces and planting landmarks are computed once per source."""
 
-    def __init__(self, channel, workdir: str | Path) -> None:
+    def __init__(self, channel, workdir: str | Path, faces_options: dict | None = None) -> None:
         self.channel = channel
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.faces_options = dict(faces_options or {})  # the faces stage's options (config dict; {} = its defaults)
         self._faces: dict[tuple, object] = {}
 
     def faces(self, key: str, frames: list[np.ndarray], fps: float):
@@ -198,8 +199,9 @@ class Harness:
         if key not in self._faces:
             from reelmind.core.stage import discover_stages
 
+            stage = discover_stages()["faces"]
             path = write_video(self.workdir / f"{key}-faces.mp4", frames, fps)
-            self._faces[key] = discover_stages()["faces"].run({"video": str(path)})["face_tracks"]
+            self._faces[key] = stage.run({"video": str(path)}, stage.make_options(self.faces_options))["face_tracks"]
             path.unlink()
         return self._faces[key]
 

@@ -16,6 +16,8 @@ import numpy as np
 
 from reelmind.core.records import FaceTable
 
+from .align import box_iou
+
 
 @dataclass
 class Track:
@@ -40,14 +42,6 @@ class Track:
         if t < self.start or t > self.end:
             return None
         return np.array([np.interp(t, self.times, self.boxes[:, c]) for c in range(4)])
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def sample_step(faces: FaceTable) -> float:
@@ -76,7 +70,7 @@ def build_tracks(faces: FaceTable, gap: float = 0.6, min_seconds: float = 0.3) -
         for r in rows:
             if cur and times[r] == times[cur[-1]]:  # two boxes of one person at one time: keep the one
                 ref = boxes[cur[-2]] if len(cur) > 1 else None  # that overlaps the previous box more
-                if ref is not None and _iou(boxes[r], ref) > _iou(boxes[cur[-1]], ref):
+                if ref is not None and box_iou(boxes[r], ref) > box_iou(boxes[cur[-1]], ref):
                     cur[-1] = r
                 continue
             if cur and times[r] - times[cur[-1]] > gap:
@@ -92,7 +86,7 @@ def build_tracks(faces: FaceTable, gap: float = 0.6, min_seconds: float = 0.3) -
         for run in open_runs:
             last = run[-1]
             if 0 < times[r] - times[last] <= gap:
-                iou = _iou(boxes[r], boxes[last])
+                iou = box_iou(boxes[r], boxes[last])
                 if iou > best_iou:
                     best, best_iou = run, iou
         if best is None:
