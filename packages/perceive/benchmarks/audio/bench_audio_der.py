@@ -27,6 +27,7 @@ the stage runs (a string, int or float option; repeatable).
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import tempfile
@@ -139,7 +140,7 @@ def main() -> None:
             per_turn = turn_labels(loc, labels, cents)
             res = {}
             act = aggregate(win, loc.turns, per_turn, k, len(wav))
-            base = __import__("copy").deepcopy(act)
+            base = copy.deepcopy(act)
             resegment(act, track, cents)
             d = der(ref, [(a, b, str(c)) for a, b, c in act.turns()])
             res["der_resegmented"] = round(d.der, 3)

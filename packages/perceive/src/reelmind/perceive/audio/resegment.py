@@ -97,8 +97,8 @@ def resegment(activity, track: VoiceTrack, centroids: np.ndarray, prior: float =
               switch: float = 3.0, free_gap_s: float = 0.5, reach_s: float = 1.0, refine: int = 8) -> int:
     """Re-pick the speaker of every single-speaker frame of ``activity`` (in place, columns = rows of
     ``centroids``) by Viterbi over the voice track, then again with centroids re-estimated from the
-    voice windows until a pass changes no frame, at most ``refine`` times (module docstring); a frame with no window centred within
-    ``reach_s`` (a block too short for one) has no voice evidence. Returns the frames changed."""
+    voice windows until a pass changes no frame, at most ``refine`` times (module docstring); a
+    frame with no window centred within ``reach_s`` (a block too short for one) has no voice evidence. Returns the frames changed."""
     act = activity.active
     k = act.shape[1] if act.ndim == 2 else 0
     if k < 2 or not len(track) or len(centroids) != k:
