@@ -12,7 +12,11 @@ clustering (:func:`cluster_speakers` as :class:`SegmentationDiarizer` calls it) 
 scored by :func:`reelmind.eval.diarization.der` (0.25 s collar, overlap scored). "oracle" gives
 every turn of every local speaker its true majority speaker instead of a cluster: the DER left by
 turns that mix two voices, i.e. what no clustering of these windows' turns can beat;
-"der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`.
+"der_resegmented" the same activity after :func:`reelmind.perceive.audio.resegment.resegment`;
+"floor_resegmented" its missed + false-alarm share (speech and overlap the segmentation's speaker count
+misses or invents: what no choice of speaker per frame can remove); "der_oracle_centroids" the
+resegmentation (one pass) with each true speaker's mean voice window as centroid (when the speaker
+count found is the true one): the DER left by the 1.6-s voice windows themselves.
 With ``--asr`` the whole audio stage (emotions off; the default ASR model, or ``--asr-model=tiny.en``)
 also runs on each conversation: words on the right speaker and utterances per turn
 (reelmind.eval.diarization.diarization_metrics; a turn is one clip, the speaker changes at every turn:
@@ -23,6 +27,7 @@ the stage runs (a string, int or float option; repeatable).
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import tempfile
@@ -86,6 +91,27 @@ def majority(win, turns, ref) -> np.ndarray:
     return out
 
 
+def oracle_centroids(track, ref, cents) -> np.ndarray | None:
+    """Each true speaker's mean voice window (windows centred inside one true turn, no overlap), in
+    the order of the found speakers they are nearest to; None when the found count is not the true one."""
+    spk = sorted({s for _, _, s in ref})
+    if len(spk) != len(cents) or len(spk) < 2:
+        return None
+    from scipy.optimize import linear_sum_assignment
+
+    who = np.full(len(track), -1)
+    for a, b, s in ref:
+        m = (track.centre >= a) & (track.centre < b)
+        who[m & (who == -1)] = spk.index(s)
+        who[m & (who != spk.index(s)) & (who >= 0)] = -2  # overlap
+    v = track.vectors.astype(np.float32)
+    if any(not np.any(who == i) for i in range(len(spk))):
+        return None
+    oc = np.stack([v[who == i].mean(axis=0) for i in range(len(spk))])
+    oc /= np.linalg.norm(oc, axis=1, keepdims=True)
+    return oc[linear_sum_assignment(-(np.asarray(cents) @ oc.T))[1]]
+
+
 def main() -> None:
     from reelmind.eval.diarization import der
     from reelmind.eval.synth import read_wav
@@ -114,8 +140,15 @@ def main() -> None:
             per_turn = turn_labels(loc, labels, cents)
             res = {}
             act = aggregate(win, loc.turns, per_turn, k, len(wav))
+            base = copy.deepcopy(act)
             resegment(act, track, cents)
-            res["der_resegmented"] = round(der(ref, [(a, b, str(c)) for a, b, c in act.turns()]).der, 3)
+            d = der(ref, [(a, b, str(c)) for a, b, c in act.turns()])
+            res["der_resegmented"] = round(d.der, 3)
+            res["floor_resegmented"] = round((d.missed + d.false_alarm) / max(d.total, 1e-9), 3)
+            oc = oracle_centroids(track, ref, cents)
+            if oc is not None:
+                resegment(base, track, oc, refine=0)
+                res["der_oracle_centroids"] = round(der(ref, [(a, b, str(c)) for a, b, c in base.turns()]).der, 3)
             for kind, lab in (("der", per_turn), ("oracle_der", majority(win, loc.turns, ref))):
                 k = int(lab.max()) + 1 if len(lab) else 0
                 act = aggregate(win, loc.turns, lab, k, len(wav))

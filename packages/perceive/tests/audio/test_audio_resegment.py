@@ -78,9 +78,13 @@ def test_overlap_silence_and_a_single_speaker_are_left_alone():
 def test_two_real_readers_merged_by_the_segmentation_are_re_picked(tmp_path):
     """pocketsphinx-testdata's cards and digits speakers, strictly interleaved (19 short turns):
     segmentation-3.0 gives both voices to one local speaker in most windows (oracle DER of its
-    local speakers 0.41, bench/RESULTS.md issue 11 round 7); resegmentation takes DER from 0.546
-    to 0.343 (7 s re-picked). NOT the issue's 0.15 on this audio: a regression guard of the gain.
-    (Round 6's audio, the cards speaker reading 2-3 clips in a row, went 0.32 -> 0.11.)"""
+    local speakers 0.41, bench/RESULTS.md issue 11 round 7); resegmentation run to its fixed point
+    takes DER from 0.546 to 0.170 (one pass: 0.343; issue 11 round 8). NOT the issue's 0.15 on this
+    audio: missed speech + false alarm alone are 0.149 of it (the clips' quiet tails and the
+    overlaps the segmentation hears as one voice), so only a perfect speaker per frame would reach
+    0.15; with each true voice's mean window as centroid the resegmentation gives 0.159. A
+    regression guard of the gain. (Round 6's audio, the cards speaker reading 2-3 clips in a row,
+    went 0.32 -> 0.11.)"""
     from reelmind.eval.synth import read_wav
     from reelmind.perceive.audio.diarize import make_diarizer
     from reelmind.perceive.audio.options import AudioOptions
@@ -98,7 +102,7 @@ def test_two_real_readers_merged_by_the_segmentation_are_re_picked(tmp_path):
         names = d.activity.turns()
         out[mode] = (der(ref, [(x, y, str(c)) for x, y, c in names]).der, d.info)
     assert out["none"][0] > 0.4, out
-    assert out["viterbi"][0] <= out["none"][0] - 0.15 and out["viterbi"][1]["resegmented_s"] > 1.0, out
+    assert out["viterbi"][0] <= 0.2 and out["viterbi"][1]["resegmented_s"] > 1.0, out
     assert out["viterbi"][1]["speakers"] == 2, out
 
 
@@ -129,3 +133,29 @@ def test_a_centroid_pulled_towards_another_voice_is_re_estimated_from_the_voice_
     out = refined_centroids(track, np.array([0, 1, 1]), np.array([0, 0, 0]), pulled)
     assert np.allclose(out[1], pulled[1])
     assert np.allclose(out[0], _unit(track.vectors[[0, 1]].astype(np.float32).sum(axis=0)), atol=1e-6)
+
+
+def test_the_re_estimate_loop_stops_at_its_fixed_point(monkeypatch):
+    """``refine`` passes end early once a pass changes no frame: 100 allowed passes give the answer of
+    3 and run as few Viterbi decodings; the option reaches the diarizer."""
+    from reelmind.perceive.audio import resegment as mod
+    from reelmind.perceive.audio.diarize import make_diarizer
+    from reelmind.perceive.audio.options import AudioOptions
+
+    rng = np.random.default_rng(3)
+    a, b = _unit(rng.standard_normal((2, 64)))
+    n = int(6.0 * 16000 / FRAME_STEP)
+    track = _track(n, lambda x: _unit((b if 2.0 <= x < 4.0 else a) + 0.05 * rng.standard_normal(64)))
+    calls = []
+    real = mod.viterbi
+    monkeypatch.setattr(mod, "viterbi", lambda e, p: calls.append(1) or real(e, p))
+    out = {}
+    for refine in (3, 100):
+        act = _activity(n, 2, 0)
+        calls.clear()
+        changed = resegment(act, track, np.stack([a, _unit(0.3 * a + 0.7 * b)]), refine=refine)
+        out[refine] = (changed, act.active.copy(), len(calls))
+    assert out[3][0] == out[100][0] > 0 and np.array_equal(out[3][1], out[100][1])
+    assert out[100][2] <= 4, out[100][2]  # the first pass + at most 3 re-estimates, not 101
+    dia = make_diarizer(AudioOptions(speaker_resegmentation_steps=4, device="cpu"))
+    assert dia.resegment_steps == 4

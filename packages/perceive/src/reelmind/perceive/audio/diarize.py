@@ -384,8 +384,10 @@ class SegmentationDiarizer:
     name = "pyannote-onnx"
 
     def __init__(self, segmenter, embedder, *, min_speakers: int = 1, max_speakers: int = 5,
-                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0, resegment: bool = True) -> None:
+                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0, resegment: bool = True,
+                 resegment_steps: int = 8) -> None:
         self.segmenter, self.embedder = segmenter, embedder
+        self.resegment_steps = resegment_steps
         self.min_speakers, self.max_speakers, self.min_embed_s = min_speakers, max_speakers, min_embed_s
         self.min_speaker_s, self.resegment = min_speaker_s, resegment
         self._windows, self._locals, self._offsets, self._tracks = [], [], [], []
@@ -404,7 +406,8 @@ class SegmentationDiarizer:
                                    batch_size=resolve_batch_size(options.segmentation_batch_size, profile,
                                                                  "speaker_segmentation", _segmentation_batch(options)))
         return cls(seg, make_embedder(options), min_speakers=options.min_speakers, max_speakers=options.max_speakers,
-                   resegment=options.speaker_resegmentation != "none")
+                   resegment=options.speaker_resegmentation != "none",
+                   resegment_steps=options.speaker_resegmentation_steps)
 
     def model_files(self) -> list:
         files = [self.segmenter.model_file]
@@ -445,7 +448,7 @@ class SegmentationDiarizer:
         if self.resegment:
             from .resegment import VoiceTrack, resegment
 
-            resegmented = resegment(activity, VoiceTrack.concat(self._tracks), cents)
+            resegmented = resegment(activity, VoiceTrack.concat(self._tracks), cents, refine=self.resegment_steps)
         new_of_old = activity.order_by_first_turn(np.arange(k))
         labels = new_of_old[labels] if len(labels) else labels
         cents = cents[np.argsort(new_of_old)] if k else cents

@@ -61,6 +61,7 @@ class AudioOptions:
     speaker_embedding_model: str = ""  # wespeaker: path of the exported .onnx
     speaker_embed_runtime: str = "onnx"  # resemblyzer: onnx (converted once; no torch) | torch (its own module)
     speaker_resegmentation: str = "viterbi"  # viterbi (1.6-s voice windows every 0.25 s re-pick single-speaker frames) | none
+    speaker_resegmentation_steps: int = 8  # viterbi: centroid re-estimate + re-decode passes after the first, at most (ends at the fixed point: a pass that changes no frame)
     min_speakers: int = 1
     max_speakers: int = 5
     voice_profiles: str = ""  # a .npz voice-profile store shared by the films of an archive
