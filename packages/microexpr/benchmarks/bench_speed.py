@@ -89,7 +89,7 @@ def child(video: str, faces_path: str, flow: str, seconds: float, options: dict 
     ev = ch.analyse(video, faces)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"flow": flow, "video_s": seconds, "frames_analysed": ev.meta["decode"]["analysed"], "frames_decoded_baseline": n,
-            "tracks": ev.meta["tracks"], "events": len(ev), "events_per_minute": round(len(ev) / (seconds / 60), 2),
+            "tracks": ev.meta["tracks"], "reanchors": ev.meta.get("reanchors"), "events": len(ev), "events_per_minute": round(len(ev) / (seconds / 60), 2),
             "event_apex_s_au": [[round(float(a), 2), au] for a, au in zip(ev.apex, ev.au)] if len(ev) else [],
             "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
             "x_realtime_wall": round(seconds / wall, 2), "x_realtime_cpu": round(seconds / cpu, 2),

@@ -44,9 +44,14 @@ class Window:
     landmarks: list[np.ndarray] = field(default_factory=list)
     owned_from: int = 0  # apexes before this buffer position belong to the previous window
     follow: TrackAligner | None = None  # the track's aligner (options.follow)
+    anchor: int = 0  # the alignment segment of the buffered frames (the follower's anchor number)
 
     def keep_tail(self, n: int) -> None:
         self.times, self.crops, self.landmarks = self.times[-n:], self.crops[-n:], self.landmarks[-n:]
+
+    def restart(self, anchor: int) -> None:
+        """An empty buffer for a new alignment segment of the same track."""
+        self.times, self.crops, self.landmarks, self.owned_from, self.anchor = [], [], [], 0, anchor
 
 
 def residual_field(cells: np.ndarray, crop: int) -> np.ndarray:
@@ -111,7 +116,7 @@ class MicroChannel:
         active: dict[int, Window] = {}
         pending = sorted(tracks, key=lambda tr: tr.start)
         fps = k = win = overlap = 0
-        windows = 0
+        windows = reanchors = 0
         total = sum(b - a for a, b in ranges) or 1.0
         done, last_report = 0.0, 0.0
         for frame in frames_in(video, ranges, dinfo):
@@ -124,34 +129,27 @@ class MicroChannel:
             t = frame.time
             for tid, w in list(active.items()):
                 if t > w.track.end + 0.5 / fps:
-                    rows += self._process(w, fps, final=True, feats=feats)
-                    windows += 1
+                    windows += self._finish(w, fps, win, overlap, rows, feats)
+                    reanchors += w.follow.anchors - 1 if w.follow is not None else 0
                     del active[tid]
             while pending and pending[0].start <= t + 0.5 / fps:
                 tr = pending.pop(0)
                 active[tr.id] = Window(tr, follow=TrackAligner(
-                    self.aligner, k_frames(fps, o.align_smooth) if o.align_smooth > 0 else 0) if o.follow else None)
+                    self.aligner, k_frames(fps, o.align_smooth) if o.align_smooth > 0 else 0,
+                    min_ecc=o.min_ecc) if o.follow else None, anchor=1 if o.follow else 0)
             for tid, w in active.items():
                 box = w.track.box_at(t)
                 if box is None:
                     continue
-                ready = w.follow.push(t, frame.gray, box) if w.follow else [(t, self.aligner.align(frame.gray, box))]
-                for tt, aligned in ready:
-                    w.times.append(tt)
-                    w.crops.append(aligned.crop)
-                    w.landmarks.append(aligned.landmarks)
-                    if len(w.crops) >= win:
-                        rows += self._process(w, fps, final=False, feats=feats, overlap=overlap)
-                        windows += 1
-                        w.keep_tail(overlap)
-                        w.owned_from = overlap - overlap // 2
+                ready = w.follow.push(t, frame.gray, box) if w.follow else [(t, self.aligner.align(frame.gray, box), 0)]
+                windows += self._take(w, ready, fps, win, overlap, rows, feats)
             done = sum(min(t, b) - a for a, b in ranges if a <= t)
             if done - last_report >= 2.0:
                 last_report = done
                 progress(min(0.95, done / total), f"{t:.1f} s, {len(rows)} events")
         for w in active.values():
-            rows += self._process(w, fps or 25.0, final=True, feats=feats)
-            windows += 1
+            windows += self._finish(w, fps or 25.0, win, overlap, rows, feats)
+            reanchors += w.follow.anchors - 1 if w.follow is not None else 0
         emotions, confs = self._classify(feats, rows)
         table = self._table(rows, emotions, confs)
         meta = {
@@ -159,6 +157,7 @@ class MicroChannel:
             "fps": fps, "method": o.method, "flow": o.flow,
             "reference_frames": k,  # median: baseline half-width; mdmd: head/tail distance
             "windows": windows,
+            "reanchors": reanchors,  # follow: times a track's alignment was anchored again (a new segment each)
             "decode": {"decoded": dinfo.decoded, "analysed": dinfo.kept, "seeks": dinfo.seeks,
                        "corrupt_packets": dinfo.corrupt_packets, "errors": dinfo.errors[:5]},
             "recogniser": ({"loaded": True, "path": self.recogniser.path, "sha256": self.recogniser.sha256,
@@ -178,12 +177,34 @@ class MicroChannel:
         return table.with_columns(meta=meta)
 
     # ------------------------------------------------------------------ one window
+    def _take(self, w: Window, ready: list, fps: float, win: int, overlap: int, rows: list, feats: list) -> int:
+        """Buffer aligned frames (time, aligned, anchor) of a track, spotting each full window, and
+        the buffer as a finished segment where the alignment was anchored again (the crop jumped
+        there: no event is read across it); appends to ``rows``, returns the windows spotted."""
+        windows = 0
+        for tt, aligned, anchor in ready:
+            if anchor != w.anchor:
+                if w.crops:
+                    rows += self._process(w, fps, final=True, feats=feats)
+                    windows += 1
+                w.restart(anchor)
+            w.times.append(tt)
+            w.crops.append(aligned.crop)
+            w.landmarks.append(aligned.landmarks)
+            if len(w.crops) >= win:
+                rows += self._process(w, fps, final=False, feats=feats, overlap=overlap)
+                windows += 1
+                w.keep_tail(overlap)
+                w.owned_from = overlap - overlap // 2
+        return windows
+
+    def _finish(self, w: Window, fps: float, win: int, overlap: int, rows: list, feats: list) -> int:
+        """The track ended: its frames still waiting for their smoothed alignment, then its last window."""
+        windows = self._take(w, w.follow.flush(), fps, win, overlap, rows, feats) if w.follow is not None else 0
+        rows += self._process(w, fps, final=True, feats=feats)
+        return windows + 1
+
     def _process(self, w: Window, fps: float, final: bool, feats: list, overlap: int = 0) -> list[dict]:
-        if final and w.follow is not None:  # the frames still waiting for their smoothed alignment
-            for tt, aligned in w.follow.flush():
-                w.times.append(tt)
-                w.crops.append(aligned.crop)
-                w.landmarks.append(aligned.landmarks)
         end = len(w.crops) if final else len(w.crops) - overlap // 2
         return self.events(w.track, w.times, w.crops, w.landmarks, fps, w.owned_from, end, feats)
 

@@ -19,6 +19,7 @@ class MicroOptions:
     flow: str = "farneback"  # farneback (default) | dis (fastest) | tvl1 (the literature's, ~100x slower; cv2.optflow)
     crop: int = 128  # side of the canonical aligned face crop, px
     follow: bool = True  # fit each frame's landmarks from the previous frame's box moved by the face's image motion (the faces stage's box anchors the track only; False: from the faces stage's interpolated box)
+    min_ecc: float = 0.8  # follow: the image motion is trusted while ECC's correlation of the two patches is >= this; under it (a cut, an occlusion) the track is anchored again, and each anchor's frames are spotted apart (0 = never; bench/RESULTS.md round 8)
     align_smooth: float = 0.0  # s: each crop's alignment is the mean similarity of the frames within this (0 = the frame's own; 0.07 measured, bench/RESULTS.md round 7)
     method: str = _S.method  # au: AU evidence of the landmarks' residual motion | median: block residuals | mdmd: classic
     baseline_seconds: float = _S.baseline_seconds  # median: baseline over +- this (> 2 x the longest event / 2)
