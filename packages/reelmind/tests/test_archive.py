@@ -124,7 +124,8 @@ def test_sigkill_of_the_driver_then_rerun(tmp_path, toys, ray_session):
     with open(tmp_path / "driver.err", "w") as err:
         proc = subprocess.Popen([*cmd, "1.5", ray_session], stdout=err, stderr=err)
     deadline = time.time() + 240
-    while time.time() < deadline and sum(1 for k in _lines(log) if k.startswith("b ")) < 2:
+    # wait for two committed (film, b) results: the toy logs "b ..." before the store commits it
+    while time.time() < deadline and sum(1 for p in _done_pairs(store) if p[1] == "b") < 2:
         assert proc.poll() is None, (tmp_path / "driver.err").read_text()[-3000:]
         time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
