@@ -114,6 +114,27 @@ def test_a_conversation_is_a_strict_interleave_one_clip_per_turn(tmp_path):
     assert read_wav(tmp_path / "c.wav")[1] == 16000
 
 
+def test_real_voices_are_cut_to_their_aligned_speech():
+    """Issue 11: each clip is cut at its words as a forced aligner placed them (data/voice_extents.tsv),
+    not at an energy rule that kept up to 0.7 s of room noise (the digits clips) inside the reference
+    turn; a clip of another length (another release of the recordings) falls back to the energy rule."""
+    from reelmind.eval.conversation import TESTDATA, cut_to_speech, speech_extents, trim, voice_clips
+
+    if not (TESTDATA / "librivox").exists():
+        pytest.skip("pocketsphinx-testdata is not installed (apt-get install pocketsphinx-testdata)")
+    ext = speech_extents()
+    clips = {key: audio for _, key, audio, _ in voice_clips()}
+    assert set(clips) <= set(ext) and len(ext) == 21
+    for key, audio in clips.items():
+        n, a, b = ext[key]
+        assert n == len(audio) and 0 <= a < b <= n / 16000 + 0.005  # 10-ms frames, 2 decimals
+    go = clips["goforward.raw"]  # "go forward ten meters": words 0.46-2.12 s of a 2.79-s recording
+    cut = cut_to_speech("goforward.raw", go, ext)
+    assert abs(len(cut) / 16000 - (2.12 - 0.46 + 0.06)) < 0.011
+    assert len(trim(go)) / 16000 > 2.7  # the energy rule keeps the noise: why the aligner is used
+    assert np.array_equal(cut_to_speech("goforward.raw", go[:-1], ext), trim(go[:-1]))
+
+
 def test_reelmind_eval_reports_der_and_word_speakers_when_the_truth_has_turns(tmp_path):
     import shutil
 

@@ -10,7 +10,11 @@ The real voices are the read-speech recordings of Debian's ``pocketsphinx-testda
 * ``alsa`` — the woman who names the loudspeakers in Debian's ``alsa-utils`` test sounds
   (/usr/share/sounds/alsa: "front left", "rear center", ...; 48 kHz, resampled), when installed.
 
-:func:`interleave` trims each clip to its speech, evens out levels and lays the clips one after
+:func:`real_voices` cuts each clip to its speech as a forced aligner placed it (PocketSphinx's
+en-us model with the clip's known text, ``data/voice_extents.tsv``: the recordings hold up to
+0.7 s of room noise before and after the words, 27-46 dB under the speech, which an energy rule
+relative to the peak keeps and a reference turn would count as speech). :func:`interleave` trims
+each clip's silence, evens out levels and lays the clips one after
 the other with gaps of 0-200 ms, pulling about ``overlap_share`` of the speech time into
 overlaps with the previous turn; every turn's speaker, text, start and end is known exactly.
 A turn is one clip, and consecutive turns are always by different speakers (a strict
@@ -65,28 +69,57 @@ def _transcripts(path: Path) -> dict[str, str]:
     return out
 
 
-def real_voices() -> dict[str, list[tuple[np.ndarray, str]]]:
-    """Speaker -> [(16 kHz clip, its text)] from pocketsphinx-testdata (see the module docstring)."""
+def voice_clips() -> list[tuple[str, str, np.ndarray, str]]:
+    """Every real-voice clip, uncut: (speaker, clip key, 16 kHz audio, its text)."""
     root = _testdata()
-    voices: dict[str, list[tuple[np.ndarray, str]]] = {"reader": [], "cards": [], "digits": []}
+    clips = []
     for key, text in sorted(_transcripts(root / "librivox" / "transcription").items()):
-        voices["reader"].append((read_wav(root / "librivox" / f"{key}.wav")[0], text))
+        clips.append(("reader", f"librivox/{key}", read_wav(root / "librivox" / f"{key}.wav")[0], text))
     for key, text in sorted(_transcripts(root / "cards" / "cards.transcription").items()):
-        voices["cards"].append((read_wav(root / "cards" / f"{key}.wav")[0], text))
+        clips.append(("cards", f"cards/{key}", read_wav(root / "cards" / f"{key}.wav")[0], text))
     for name, text in _RAW_TEXTS.items():
-        raw = np.fromfile(root / name, dtype="<i2").astype(np.float32) / 32768.0
-        voices["digits"].append((raw, text))
+        clips.append(("digits", name, np.fromfile(root / name, dtype="<i2").astype(np.float32) / 32768.0, text))
     if ALSA_SOUNDS.is_dir():
         from math import gcd
 
         from scipy.signal import resample_poly
 
-        voices["alsa"] = []
         for wav in sorted(ALSA_SOUNDS.glob("*_*.wav")):  # Front_Left.wav ... (not Noise.wav)
             audio, sr = read_wav(wav)
             g = gcd(SAMPLE_RATE, sr)
-            voices["alsa"].append((resample_poly(audio, SAMPLE_RATE // g, sr // g).astype(np.float32),
-                                   wav.stem.replace("_", " ").lower()))
+            clips.append(("alsa", f"alsa/{wav.stem}", resample_poly(audio, SAMPLE_RATE // g, sr // g).astype(np.float32),
+                          wav.stem.replace("_", " ").lower()))
+    return clips
+
+
+def speech_extents() -> dict[str, tuple[int, float, float]]:
+    """Clip key -> (samples, speech start s, speech end s), by forced alignment
+    (``data/voice_extents.tsv``, made by ``tools/align_conversation_voices.py``)."""
+    path = Path(__file__).parent / "data" / "voice_extents.tsv"
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        key, n, a, b, _ = line.split("\t")
+        out[key] = (int(n), float(a), float(b))
+    return out
+
+
+def cut_to_speech(key: str, audio: np.ndarray, extents: dict, pad_s: float = 0.03) -> np.ndarray:
+    """The clip from its first aligned word's start to its last word's end (+ ``pad_s``); a clip the
+    alignment table does not know (another pocketsphinx-testdata release) falls back to :func:`trim`."""
+    known = extents.get(key)
+    if known is None or known[0] != len(audio):
+        return trim(audio)
+    _, a, b = known
+    return audio[max(0, int((a - pad_s) * SAMPLE_RATE)):min(len(audio), int(np.ceil((b + pad_s) * SAMPLE_RATE)))]
+
+
+def real_voices(cut: bool = True) -> dict[str, list[tuple[np.ndarray, str]]]:
+    """Speaker -> [(16 kHz clip cut to its speech, its text)] (see the module docstring); ``cut=False``:
+    the clips as recorded (the generator before 2026-12-02, which only the energy rule trimmed)."""
+    extents = speech_extents() if cut else {}
+    voices: dict[str, list[tuple[np.ndarray, str]]] = {}
+    for speaker, key, audio, text in voice_clips():
+        voices.setdefault(speaker, []).append((cut_to_speech(key, audio, extents) if cut else audio, text))
     return voices
 
 
@@ -144,16 +177,17 @@ def interleave(pieces: list[tuple[str, np.ndarray, str]], *, seed: int = 0, max_
 
 
 def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_share: float = 0.10,
-                      speakers: tuple[str, ...] = ("reader", "cards", "digits")) -> list[Turn]:
+                      speakers: tuple[str, ...] = ("reader", "cards", "digits"), cut: bool = True) -> list[Turn]:
     """Write a conversation of the real voices to ``path`` (16 kHz WAV) and return its turns.
 
     Each round shuffles every clip of the chosen speakers (the seed's generator) and plays them so
     that no speaker talks twice in a row: the next clip is the first of the shuffled pool by a
     speaker other than the previous clip's; when only that speaker has clips left, the round ends
     and those clips are not played (reader 5 + digits 3 clips: 3 + 3 per round). A turn is one clip.
-    One speaker alone: every clip, one unit each.
+    One speaker alone: every clip, one unit each. ``cut=False`` rebuilds the audio of the generator
+    before 2026-12-02 (clips with their room noise; regression tests pinned to that audio).
     """
-    voices = real_voices()
+    voices = real_voices(cut)
     rng = np.random.default_rng(seed)
     pieces = []
     for _ in range(rounds):
