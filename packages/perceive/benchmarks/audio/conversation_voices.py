@@ -1,5 +1,5 @@
 """The real voices of the conversation bench, measured alone (issue 11): how far apart the speakers
-are (resemblyzer cosine between their trimmed clips) and how much of each trimmed clip is quiet
+are (resemblyzer cosine between their clips, cut to their aligned speech and trimmed) and how much of each clip is quiet
 at its ends (the clip's noise floor against its peak, and the clip's length after the generator's
 trim vs from the first to the last 10-ms frame over 25 dB under the peak).
 

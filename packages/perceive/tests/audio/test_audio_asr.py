@@ -104,7 +104,8 @@ def test_an_unknown_language_detection_is_a_config_error(tmp_path):
 def test_regions_a_packed_window_never_reached_are_decoded_again(tmp_path):
     """Issue 11: tiny.en ends the packed window of the reader + cards conversation (seed 0) after its
     first of six regions; the five it never reached are found, decoded again each on its own and get
-    words (``redecode``), or are reported without words (``keep``): never a silent gap."""
+    words (``redecode``), or are reported without words (``keep``): never a silent gap. (The audio of
+    the generator before its clips were cut to their aligned speech: ``cut=False``.)"""
     from reelmind.eval.conversation import real_conversation
     from reelmind.perceive.audio.asr import make_asr, pack_regions, skipped_regions
     from reelmind.perceive.audio.extract import load_audio
@@ -112,7 +113,7 @@ def test_regions_a_packed_window_never_reached_are_decoded_again(tmp_path):
     from reelmind.perceive.audio.options import AudioOptions
     from reelmind.perceive.audio.vad import speech_regions
 
-    real_conversation(tmp_path / "rc.wav", rounds=3, seed=0, speakers=("reader", "cards"))
+    real_conversation(tmp_path / "rc.wav", rounds=3, seed=0, speakers=("reader", "cards"), cut=False)
     audio = load_audio(tmp_path / "rc.wav")
     regions = [r for r in speech_regions(audio) if 41 <= r[0] and r[1] <= 69]  # the bench's third window
     assert len(regions) == 6 and len(pack_regions(audio, regions)[1]) == 1
@@ -159,7 +160,8 @@ def test_a_region_before_a_windows_words_is_decoded_again(tmp_path):
     from its second region on ("He was not an ill-disposed young man. ..."): the first region (1.7 s,
     the cards speaker's "four queen of clubs") gets no word although the window was decoded to its
     end. It is decoded again on its own. (Round 6 found the same on the cards + alsa conversation's
-    second window; the strict interleave of round 7 changed that audio.)"""
+    second window; the strict interleave of round 7 changed that audio. The audio is the generator's
+    before its clips were cut to their aligned speech: ``cut=False``.)"""
     from reelmind.eval.conversation import real_conversation
     from reelmind.perceive.audio.asr import make_asr
     from reelmind.perceive.audio.extract import load_audio
@@ -167,7 +169,7 @@ def test_a_region_before_a_windows_words_is_decoded_again(tmp_path):
     from reelmind.perceive.audio.options import AudioOptions
     from reelmind.perceive.audio.vad import speech_regions
 
-    real_conversation(tmp_path / "l.wav", rounds=2, seed=2)
+    real_conversation(tmp_path / "l.wav", rounds=2, seed=2, cut=False)
     audio = load_audio(tmp_path / "l.wav")
     regions = [r for r in speech_regions(audio) if 56 <= r[0]]  # the regions of the full run's third window
     assert len(regions) == 2

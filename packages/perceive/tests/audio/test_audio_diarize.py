@@ -58,6 +58,19 @@ def test_two_close_voices_heard_apart_by_the_segmentation_stay_two_speakers():
     labels = cluster_speakers(one, 1, 5, weights=np.array([3.0, 2.5] + [4.0] * 8), groups=split_groups,
                               conflict_weight=2.0, min_cluster_weight=2.0)
     assert set(labels) == {0}
+    # one reader whom the segmentation splits at length in 2 of 9 windows, into local speakers that
+    # sound as close as one voice's own windows (0.13-0.14 in the real monologue): still one speaker
+    # (the same clip read twice: its two windows sit together, 0.13-0.16 from the rest)
+    r = np.random.default_rng(7)
+    reader = np.stack([a + 0.05 * r.standard_normal(32) for _ in range(11)])
+    reader[[2, 6]] = a + 0.45 * _unit(r.standard_normal(32)) + 0.02 * r.standard_normal((2, 32))
+    reader = _unit(reader)
+    assert 0.1 < float(np.max(1 - reader @ reader.T)) < 0.175
+    split = np.array([0, 1, 2, 2, 3, 4, 5, 5, 6, 7, 8])
+    labels = cluster_speakers(reader, 1, 5, weights=np.array([6.8, 5, 3.1, 4.4, 5, 5, 3.2, 4.1, 5, 5, 6.9]),
+                              groups=split, locals_=np.array([1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1]),
+                              conflict_weight=2.0, min_cluster_weight=2.0)
+    assert set(labels) == {0}
 
 
 def test_three_flite_voices_are_three_speakers():
@@ -179,8 +192,11 @@ def test_voices_of_one_split_local_speaker_may_link_but_two_local_speakers_may_n
     groups, locs = np.array([0, 0, 0, 1, 1]), np.array([0, 0, 1, 0, 1])
     labels = cluster_speakers(emb, 1, 5, groups=groups, locals_=locs)
     assert labels.tolist() == [0, 0, 1, 0, 1]
-    # without locals_ every row of a window is its own local speaker: the two a rows may not link
-    assert labels.tolist() != cluster_speakers(emb, 1, 5, groups=groups).tolist()
+    # without locals_ every row of a window is its own local speaker, but two rows as close as one
+    # voice's own windows (under half single_speaker_distance) forbid no link: the same answer
+    assert labels.tolist() == cluster_speakers(emb, 1, 5, groups=groups).tolist()
+    # rows a whole voice apart in one window still may not link
+    assert cluster_speakers(emb, 1, 5, groups=groups, single_speaker_distance=0.05).tolist() != labels.tolist()
 
 
 def test_speaker_embeddings_do_not_depend_on_blas_threads():
@@ -193,3 +209,28 @@ def test_speaker_embeddings_do_not_depend_on_blas_threads():
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
         one = enc.embed_batch(clips)
     assert np.array_equal(one, two)
+
+
+def test_a_short_local_voice_does_not_veto_its_link_to_its_own_speaker():
+    """Issue 11: segmentation-3.0 heard one reader's 2.6-s clip as a second local speaker of windows
+    that also held the reader, 0.20 apart; with every such pair a cannot-link it became a fourth
+    speaker. A local speaker heard alone for less than ``conflict_weight`` forbids no link."""
+    r = np.random.default_rng(4)
+    reader, other = _unit(r.standard_normal(32)), _unit(r.standard_normal(32))
+    rows, groups, locs, w = [], [], [], []
+    for win in range(8):  # the reader and another voice in each window
+        rows += [reader + 0.05 * r.standard_normal(32), other + 0.05 * r.standard_normal(32)]
+        groups += [win, win]; locs += [0, 1]; w += [4.0, 3.0]
+    off = 0.6 * _unit(r.standard_normal(32))
+    for win, short in ((8, 2.2), (9, 1.1)):  # the reader's short clip as a second local speaker
+        rows += [reader + 0.05 * r.standard_normal(32), reader + off + 0.03 * r.standard_normal(32)]
+        groups += [win, win]; locs += [0, 1]; w += [4.0, short]
+    emb, w = _unit(np.array(rows)), np.array(w)
+    assert 0.175 < 1 - emb[16] @ emb[17] < 0.25 and 0.175 < 1 - emb[18] @ emb[19] < 0.25
+    labels = cluster_speakers(emb, 1, 5, weights=w, groups=np.array(groups), locals_=np.array(locs),
+                              conflict_weight=2.0, min_cluster_weight=2.0)
+    assert len(set(labels)) == 2 and set(labels[16:]) == {labels[0]}
+    heavy = np.where(w < 2.0, 2.5, w)  # both heard at length: the constraint holds, a third speaker
+    labels = cluster_speakers(emb, 1, 5, weights=heavy, groups=np.array(groups), locals_=np.array(locs),
+                              conflict_weight=2.0, min_cluster_weight=2.0)
+    assert len(set(labels)) == 3

@@ -76,15 +76,12 @@ def test_overlap_silence_and_a_single_speaker_are_left_alone():
 
 @pytest.mark.skipif(not (TESTDATA / "librivox").exists(), reason="apt-get install pocketsphinx-testdata")
 def test_two_real_readers_merged_by_the_segmentation_are_re_picked(tmp_path):
-    """pocketsphinx-testdata's cards and digits speakers, strictly interleaved (19 short turns):
-    segmentation-3.0 gives both voices to one local speaker in most windows (oracle DER of its
-    local speakers 0.41, bench/RESULTS.md issue 11 round 7); resegmentation run to its fixed point
-    takes DER from 0.546 to 0.170 (one pass: 0.343; issue 11 round 8). NOT the issue's 0.15 on this
-    audio: missed speech + false alarm alone are 0.149 of it (the clips' quiet tails and the
-    overlaps the segmentation hears as one voice), so only a perfect speaker per frame would reach
-    0.15; with each true voice's mean window as centroid the resegmentation gives 0.159. A
-    regression guard of the gain. (Round 6's audio, the cards speaker reading 2-3 clips in a row,
-    went 0.32 -> 0.11.)"""
+    """pocketsphinx-testdata's cards and digits speakers, strictly interleaved (19 short turns of
+    1-3 s, each clip cut to its aligned speech): segmentation-3.0 gives both voices to one local
+    speaker in many windows; without resegmentation DER 0.221, with it 0.087 (3.5 s of frames
+    re-picked; missed + false alarm 0.067 of it). A regression guard of the gain. (Before the clips
+    were cut, issue 11 round 8: 0.546 -> 0.170 on audio whose reference turns held the recordings'
+    room noise.)"""
     from reelmind.eval.synth import read_wav
     from reelmind.perceive.audio.diarize import make_diarizer
     from reelmind.perceive.audio.options import AudioOptions
@@ -101,8 +98,8 @@ def test_two_real_readers_merged_by_the_segmentation_are_re_picked(tmp_path):
         d = dia.finish(len(wav))
         names = d.activity.turns()
         out[mode] = (der(ref, [(x, y, str(c)) for x, y, c in names]).der, d.info)
-    assert out["none"][0] > 0.4, out
-    assert out["viterbi"][0] <= 0.2 and out["viterbi"][1]["resegmented_s"] > 1.0, out
+    assert out["none"][0] > 0.18, out
+    assert out["viterbi"][0] <= 0.12 and out["viterbi"][1]["resegmented_s"] > 1.0, out
     assert out["viterbi"][1]["speakers"] == 2, out
 
 

@@ -282,13 +282,21 @@ def cluster_speakers(
     Rows with the same ``groups`` value (local speakers of one segmentation window) cannot link:
     their distance is raised to :data:`CANNOT_LINK_DISTANCE` for the linkage; with ``locals_``
     (the local speaker of each row) only rows of different local speakers of a window cannot
-    link (the voices of one split local speaker may). A set whose
+    link (the voices of one split local speaker may), and only when they sound at least half
+    ``single_speaker_distance`` apart: segmentation-3.0 also splits one voice into two local speakers
+    (a reader across two of his own recordings: 0.13-0.14 apart; two clusters 0.08 apart survived
+    the linkage on that constraint alone), while two real voices, telephone ones included, sit
+    0.21 or more apart; with ``conflict_weight``, also only when both rows weigh that much (a local
+    speaker heard alone for less gives a vector too unsteady to forbid a link: one reader's 2.6-s
+    clip sat 0.20 from his other clips in its window and became a fourth speaker). A set whose
     embeddings are nearly all close (90th percentile under ``single_speaker_distance``) is one
     speaker unless a window holds two clearly different voices (distance over twice that) or,
     with ``conflict_weight``, at least ``conflict_share`` of the windows hold two local speakers
-    that both weigh ``conflict_weight`` or more (the segmentation keeps hearing two voices at length,
-    however close their embeddings: telephone voices are ~0.2 apart for resemblyzer; one window
-    splitting one voice is not enough). Clusters whose total weight is
+    that both weigh ``conflict_weight`` or more and whose voices are at least half
+    ``single_speaker_distance`` apart (the segmentation keeps hearing two voices at length, however
+    close their embeddings: telephone voices are 0.21-0.26 apart for resemblyzer; one window
+    splitting one voice is not enough, nor windows that split one reader into two local speakers
+    0.13-0.14 apart, inside one voice's own spread). Clusters whose total weight is
     under ``min_cluster_weight`` (e.g. seconds of speech) join the nearest remaining cluster they
     do not share a window with (the nearest one if they share windows with all).
     """
@@ -309,13 +317,18 @@ def cluster_speakers(
         same = (g[:, None] == g[None, :]) & (loc[:, None] != loc[None, :])
         np.fill_diagonal(same, False)
         square = squareform(plain)
+        same &= square >= single_speaker_distance / 2  # as close as one voice's own windows: no constraint
+        if conflict_weight is not None and weights is not None:  # a short local voice's vector cannot veto
+            long_enough = np.asarray(weights, np.float64) >= conflict_weight
+            same &= long_enough[:, None] & long_enough[None, :]
         conflict = bool(np.any(same & (square > 2 * single_speaker_distance)))
         if conflict_weight is not None:  # windows where two local speakers each weigh conflict_weight
             keys, row_key = np.unique(np.stack([g, loc], axis=1), axis=0, return_inverse=True)
             w = np.ones(n) if weights is None else np.asarray(weights, np.float64)
-            heavy = np.bincount(row_key.reshape(-1), weights=w) >= conflict_weight
-            _, per_window = np.unique(keys[heavy, 0], return_counts=True)
-            conflict |= int(np.sum(per_window >= 2)) >= max(1.0, conflict_share * len(np.unique(g)))
+            row_key = row_key.reshape(-1)
+            heavy = np.bincount(row_key, weights=w) >= conflict_weight
+            conflict |= _two_voice_windows(emb, w, row_key, keys, heavy, single_speaker_distance / 2) >= max(
+                1.0, conflict_share * len(np.unique(g)))
         tree_dist = squareform(np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square), checks=False)
     lo, hi = max(1, min_speakers), max(1, min(max_speakers, n))
     # one speaker: a high quantile, not the max (a few poor embeddings of a long monologue must not split it)
@@ -332,6 +345,21 @@ def cluster_speakers(
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))
     return order[labels].astype(np.int64)
+
+
+def _two_voice_windows(emb: np.ndarray, w: np.ndarray, row_key: np.ndarray, keys: np.ndarray, heavy: np.ndarray,
+                       min_distance: float) -> int:
+    """How many windows hold two heavy local speakers (``keys`` rows: window, local) whose weighted
+    mean embeddings are at least ``min_distance`` (cosine) apart."""
+    from .speakers import unit_mean
+
+    means = {int(k): unit_mean(emb[row_key == k], w[row_key == k]) for k in np.flatnonzero(heavy)}
+    count = 0
+    for win in np.unique(keys[heavy, 0]):
+        ks = [k for k in means if keys[k, 0] == win]
+        if any(1.0 - float(means[a] @ means[b]) >= min_distance for i, a in enumerate(ks) for b in ks[i + 1:]):
+            count += 1
+    return count
 
 
 def _absorb_small(emb: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, same: np.ndarray | None,
