@@ -222,3 +222,18 @@ def test_merged_chain_longer_than_a_micro_expression_can_be_dropped():
     merged = merge(ivs, 3)  # 25 fps: 10-27 is 18 frames = 0.72 s
     assert [(iv.onset, iv.offset) for iv in merged] == [(10, 27), (50, 53)]
     assert [(iv.onset, iv.offset) for iv in not_too_long(merged, 25.0, 0.5)] == [(50, 53)]
+
+
+def test_events_of_other_regions_merge_only_when_they_share_frames_with_merge_regions_off():
+    from reelmind.microexpr.spot import Interval, merge
+
+    ivs = [Interval(6, 10, 17, 6.0, au="AU24"), Interval(18, 19, 21, 5.5, au="AU1+2"),
+           Interval(20, 22, 24, 7.0, au="AU4"), Interval(40, 42, 44, 5.0, au="AU12"), Interval(46, 47, 48, 5.0, au="AU15")]
+    both = lambda m: [(iv.onset, iv.offset, iv.au) for iv in m]  # noqa: E731
+    # default: everything within 3 frames merges, whatever the region
+    assert both(merge(ivs, 3)) == [(6, 24, "AU4"), (40, 48, "AU12")]
+    # regions apart: the brow events (18-21, 20-24) merge with each other, not with the lip press
+    # before them; the two mouth events still merge across their 1-frame gap
+    assert both(merge(ivs, 3, 0)) == [(6, 17, "AU24"), (18, 24, "AU4"), (40, 48, "AU12")]
+    # sharing a frame merges across regions
+    assert both(merge([Interval(6, 10, 18, 6.0, au="AU24"), Interval(18, 19, 21, 7.0, au="AU1+2")], 3, 0)) == [(6, 21, "AU1+2")]

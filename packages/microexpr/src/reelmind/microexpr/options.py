@@ -49,6 +49,7 @@ class MicroOptions:
     side_seconds: float = _S.side_seconds  # au, sides: each side's level is the median of this long
     end_seconds: float = _S.end_seconds  # au, ends: the two-sided residual within this of a window's ends (0 = baseline_seconds)
     merged_max: bool = _S.merged_max  # au: events merged into one longer than max_duration are dropped
+    merge_regions: bool = _S.merge_regions  # au: events of different facial regions merge within merge_gap too (False: only when they share frames; bench/RESULTS.md round 9)
     au_alone: float = _S.au_alone  # au: dropped when an AU of another region reaches this x its noise at the apex (0 = off)
     max_jump: float = _S.max_jump  # au: landmarks of the AU's region moving more than this (IOD) in one frame: occlusion, dropped (0 = off)
     window_seconds: float = 20.0  # a track is spotted in windows of at most this length (bounded memory)

@@ -23,7 +23,9 @@ Three ways to measure, per frame, how far the face is from where it "should" be:
   follow the evidence over the line joining the sides (:func:`side_bounds`); ``sides`` uses the
   two-sided height everywhere, ``median`` the running median everywhere (bench/RESULTS.md, rounds
   5-6). Events merged into one longer than ``max_duration`` are dropped (``merged_max``, default
-  since round 6: a chain of brief movements lasting longer than 1/2 s is not a micro-expression).
+  since round 6: a chain of brief movements lasting longer than 1/2 s is not a micro-expression);
+  with ``merge_regions=False`` (off by default, round 9) events of different regions merge only when
+  they share a frame, so a planted brow raise next to a real lip press is not lost in their chain.
 * ``method="median"``. Every frame's flow from a key frame (a new key every ``key_seconds``;
   the keys chain, so each frame costs one flow) gives the displacement trajectory of every small cell
   (``cell`` px) of the canonical crop; the baseline of a cell is its running median over
@@ -102,6 +104,7 @@ class SpotSettings:
     au_return: float = 0.5
     au_baseline: str = "ends"
     merged_max: bool = True
+    merge_regions: bool = True
     side_seconds: float = 0.1
     end_seconds: float = 0.0
     max_jump: float = 0.0
@@ -389,17 +392,26 @@ def bounds(distance, n: int, apex: int, reach: int, frac: float) -> tuple[int, i
     return onset, offset, distance(a, b) / max(min(p_left, p_right), 1e-6)
 
 
-def merge(intervals: list[Interval], gap: int) -> list[Interval]:
-    """Merge intervals closer than ``gap`` frames (the stronger apex wins)."""
+def merge(intervals: list[Interval], gap: int, cross_gap: int | None = None) -> list[Interval]:
+    """Merge intervals closer than ``gap`` frames (the stronger apex wins); with ``cross_gap``, an
+    interval of an AU of another facial region than those already merged joins only when it is at
+    most that close (0: only when they share a frame)."""
+    from .au import AU_GROUP
+
     out: list[Interval] = []
+    regions: list[set] = []
     for iv in sorted(intervals, key=lambda x: x.onset):
-        if out and iv.onset - out[-1].offset <= gap:
+        region = AU_GROUP.get(iv.au, "")
+        limit = gap if cross_gap is None or not out or region in regions[-1] else cross_gap
+        if out and iv.onset - out[-1].offset <= limit:
             last = out[-1]
             strong = iv if iv.score > last.score else last
             out[-1] = Interval(min(last.onset, iv.onset), strong.apex, max(last.offset, iv.offset), strong.score,
                                strong.blocks, strong.au)
+            regions[-1].add(region)
         else:
             out.append(iv)
+            regions.append({region})
     return out
 
 
@@ -664,7 +676,7 @@ def spot(crops: list[np.ndarray], fps: float, flow: Flow, settings: SpotSettings
             iv.blocks, iv.au = sig.excess[iv.apex], AU_ORDER[j]
             found.append(iv)
         thr = np.where(sig.valid, s.au_z, np.inf)
-        merged = merge(found, max(0, int(round(s.merge_gap * fps))))
+        merged = merge(found, max(0, int(round(s.merge_gap * fps))), None if s.merge_regions else 0)
         return (not_too_long(merged, fps, s.max_duration) if s.merged_max else merged), sig, thr
     thr = thresholds(sig.scores, sig.valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2),
                      s.p, s.noise_factor, s.min_score)
