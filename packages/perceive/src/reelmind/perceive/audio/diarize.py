@@ -314,13 +314,8 @@ def cluster_speakers(
     if groups is not None:
         g = np.asarray(groups)
         loc = np.arange(n) if locals_ is None else np.asarray(locals_)
-        same = (g[:, None] == g[None, :]) & (loc[:, None] != loc[None, :])
-        np.fill_diagonal(same, False)
         square = squareform(plain)
-        same &= square >= single_speaker_distance / 2  # as close as one voice's own windows: no constraint
-        if conflict_weight is not None and weights is not None:  # a short local voice's vector cannot veto
-            long_enough = np.asarray(weights, np.float64) >= conflict_weight
-            same &= long_enough[:, None] & long_enough[None, :]
+        same = cannot_links(square, g, loc, weights, single_speaker_distance, conflict_weight)
         conflict = bool(np.any(same & (square > 2 * single_speaker_distance)))
         if conflict_weight is not None:  # windows where two local speakers each weigh conflict_weight
             keys, row_key = np.unique(np.stack([g, loc], axis=1), axis=0, return_inverse=True)
@@ -345,6 +340,20 @@ def cluster_speakers(
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))
     return order[labels].astype(np.int64)
+
+
+def cannot_links(distance: np.ndarray, groups: np.ndarray, locals_: np.ndarray, weights: np.ndarray | None,
+                 single_speaker_distance: float = 0.35, conflict_weight: float | None = None) -> np.ndarray:
+    """(n, n) bool: the pairs of rows that may not share a speaker (:func:`cluster_speakers`' rule):
+    different local speakers of one window, at least half ``single_speaker_distance`` apart
+    (cosine ``distance``, square), and, with ``conflict_weight`` and ``weights``, both heard that long."""
+    same = (groups[:, None] == groups[None, :]) & (locals_[:, None] != locals_[None, :])
+    np.fill_diagonal(same, False)
+    same &= distance >= single_speaker_distance / 2  # as close as one voice's own windows: no constraint
+    if conflict_weight is not None and weights is not None:  # a short local voice's vector cannot veto
+        long_enough = np.asarray(weights, np.float64) >= conflict_weight
+        same &= long_enough[:, None] & long_enough[None, :]
+    return same
 
 
 def _two_voice_windows(emb: np.ndarray, w: np.ndarray, row_key: np.ndarray, keys: np.ndarray, heavy: np.ndarray,
@@ -480,8 +489,14 @@ class SegmentationDiarizer:
         new_of_old = activity.order_by_first_turn(np.arange(k))
         labels = new_of_old[labels] if len(labels) else labels
         cents = cents[np.argsort(new_of_old)] if k else cents
-        same = (loc.window[:, None] == loc.window[None, :]) & (loc.local[:, None] != loc.local[None, :])
-        merged = int(np.sum(same & (labels[:, None] == labels[None, :])) // 2) if len(loc) else 0
+        merged = 0
+        if len(loc):  # constrained pairs that still ended in one speaker
+            from scipy.spatial.distance import pdist, squareform
+
+            vec = np.asarray(loc.vectors, np.float64)
+            same = cannot_links(squareform(np.clip(pdist(vec, metric="cosine"), 0, 2)), loc.window, loc.local,
+                                loc.weight, conflict_weight=self.min_speaker_s)
+            merged = int(np.sum(same & (labels[:, None] == labels[None, :])) // 2)
         info = {"windows": len(win), "step_s": self.segmenter.step_s, "local_embeddings": len(loc),
                 "local_speakers_split": loc.split, "turns": len(loc.turns),
                 "turns_abstained": int(np.sum((per_turn < 0) & (loc.turns.row >= 0))),
