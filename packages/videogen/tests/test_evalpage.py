@@ -100,3 +100,15 @@ def test_bad_ratings_are_refused(page_server):
     pid = page.split('name="pair_id" value="')[1].split('"')[0]
     r = httpx.post(f"{url}/rate", data={"pair_id": pid, "better": "left", "realism_left": 9, "realism_right": 3})
     assert r.status_code == 422
+
+
+def test_blind_order_is_counterbalanced_whatever_the_paths(tmp_path):
+    from reelmind.videogen.evalpage import RatingStore
+
+    for k in range(40):  # before: a per-pair coin from the path's hash, all-same for 1 folder in 16
+        store = RatingStore(tmp_path / f"r{k}.sqlite")
+        store.add_pairs([{"a": f"/x{k}/a{i}.mp4", "b": f"/x{k}/b{i}.mp4", "condition": "c", "label_a": "a", "label_b": "b"}
+                         for i in range(6)])
+        with sqlite3.connect(store.path) as con:
+            sides = [r[0] for r in con.execute("SELECT a_left FROM pairs")]
+        assert sorted(sides) == [0, 0, 0, 1, 1, 1]

@@ -74,9 +74,13 @@ class RatingStore:
 
     def add_pairs(self, pairs: list[dict]) -> None:
         with self.lock, self._db() as db:
-            for p in pairs:
-                pid = hashlib.sha256(f"{p['a']}|{p['b']}|{p['condition']}".encode()).hexdigest()[:16]
-                a_left = int(hashlib.sha256(("side" + pid).encode()).hexdigest(), 16) % 2
+            pids = [hashlib.sha256(f"{p['a']}|{p['b']}|{p['condition']}".encode()).hexdigest()[:16] for p in pairs]
+            # counterbalanced blind order: pairs ranked by a hash of their id take A-left in turn,
+            # so half the pairs show A on the left whatever the hashes happen to be
+            rank = sorted(range(len(pairs)), key=lambda i: hashlib.sha256(("side" + pids[i]).encode()).hexdigest())
+            a_lefts = {i: r % 2 for r, i in enumerate(rank)}
+            for i, (pid, p) in enumerate(zip(pids, pairs)):
+                a_left = a_lefts[i]
                 db.execute("INSERT OR IGNORE INTO pairs VALUES (?,?,?,?,?,?,?,?)",
                            (pid, p["condition"], p.get("emotion", ""), p["a"], p["b"], p["label_a"], p["label_b"], a_left))
 
