@@ -115,7 +115,7 @@ def oracle_centroids(track, ref, cents) -> np.ndarray | None:
 def main() -> None:
     from reelmind.eval.diarization import der
     from reelmind.eval.synth import read_wav
-    from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, centroids, cluster_speakers
+    from reelmind.perceive.audio.diarize import ResemblyzerEmbedder, centroids, cluster_speakers, min_speaker_weight
     from reelmind.perceive.audio.segmentation import PyannoteSegmentation
     from reelmind.perceive.audio.resegment import resegment, voice_track
     from reelmind.perceive.audio.speakers import aggregate, embed_windows, turn_labels
@@ -134,7 +134,7 @@ def main() -> None:
             loc = embed_windows(emb, wav, 0, win, step)
             track = voice_track(emb, wav, 0, win)
             labels = cluster_speakers(loc.vectors, 1, 5, weights=loc.weight, groups=loc.window, locals_=loc.local,
-                                      min_cluster_weight=2.0, conflict_weight=2.0)
+                                      min_cluster_weight=min_speaker_weight(loc.weight), conflict_weight=2.0)
             k = int(labels.max()) + 1 if len(labels) else 0
             cents = centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0))
             per_turn = turn_labels(loc, labels, cents)

@@ -25,8 +25,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[4]
 BEFORE = "9ab57ba"
 BASELINE = Path(os.environ.get("REELMIND_BASELINE", "/work/baseline"))
@@ -51,20 +49,9 @@ print(json.dumps({"elapsed": el, "cpu": cpu, "rss_mb": resource.getrusage(resour
 
 
 def build_film(path: Path, minutes: float) -> list[dict]:
-    from reelmind.eval.conversation import real_conversation
-    from reelmind.eval.synth import read_wav, write_wav
+    from reelmind.eval.conversation import conversation_film
 
-    parts, turns, t, seed = [], [], 0.0, 0
-    with tempfile.TemporaryDirectory() as tmp:
-        while t < minutes * 60:
-            tt = real_conversation(Path(tmp) / "c.wav", rounds=2, seed=seed)
-            a, _ = read_wav(Path(tmp) / "c.wav")
-            turns += [dict(speaker=x.speaker, start=x.start + t, end=x.end + t, text=x.text) for x in tt]
-            parts.append(a)
-            t += len(a) / 16000
-            seed += 1
-    write_wav(path, np.concatenate(parts))
-    return turns
+    return [dict(speaker=x.speaker, start=x.start, end=x.end, text=x.text) for x in conversation_film(path, minutes)]
 
 
 def score(turns: list[dict], r: dict) -> dict:

@@ -162,3 +162,27 @@ def test_real_lists_of_card_names_and_loudspeakers_are_not_rejected_as_hallucina
     assert len(res.rejects) == 0, list(zip(res.rejects.text, res.rejects.reason))
     assert "most_speech_rejected" not in res.meta["flags"]
     assert len(res.words) >= 0.6 * sum(len(t.text.split()) for t in turns), list(res.utterances.text)
+
+
+@needs_testdata
+def test_a_six_minute_film_of_three_readers_has_three_speakers(tmp_path):
+    """Issue 11 at film length: the three readers' conversations laid end to end for 6 minutes.
+    Three stray embeddings (2.9 s of voice, one from each reader) made a fourth speaker whose
+    centroid then pulled frames from all three (DER 0.17); a speaker now needs 1 % of the film's
+    voice too (``min_speaker_share``)."""
+    from reelmind.eval.conversation import conversation_film
+    from reelmind.eval.diarization import der
+    from reelmind.eval.synth import read_wav
+    from reelmind.perceive.audio.diarize import make_diarizer
+    from reelmind.perceive.audio.vad import iter_blocks
+
+    turns = conversation_film(tmp_path / "film.wav", 6)
+    wav = read_wav(tmp_path / "film.wav")[0]
+    dia = make_diarizer(AudioOptions(device="cpu"))
+    for block in iter_blocks(wav, 600):
+        if block.speech:
+            dia.add_block(np.array(wav[block.start:block.end]), block.start, block.speech)
+    d = dia.finish(len(wav))
+    score = der([(t.start, t.end, t.speaker) for t in turns], [(a, b, str(s)) for a, b, s in d.activity.turns()])
+    assert d.info["speakers"] == 3, d.info
+    assert score.der <= 0.05, score

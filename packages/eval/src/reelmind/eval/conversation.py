@@ -205,6 +205,26 @@ def real_conversation(path: str | Path, rounds: int = 2, seed: int = 0, overlap_
     return turns
 
 
+def conversation_film(path: str | Path, minutes: float, speakers: tuple[str, ...] = ("reader", "cards", "digits"),
+                      cut: bool = True) -> list[Turn]:
+    """A film-length recording of the real voices: :func:`real_conversation` of two rounds, seeds
+    0, 1, 2, ... laid end to end until ``minutes``; its turns on the film's clock."""
+    import tempfile
+
+    parts, turns, t, seed = [], [], 0.0, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        while t < minutes * 60:
+            piece = Path(tmp) / "c.wav"
+            turns += [Turn(speaker=x.speaker, text=x.text, start=x.start + t, end=x.end + t)
+                      for x in real_conversation(piece, rounds=2, seed=seed, speakers=speakers, cut=cut)]
+            audio = read_wav(piece)[0]
+            parts.append(audio)
+            t += len(audio) / SAMPLE_RATE
+            seed += 1
+    write_wav(path, np.concatenate(parts))
+    return turns
+
+
 def flite_conversation(path: str | Path, lines: tuple[tuple[str, str], ...] | None = None, seed: int = 0,
                        overlap_share: float = 0.0) -> list[Turn]:
     """A flite dialogue with no pauses between turns (gaps 0-200 ms, optional overlaps)."""

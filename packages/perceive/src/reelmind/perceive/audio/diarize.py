@@ -273,6 +273,8 @@ def cluster_speakers(
     conflict_weight: float | None = None,
     conflict_share: float = 0.2,
     locals_: np.ndarray | None = None,
+    max_link_share: float = 0.2,
+    hard_link_weight: float = 60.0,
 ) -> np.ndarray:
     """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance.
 
@@ -299,6 +301,12 @@ def cluster_speakers(
     0.13-0.14 apart, inside one voice's own spread). Clusters whose total weight is
     under ``min_cluster_weight`` (e.g. seconds of speech) join the nearest remaining cluster they
     do not share a window with (the nearest one if they share windows with all).
+
+    Over a film the raised distances are a few dozen pairs among tens of thousands and average
+    linkage averages them away (two real readers 0.16 apart became one speaker in 20 minutes):
+    two clusters that both weigh ``hard_link_weight`` (a minute of voice each: a film's speakers,
+    never a one-minute conversation's) may not merge while the cannot-link pairs between them
+    exceed ``max_link_share`` of the smaller one's rows (:mod:`.linkage`).
     """
     n = len(emb)
     if n <= 1:
@@ -309,7 +317,6 @@ def cluster_speakers(
     emb = np.asarray(emb, dtype=np.float64)
     plain = np.clip(pdist(emb, metric="cosine"), 0, 2)
     conflict = False
-    tree_dist = plain
     same = None
     if groups is not None:
         g = np.asarray(groups)
@@ -324,22 +331,36 @@ def cluster_speakers(
             heavy = np.bincount(row_key, weights=w) >= conflict_weight
             conflict |= _two_voice_windows(emb, w, row_key, keys, heavy, single_speaker_distance / 2) >= max(
                 1.0, conflict_share * len(np.unique(g)))
-        tree_dist = squareform(np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square), checks=False)
     lo, hi = max(1, min_speakers), max(1, min(max_speakers, n))
     # one speaker: a high quantile, not the max (a few poor embeddings of a long monologue must not split it)
     if lo == 1 and float(np.quantile(plain, 0.9)) < single_speaker_distance and not conflict:
         return np.zeros(n, np.int64)
-    tree = linkage(tree_dist, method="average")
-    labels = fcluster(tree, cluster_distance, criterion="distance") - 1
-    k = int(labels.max()) + 1
-    if k > hi or k < lo:
-        labels = fcluster(tree, min(max(k, lo), hi), criterion="maxclust") - 1
+    if same is None:
+        tree = linkage(plain, method="average")
+        labels = fcluster(tree, cluster_distance, criterion="distance") - 1
+        k = int(labels.max()) + 1
+        if k > hi or k < lo:
+            labels = fcluster(tree, min(max(k, lo), hi), criterion="maxclust") - 1
+    else:  # the constraints must hold at film length too, where a soft penalty is averaged away
+        from .linkage import constrained_average_linkage, cut
+
+        # the soft penalty too: it is what keeps a one-minute conversation's voices apart
+        square = np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square)
+        merges = constrained_average_linkage(square, same, max_link_share, weights, hard_link_weight, overwrite=True)
+        labels = cut(merges, n, cluster_distance, lo, hi)
     if min_cluster_weight > 0:
         labels = _absorb_small(emb, labels, weights, same, min_cluster_weight, lo)
     labels = np.unique(labels, return_inverse=True)[1]
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))
     return order[labels].astype(np.int64)
+
+
+def min_speaker_weight(weights: np.ndarray, min_speaker_s: float = 2.0, min_speaker_share: float = 0.01) -> float:
+    """The least voice (seconds heard alone, summed over rows) a cluster needs to be a speaker of its
+    own: ``min_speaker_s``, and ``min_speaker_share`` of all the rows' voice (in a 6-minute film
+    three stray embeddings, 2.9 s, made a fourth speaker whose centroid then pulled frames)."""
+    return max(min_speaker_s, min_speaker_share * float(np.sum(weights)))
 
 
 def cannot_links(distance: np.ndarray, groups: np.ndarray, locals_: np.ndarray, weights: np.ndarray | None,
@@ -421,12 +442,12 @@ class SegmentationDiarizer:
     name = "pyannote-onnx"
 
     def __init__(self, segmenter, embedder, *, min_speakers: int = 1, max_speakers: int = 5,
-                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0, resegment: bool = True,
-                 resegment_steps: int = 8) -> None:
+                 min_embed_s: float = 0.4, min_speaker_s: float = 2.0, min_speaker_share: float = 0.01,
+                 resegment: bool = True, resegment_steps: int = 8) -> None:
         self.segmenter, self.embedder = segmenter, embedder
         self.resegment_steps = resegment_steps
         self.min_speakers, self.max_speakers, self.min_embed_s = min_speakers, max_speakers, min_embed_s
-        self.min_speaker_s, self.resegment = min_speaker_s, resegment
+        self.min_speaker_s, self.min_speaker_share, self.resegment = min_speaker_s, min_speaker_share, resegment
         self._windows, self._locals, self._offsets, self._tracks = [], [], [], []
         self._n_windows = 0
 
@@ -443,6 +464,7 @@ class SegmentationDiarizer:
                                    batch_size=resolve_batch_size(options.segmentation_batch_size, profile,
                                                                  "speaker_segmentation", _segmentation_batch(options)))
         return cls(seg, make_embedder(options), min_speakers=options.min_speakers, max_speakers=options.max_speakers,
+                   min_speaker_share=options.min_speaker_share,
                    resegment=options.speaker_resegmentation != "none",
                    resegment_steps=options.speaker_resegmentation_steps)
 
@@ -475,7 +497,8 @@ class SegmentationDiarizer:
         win = WindowActivity.concat(self._windows)
         loc = LocalEmbeddings.concat(self._locals, self._offsets)
         labels = cluster_speakers(loc.vectors, self.min_speakers, self.max_speakers, weights=loc.weight,
-                                  groups=loc.window, locals_=loc.local, min_cluster_weight=self.min_speaker_s,
+                                  groups=loc.window, locals_=loc.local,
+                                  min_cluster_weight=min_speaker_weight(loc.weight, self.min_speaker_s, self.min_speaker_share),
                                   conflict_weight=self.min_speaker_s) if len(loc) else np.zeros(0, np.int64)
         k = int(labels.max()) + 1 if len(labels) else 0
         cents = centroids(loc.vectors, labels, loc.weight) if k else np.zeros((0, 0), np.float32)

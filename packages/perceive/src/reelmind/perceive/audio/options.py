@@ -64,6 +64,7 @@ class AudioOptions:
     speaker_resegmentation_steps: int = 8  # viterbi: centroid re-estimate + re-decode passes after the first, at most (ends at the fixed point: a pass that changes no frame)
     min_speakers: int = 1
     max_speakers: int = 5
+    min_speaker_share: float = 0.01  # a voice heard for less of the film's speech than this is no speaker of its own: it joins the nearest (stray clusters of a few poor embeddings, 2.9 s in 6 min, pulled frames to a 4th speaker)
     voice_profiles: str = ""  # a .npz voice-profile store shared by the films of an archive
     profile_threshold: float = 0.80  # cosine similarity to accept a profile match
     enroll_speakers: bool = False  # add this film's speakers to the store
