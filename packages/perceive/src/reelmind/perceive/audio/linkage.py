@@ -31,7 +31,7 @@ class Merge:
     forced: bool = False
 
 
-def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = None, max_link_share: float = 0.2,
+def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = None, max_link_share: float = 0.15,
                                 weights: np.ndarray | None = None, min_weight: float = 0.0,
                                 overwrite: bool = False) -> list[Merge]:
     """Every merge of average linkage on the square distance matrix ``dist``, the allowed ones first.
