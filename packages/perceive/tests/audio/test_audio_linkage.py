@@ -46,6 +46,19 @@ def test_a_cannot_link_share_blocks_a_merge_and_light_clusters_are_not_blocked()
     assert len(set(cut(light, 8, 1.0))) == 1 and not any(m.forced for m in light)
 
 
+def test_few_cannot_links_among_many_shared_window_pairs_do_not_block():
+    """A cluster of turns that mix two voices shares many windows with the voice it mostly holds and
+    has a few cannot-links with it: with ``pairs`` it may merge unless half the pairs are links."""
+    d = np.full((8, 8), 0.1)
+    d[:4, :4] = d[4:, 4:] = 0.01
+    links = np.zeros((8, 8), bool)
+    links[0, 4] = links[4, 0] = links[1, 5] = links[5, 1] = True
+    every = np.ones((8, 8), bool)
+    every[:4, :4] = every[4:, 4:] = False
+    assert len(set(cut(constrained_average_linkage(d, links, 0.25, pairs=every, min_link_ratio=0.5), 8, 1.0))) == 1
+    assert len(set(cut(constrained_average_linkage(d, links, 0.25, pairs=links, min_link_ratio=0.5), 8, 1.0))) == 2
+
+
 def test_cannot_links_do_not_fade_over_a_film():
     """Two close voices (rows 0.25-0.29 apart on average, one voice's own 0.18) that the
     segmentation keeps hearing in the same windows: over 160 windows the raised distance of their 80

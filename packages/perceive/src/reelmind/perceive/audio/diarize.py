@@ -275,6 +275,7 @@ def cluster_speakers(
     locals_: np.ndarray | None = None,
     max_link_share: float = 0.15,
     hard_link_weight: float = 60.0,
+    min_link_ratio: float = 0.5,
 ) -> np.ndarray:
     """Speaker label per row of ``emb`` (unit vectors), 0..k-1 ordered by first appearance.
 
@@ -306,9 +307,11 @@ def cluster_speakers(
     linkage averages them away (two real readers 0.16 apart became one speaker in 20 minutes):
     two clusters that both weigh ``hard_link_weight`` (a minute of voice each: a film's speakers,
     never a one-minute conversation's) may not merge while the cannot-link pairs between them
-    exceed ``max_link_share`` of the smaller one's rows (:mod:`.linkage`; 0.15: one reader's own
-    false cannot-links are 3 % of his rows; 0.2 let a 4-voice 10-minute film lose a voice, 0.1 and
-    0.05 split voices of the 20-minute one).
+    exceed ``max_link_share`` of the smaller one's rows and ``min_link_ratio`` of the pairs of their
+    rows that share a window as different local speakers (:mod:`.linkage`; 0.15: one reader's own
+    false cannot-links are 3 % of his rows; 0.2 let a 4-voice 10-minute film lose a voice; without
+    the ratio, a cluster of turns mixing two voices (10 cannot-links in 36 shared-window pairs with
+    the voice it mostly held) stood as a third speaker of a 2-voice 10-minute film).
     """
     n = len(emb)
     if n <= 1:
@@ -348,7 +351,9 @@ def cluster_speakers(
 
         # the soft penalty too: it is what keeps a one-minute conversation's voices apart
         square = np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square)
-        merges = constrained_average_linkage(square, same, max_link_share, weights, hard_link_weight, overwrite=True)
+        pairs = (g[:, None] == g[None, :]) & (loc[:, None] != loc[None, :]) if min_link_ratio > 0 else None
+        merges = constrained_average_linkage(square, same, max_link_share, weights, hard_link_weight, overwrite=True,
+                                             pairs=pairs, min_link_ratio=min_link_ratio)
         labels = cut(merges, n, cluster_distance, lo, hi)
     if min_cluster_weight > 0:
         labels = _absorb_small(emb, labels, weights, same, min_cluster_weight, lo)

@@ -33,11 +33,15 @@ class Merge:
 
 def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = None, max_link_share: float = 0.15,
                                 weights: np.ndarray | None = None, min_weight: float = 0.0,
-                                overwrite: bool = False) -> list[Merge]:
+                                overwrite: bool = False, pairs: np.ndarray | None = None,
+                                min_link_ratio: float = 0.0) -> list[Merge]:
     """Every merge of average linkage on the square distance matrix ``dist``, the allowed ones first.
 
     ``links`` (n, n) bool marks the cannot-link pairs of rows; clusters A and B may merge only while
-    ``links[A, B].sum() <= max_link_share * min(|A|, |B|)``, or while one of them weighs under
+    ``links[A, B].sum() <= max_link_share * min(|A|, |B|)``, or (given ``pairs``, the pairs of rows
+    that could have been constrained) while ``links[A, B].sum() < min_link_ratio * pairs[A, B].sum()``
+    (a cluster of turns that mix two voices has a few cannot-links with the voice it mostly holds,
+    among many pairs: no reason to hold it apart), or while one of them weighs under
     ``min_weight`` (sum of the rows' ``weights``): a few seconds of voice is too little to hold a
     merge off (its vector is unsteady; ``dist`` may still carry a soft penalty for it). When no
     allowed pair is left the remaining clusters merge closest first, marked ``forced``. With
@@ -46,13 +50,17 @@ def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = Non
     d = np.array(dist, np.float64, copy=not overwrite)
     np.fill_diagonal(d, np.inf)
     c = np.zeros((n, n), np.float32) if links is None else np.asarray(links, np.float32).copy()
+    q = None if pairs is None else np.asarray(pairs, np.float32).copy()
     size = np.ones(n)
     wt = np.ones(n) if weights is None else np.asarray(weights, np.float64).copy()
     alive = np.ones(n, bool)
     merges: list[Merge] = []
 
     def allowed_row(i: int) -> np.ndarray:
-        return alive & ((c[i] <= max_link_share * np.minimum(size[i], size)) | (np.minimum(wt[i], wt) < min_weight))
+        held = c[i] > max_link_share * np.minimum(size[i], size)
+        if q is not None:
+            held &= c[i] >= min_link_ratio * q[i]
+        return alive & (~held | (np.minimum(wt[i], wt) < min_weight))
 
     def nearest(i: int, ok: np.ndarray) -> tuple[int, float]:
         row = np.where(ok, d[i], np.inf)
@@ -79,6 +87,9 @@ def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = Non
         d[a, a] = np.inf
         c[a] += c[b]
         c[:, a] = c[a]
+        if q is not None:
+            q[a] += q[b]
+            q[:, a] = q[a]
         size[a] += sb
         wt[a] += wt[b]
         alive[b] = False
