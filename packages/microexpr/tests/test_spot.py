@@ -237,3 +237,34 @@ def test_events_of_other_regions_merge_only_when_they_share_frames_with_merge_re
     assert both(merge(ivs, 3, 0)) == [(6, 17, "AU24"), (18, 24, "AU4"), (40, 48, "AU12")]
     # sharing a frame merges across regions
     assert both(merge([Interval(6, 10, 18, 6.0, au="AU24"), Interval(18, 19, 21, 7.0, au="AU1+2")], 3, 0)) == [(6, 21, "AU1+2")]
+
+
+def test_quantile_noise_raises_the_bar_of_a_heavy_tailed_series_only():
+    """``au_noise_q``: a series that is still most of the time and moves briefly and much every
+    third frame (a speaking mouth) has a small MAD; the quantile scale sees its movements, so a
+    bump of that size no longer stands out there, while a bump over Gaussian noise still does."""
+    from reelmind.microexpr.options import MicroOptions
+    from reelmind.microexpr.spot import AuSignal, SpotSettings, au_intervals, residuals, robust_noise
+
+    rng = np.random.default_rng(0)
+    n, fps = 75, 25.0
+    ev = rng.normal(0, 0.002, (n, 6))
+    ev[::3, 5] += 0.02 * np.where(np.arange(0, n, 3) % 2, 1, -1)  # AU24 column: brief movements every 3rd frame
+    for j in (2, 5):  # a 5-frame bump on the quiet AU12 column and on the busy AU24 one
+        ev[40:45, j] += 0.035 * np.sin(np.pi * (np.arange(5) + 0.5) / 5)
+    valid = np.ones(n, bool)
+    res = residuals(ev, 12)
+    mad = robust_noise(res, valid, 25, 6)
+    qn = robust_noise(res, valid, 25, 6, 0.75)
+    assert np.all(qn >= mad)
+    quiet = [0, 1, 2, 3, 4]
+    assert np.median(qn[:, quiet] / mad[:, quiet]) < 1.2  # Gaussian: about the same scale
+    assert np.median(qn[:, 5] / mad[:, 5]) > 2.0  # heavy-tailed: several times the MAD's
+
+    def aus(noise, s):
+        return sorted({j for _, j in au_intervals(AuSignal(ev, res, res / np.maximum(noise, s.au_floor)), valid, fps, s)})
+
+    s = SpotSettings()
+    assert aus(mad, s) == [2, 5]  # the MAD lets the busy column's bump through
+    assert aus(qn, SpotSettings(au_noise_q=0.75)) == [2]  # the quantile scale: only the quiet column's
+    assert SpotSettings.of(MicroOptions(au_noise_q=0.75)).au_noise_q == 0.75

@@ -43,6 +43,7 @@ class MicroOptions:
     au_z: float = _S.au_z  # au: an AU's residual evidence must reach this many times its local robust noise ...
     au_min: float = _S.au_min  # au: ... and this many inter-ocular distances
     au_floor: float = _S.au_floor  # au: the noise level is never taken below this (IOD)
+    au_noise_q: float = _S.au_noise_q  # au: the noise level is never below this quantile of the absolute deviations / the normal's (0 = MAD only; bench/RESULTS.md round 10)
     au_edge: float = _S.au_edge  # au: onset / offset where the residual falls under this part of the apex's
     au_return: float = _S.au_return  # au: evidence just before and after the event differs by <= this x the apex residual
     au_baseline: str = _S.au_baseline  # au: median (evidence minus its running median) | sides (how far it stands above both sides: a bump) | ends (sides near a window's ends, median elsewhere)

@@ -8,7 +8,10 @@ Three ways to measure, per frame, how far the face is from where it "should" be:
   :mod:`.au` (brows up / down, lip corners up / down, nose wings up, lips pressed; IOD, linear in
   the displacements); each AU's evidence minus its running median over +-``baseline_seconds`` is
   its residual, divided by the residual's local robust noise (1.4826 MAD over the ``segment``
-  around the frame, the frames within half the longest event left out, floored at ``au_floor``).
+  around the frame, the frames within half the longest event left out, floored at ``au_floor``;
+  with ``au_noise_q`` never below the ``au_noise_q`` quantile of the absolute deviations over the
+  normal's, so a series that is still most of the time and moves briefly and much, a speaking mouth,
+  gets the scale of its movements, not of its still frames; round 10).
   An AU is spotted where its residual reaches ``au_z`` times that noise and ``au_min`` IOD; onset
   and offset are where the residual falls under ``au_edge`` of the apex's; the event must last
   ``min_duration`` to ``max_duration`` and come back (the evidence just before and after it
@@ -100,6 +103,7 @@ class SpotSettings:
     au_z: float = 5.0
     au_min: float = 0.012
     au_floor: float = 0.003
+    au_noise_q: float = 0.0
     au_edge: float = 0.3
     au_return: float = 0.5
     au_baseline: str = "ends"
@@ -433,17 +437,28 @@ def landmark_series(traj: np.ndarray, landmarks: np.ndarray, cell: int) -> np.nd
                      for t in traj])
 
 
-def robust_noise(r: np.ndarray, valid: np.ndarray, half: int, hole: int) -> np.ndarray:
+def robust_noise(r: np.ndarray, valid: np.ndarray, half: int, hole: int, q: float = 0.0) -> np.ndarray:
     """Per frame and column, 1.4826 MAD of ``r`` (n, m) over the valid frames within +-``half``,
-    leaving out those within +-``hole`` (an event does not raise its own noise); inf where < 3 frames."""
+    leaving out those within +-``hole`` (an event does not raise its own noise); inf where < 3 frames.
+    With ``q`` in (0.5, 1), never less than the ``q`` quantile of the absolute deviations over the
+    normal distribution's (for Gaussian noise both estimate the same scale; a heavy-tailed series,
+    such as a speaking mouth's brief large movements between still frames, gets the larger)."""
     n = len(r)
     idx = np.flatnonzero(valid)
     out = np.full(r.shape, np.inf)
+    k = 0.0
+    if q > 0:
+        from scipy.special import ndtri
+
+        k = float(ndtri((1 + q) / 2))
     for i in range(n):
         d = np.abs(idx - i)
         seg = r[idx[(d <= half) & (d > hole)]]
         if len(seg) >= 3:
-            out[i] = 1.4826 * np.median(np.abs(seg - np.median(seg, axis=0)), axis=0)
+            dev = np.abs(seg - np.median(seg, axis=0))
+            out[i] = 1.4826 * np.median(dev, axis=0)
+            if k > 0:
+                out[i] = np.maximum(out[i], np.quantile(dev, q, axis=0) / k)
     return out
 
 
@@ -465,7 +480,7 @@ def au_signal(traj: np.ndarray, landmarks: np.ndarray, cells: Cells, crop: int, 
 
     ev = evidence_matrix(landmark_series(traj, landmarks, cells.cell) / (crop / CROP_SPAN))
     res = au_residual(ev, fps, s)
-    noise = robust_noise(res, valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2))
+    noise = robust_noise(res, valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2), s.au_noise_q)
     return AuSignal(ev, res, res / np.maximum(noise, s.au_floor))
 
 
