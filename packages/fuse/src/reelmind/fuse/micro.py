@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reelmind.core.boxes import iou_matrix
 from reelmind.core.emotion import polarity
 from reelmind.core.records import FaceTable, MicroEventTable
 
@@ -27,15 +28,6 @@ RULE = ("suppression when a micro event of negative polarity (recogniser class a
 def _tag(ev: MicroEventTable, i: int, label: str) -> str:
     cls = ev.emotion[i] or (ev.au[i].split(" ")[0] if ev.au[i] else "unclassified")
     return f"{label}@{float(ev.apex[i]):.2f}:{cls}"
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of one box (4,) with boxes (m, 4)."""
-    w = np.clip(np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0]), 0, None)
-    h = np.clip(np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1]), 0, None)
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
 
 
 def persons_of(events: MicroEventTable, faces: FaceTable, min_iou: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +50,7 @@ def persons_of(events: MicroEventTable, faces: FaceTable, min_iou: float = 0.3) 
         near = np.flatnonzero(np.abs(ft - float(events.apex[i])) <= tol)
         if not near.size:
             continue
-        ov = _iou(box, fbox[near])
+        ov = iou_matrix(box, fbox[near])[0]
         ok = (ov >= min_iou) & (fpid[near] >= 0)
         if ok.any():  # the nearest sample time first, then the largest overlap
             k = near[ok][np.lexsort((-ov[ok], np.abs(ft[near[ok]] - float(events.apex[i]))))[0]]

@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+from reelmind.core.boxes import box_iou
 
 log = logging.getLogger("reelmind.microexpr.align")
 
@@ -170,14 +171,6 @@ def image_shift(prev: np.ndarray, gray: np.ndarray, box: np.ndarray) -> tuple[np
     except cv2.error:
         return np.zeros(2), 0.0
     return np.array([warp[0, 2] * (box[2] - box[0]) / PATCH, warp[1, 2] * (box[3] - box[1]) / PATCH]), float(cc)
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over union of two (x1, y1, x2, y2) boxes."""
-    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
-    return float(w * h / union) if union > 0 else 0.0
 
 
 class TrackAligner:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reelmind.core.boxes import box_iou
 from reelmind.core.records import FaceTable
-
-from .align import box_iou
 
 
 @dataclass
