@@ -7,7 +7,10 @@ on a 20-minute film of three real readers, two of them (centroids 0.16 apart, 49
 pairs between them) became one speaker. Here two clusters may not merge while the cannot-link
 pairs between them exceed ``max_link_share`` of the smaller cluster's rows: that share, unlike
 a count, means the same at any film length, and it tolerates the few false constraints a
-segmentation model puts inside one voice (8 among the same film's 279 rows of one reader).
+segmentation model puts inside one voice (8 among the same film's 279 rows of one reader). The
+rule holds only between clusters that both weigh enough, and only while the cannot-links are a
+good part of the row pairs the two clusters could have had them in (a cluster of turns mixing two
+voices has a few with the voice it mostly holds, among many such pairs).
 
 The merge order is exact average linkage among the allowed pairs, found with a nearest-allowed-
 neighbour array (each step scans only the rows whose neighbour changed: O(n²) overall).
@@ -47,10 +50,10 @@ def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = Non
     allowed pair is left the remaining clusters merge closest first, marked ``forced``. With
     ``overwrite`` a float64 ``dist`` is worked on in place (a film's matrix is not copied)."""
     n = len(dist)
-    d = np.array(dist, np.float64, copy=not overwrite)
+    d = np.asarray(dist, np.float64) if overwrite else np.array(dist, np.float64)
     np.fill_diagonal(d, np.inf)
-    c = np.zeros((n, n), np.float32) if links is None else np.asarray(links, np.float32).copy()
-    q = None if pairs is None else np.asarray(pairs, np.float32).copy()
+    c = np.zeros((n, n), np.float32) if links is None else np.array(links, np.float32)
+    q = None if pairs is None else np.array(pairs, np.float32)
     size = np.ones(n)
     wt = np.ones(n) if weights is None else np.asarray(weights, np.float64).copy()
     alive = np.ones(n, bool)
