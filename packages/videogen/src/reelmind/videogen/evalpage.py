@@ -78,9 +78,10 @@ class RatingStore:
             # counterbalanced blind order: pairs ranked by a hash of their id take A-left in turn,
             # so half the pairs show A on the left whatever the hashes happen to be
             rank = sorted(range(len(pairs)), key=lambda i: hashlib.sha256(("side" + pids[i]).encode()).hexdigest())
-            a_lefts = {i: r % 2 for r, i in enumerate(rank)}
-            for i, (pid, p) in enumerate(zip(pids, pairs)):
-                a_left = a_lefts[i]
+            a_lefts = [0] * len(pairs)
+            for r, i in enumerate(rank):
+                a_lefts[i] = r % 2
+            for pid, p, a_left in zip(pids, pairs, a_lefts):
                 db.execute("INSERT OR IGNORE INTO pairs VALUES (?,?,?,?,?,?,?,?)",
                            (pid, p["condition"], p.get("emotion", ""), p["a"], p["b"], p["label_a"], p["label_b"], a_left))
 

@@ -351,7 +351,7 @@ def cluster_speakers(
 
         # the soft penalty too: it is what keeps a one-minute conversation's voices apart
         square = np.where(same, np.maximum(square, CANNOT_LINK_DISTANCE), square)
-        pairs = (g[:, None] == g[None, :]) & (loc[:, None] != loc[None, :]) if min_link_ratio > 0 else None
+        pairs = shared_window_pairs(g, loc) if min_link_ratio > 0 else None
         merges = constrained_average_linkage(square, same, max_link_share, weights, hard_link_weight, overwrite=True,
                                              pairs=pairs, min_link_ratio=min_link_ratio)
         labels = cut(merges, n, cluster_distance, lo, hi)
@@ -370,13 +370,17 @@ def min_speaker_weight(weights: np.ndarray, min_speaker_s: float = 2.0, min_spea
     return max(min_speaker_s, min_speaker_share * float(np.sum(weights)))
 
 
+def shared_window_pairs(groups: np.ndarray, locals_: np.ndarray) -> np.ndarray:
+    """(n, n) bool: the pairs of rows that are different local speakers of one window."""
+    return (groups[:, None] == groups[None, :]) & (locals_[:, None] != locals_[None, :])
+
+
 def cannot_links(distance: np.ndarray, groups: np.ndarray, locals_: np.ndarray, weights: np.ndarray | None,
                  single_speaker_distance: float = 0.35, conflict_weight: float | None = None) -> np.ndarray:
     """(n, n) bool: the pairs of rows that may not share a speaker (:func:`cluster_speakers`' rule):
     different local speakers of one window, at least half ``single_speaker_distance`` apart
     (cosine ``distance``, square), and, with ``conflict_weight`` and ``weights``, both heard that long."""
-    same = (groups[:, None] == groups[None, :]) & (locals_[:, None] != locals_[None, :])
-    np.fill_diagonal(same, False)
+    same = shared_window_pairs(groups, locals_)
     same &= distance >= single_speaker_distance / 2  # as close as one voice's own windows: no constraint
     if conflict_weight is not None and weights is not None:  # a short local voice's vector cannot veto
         long_enough = np.asarray(weights, np.float64) >= conflict_weight

@@ -79,9 +79,9 @@ def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = Non
         i = int(np.argmin(np.where(alive, nd, np.inf)))
         if not np.isfinite(nd[i]):  # only forbidden pairs left: merge them closest first
             forced = True
-            nd = np.where(alive, np.array([nearest(k, alive)[1] if alive[k] else np.inf for k in range(n)]), np.inf)
-            nn = np.array([nearest(k, alive)[0] if alive[k] else 0 for k in range(n)])
-            i = int(np.argmin(nd))
+            for k in np.flatnonzero(alive):
+                nn[k], nd[k] = nearest(int(k), alive)
+            i = int(np.argmin(np.where(alive, nd, np.inf)))
         a, b = min(i, int(nn[i])), max(i, int(nn[i]))
         merges.append(Merge(a, b, float(d[a, b]), forced))
         sa, sb = size[a], size[b]
@@ -98,14 +98,14 @@ def constrained_average_linkage(dist: np.ndarray, links: np.ndarray | None = Non
         alive[b] = False
         d[b], d[:, b] = np.inf, np.inf
         nd[b] = np.inf
-        ok_a = (lambda k: alive) if forced else allowed_row
-        nn[a], nd[a] = nearest(a, ok_a(a))
+        ok_of = (lambda k: alive) if forced else allowed_row
+        ok = ok_of(a)
+        nn[a], nd[a] = nearest(a, ok)
         stale = np.flatnonzero(alive & ((nn == a) | (nn == b)))
         for k in stale:
             if k != a:
-                nn[k], nd[k] = nearest(int(k), ok_a(int(k)))
+                nn[k], nd[k] = nearest(int(k), ok_of(int(k)))
         # a grew: it may now be someone's nearest allowed cluster
-        ok = alive if forced else allowed_row(a)
         better = ok & (d[a] < nd)
         better[a] = False
         nn[better], nd[better] = a, d[a][better]
