@@ -118,3 +118,20 @@ def test_a_speaker_change_inside_a_sentence_moves_to_the_nearest_sentence_bounda
     unknown = np.array([0, 0, 0, 0, -1, 0, 0, 1, 1, 1, 1])
     assert snap_speaker_changes(unknown, starts, ends, words).tolist() == unknown.tolist()
     assert snap_speaker_changes(spk, starts, ends, words, reach_s=0).tolist() == spk.tolist()
+
+
+def test_a_speaker_change_right_after_a_comma_stays():
+    """Real 2-voice list conversation (alsa woman + cards speaker, base, words as Whisper timed them):
+    "Front, left," then "10 of clubs" 0.16 s later. The 0.5-s pause inside "Front, | left," was the
+    nearest boundary, so "left," was moved to the cards speaker; Whisper writes list items with
+    commas, and a new speaker there starts at the comma."""
+    from reelmind.perceive.audio.speakers import snap_speaker_changes
+
+    words = ["Front,", "left,", "10", "of", "close,", "rear,", "center,"]
+    starts = np.array([0.57, 1.37, 1.89, 2.38, 2.54, 2.78, 3.42])
+    ends = np.array([0.87, 1.73, 2.38, 2.54, 2.76, 3.04, 3.76])
+    spk = np.array([0, 0, 1, 1, 1, 0, 0])
+    assert snap_speaker_changes(spk, starts, ends, words).tolist() == spk.tolist()
+    # without the comma the change is inside a clause and still moves to the pause
+    plain = [w.rstrip(",") for w in words]
+    assert snap_speaker_changes(spk, starts, ends, plain).tolist() == [0, 1, 1, 1, 1, 0, 0]

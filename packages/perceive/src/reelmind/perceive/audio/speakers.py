@@ -452,7 +452,9 @@ def snap_speaker_changes(spk: np.ndarray, starts: np.ndarray, ends: np.ndarray, 
     ``reach_s`` 0.8) and Whisper's word times are not exact, while a new speaker almost always
     starts a new sentence: "Four queen of clubs. Had he married | a more amiable woman" becomes
     "Four queen of clubs. | Had he married a more amiable woman". A change with no boundary within
-    reach stays where it is. Words in time order; -1 (no speaker) is never moved across.
+    reach stays where it is, and so does a change right after a comma: Whisper writes lists (card
+    names, loudspeaker positions) as comma-separated items, and there a new speaker starts at the
+    comma. Words in time order; -1 (no speaker) is never moved across.
     """
     from .utterances import ends_sentence
 
@@ -465,7 +467,7 @@ def snap_speaker_changes(spk: np.ndarray, starts: np.ndarray, ends: np.ndarray, 
     gap = np.concatenate([[starts[0]], (ends[:-1] + starts[1:]) / 2, [ends[-1]]])  # time of each cut position
     for i in range(1, n):
         a, b = spk[i - 1], spk[i]
-        if a == b or cut[i] or a < 0 or b < 0:
+        if a == b or cut[i] or a < 0 or b < 0 or texts[i - 1].strip().endswith((",", "，", "、")):
             continue
         best, best_d = None, reach_s
         j = i - 1  # back: words j..i-1 (all a) would take b
