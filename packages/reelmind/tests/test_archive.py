@@ -58,6 +58,7 @@ def test_every_good_film_finishes_and_failures_are_recorded(archived):
         assert (folder / "summary.txt").read_text() == "x rows=46\n"  # 3001 bytes // 64
         manifest = json.loads((folder / "manifest.json").read_text())
         assert manifest["finished"] and {k: v["status"] for k, v in manifest["stages"].items()} == {"a": "cached", "b": "cached"}
+        assert manifest["cpu"]["machine"] and isinstance(manifest["cpu"]["isa"], list)  # the CPU path of the film's numbers
     # each good film computed once; a film whose batch shared the dying actor may run again, the bad one too
     assert sum(v for k, v in computed.items() if k.startswith("a f")) == 3 and computed["a bad.bin"] >= 1
 

@@ -18,6 +18,7 @@ def test_doctor_lists_providers_models_and_stages():
     assert res.returncode == 0, res.stderr
     for word in ("CPUExecutionProvider", "mtcnn-pnet", "whisper-tiny.en-ct2", "reelmind._native", "profile"):
         assert word in res.stdout
+    assert any(line.split("│")[2].strip() == "CPU" for line in res.stdout.splitlines() if line.count("│") >= 4)
 
 
 @pytest.mark.parametrize("content, message", [(None, "no such file"), (b"", "empty (0 bytes)")])

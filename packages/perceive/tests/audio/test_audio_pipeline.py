@@ -62,6 +62,7 @@ def test_meta_names_models_with_sha256_and_options(dialogue_result):
     assert len(names["whisper:tiny.en"]) == 64
     assert meta["options"]["asr_model"] == "tiny.en"
     assert "faster-whisper" in meta["versions"]
+    assert meta["cpu"]["machine"] and isinstance(meta["cpu"]["isa"], list)  # the CPU path of the words
 
 
 def test_stage_entry_point_and_outputs(dialogue, tmp_path):

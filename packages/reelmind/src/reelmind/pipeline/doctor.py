@@ -17,7 +17,7 @@ class Finding:
 def collect() -> list[Finding]:
     from reelmind.core.errors import ReelmindError
     from reelmind.core.profiles import current_profile, detect_gpus
-    from reelmind.core.provenance import package_versions
+    from reelmind.core.provenance import cpu_path, package_versions
     from reelmind.core.models import load_manifest, resolve
     from reelmind.core.stage import discover_stages
 
@@ -25,6 +25,9 @@ def collect() -> list[Finding]:
     for dist, ver in package_versions().items():
         if dist.startswith("reelmind") or dist == "python":
             found.append(Finding("packages", dist, True, ver))
+    cpu = cpu_path()
+    found.append(Finding("hardware", "CPU", True, f"{cpu['model']} ({', '.join(cpu['isa']) or 'no listed ISA features'})"
+                         + (f"; dispatch {cpu['dispatch_env']}" if "dispatch_env" in cpu else "")))
     gpus = detect_gpus()
     found.append(Finding("hardware", "GPU", bool(gpus),
                          ", ".join(f"{g['name']} ({g['memory_gb']:.0f} GiB)" for g in gpus) or "none found (nvidia-smi absent or no GPU): CPU profile"))

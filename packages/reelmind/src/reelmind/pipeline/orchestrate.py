@@ -23,7 +23,7 @@ from reelmind.core.config import RunConfig
 from reelmind.core.errors import ReelmindError
 from reelmind.core.media import check_file
 from reelmind.core.profiles import current_profile
-from reelmind.core.provenance import model_hashes, package_versions
+from reelmind.core.provenance import cpu_path, model_hashes, package_versions
 from reelmind.core.runstore import RunStore, fingerprint_file, run_settings, stable_hash
 from reelmind.core.runtime import blas_threads
 from reelmind.core.stage import RunContext, Runner, Stage, code_version, discover_stages, key_options, options_dict
@@ -370,7 +370,7 @@ def start_manifest(film: Path, fingerprint: str, profile, config: RunConfig, rep
     """A run folder's manifest.json at the start of a run (``reports``: the stages that cannot run)."""
     return {
         "film": str(film.resolve()), "film_fingerprint": fingerprint, "profile": profile.name,
-        "config": config.to_dict(), "versions": package_versions(), "started": now(),
+        "config": config.to_dict(), "versions": package_versions(), "cpu": cpu_path(), "started": now(),
         "stages": {r.name: vars(r) for r in reports}, "degraded": {},
     }
 

@@ -153,8 +153,10 @@ def analyze_audio(
                           "use redecode (the default) or keep")
     progress = progress or (lambda frac, msg: None)
     t0 = time.perf_counter()
+    from reelmind.core.provenance import cpu_path
+
     meta: dict[str, Any] = {"stage": "audio", "source": str(path), "options": options_dict(options),
-                            "versions": package_versions(), "flags": [], "degraded": []}
+                            "versions": package_versions(), "cpu": cpu_path(), "flags": [], "degraded": []}
     if work_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="reelmind-audio-")
         work_dir = tmp.name
