@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from reelmind.core.records import (
     WordTable,
 )
 from reelmind.core.errors import ReelmindError
+from reelmind.core.provenance import NOT_INSTALLED, cpu_path, versions
 from reelmind.core.runtime import trim_heap
 from reelmind.core.stage import options_dict
 
@@ -71,13 +71,8 @@ class _Kept:
 
 
 def package_versions() -> dict[str, str]:
-    out = {}
-    for dist in _VERSIONED:
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
+    """The installed versions of the audio stage's distributions (absent ones left out)."""
+    return {k: v for k, v in versions(*_VERSIONED).items() if v != NOT_INSTALLED}
 
 
 def resolve_batch_size(value: int, profile: Any, task: str, default: int) -> int:
@@ -153,8 +148,6 @@ def analyze_audio(
                           "use redecode (the default) or keep")
     progress = progress or (lambda frac, msg: None)
     t0 = time.perf_counter()
-    from reelmind.core.provenance import cpu_path
-
     meta: dict[str, Any] = {"stage": "audio", "source": str(path), "options": options_dict(options),
                             "versions": package_versions(), "cpu": cpu_path(), "flags": [], "degraded": []}
     if work_dir is None:
