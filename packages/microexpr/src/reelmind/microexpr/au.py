@@ -50,12 +50,30 @@ AU_LANDMARKS: dict[str, np.ndarray] = {
 AU_GROUP: dict[str, str] = {"AU1+2": "brows", "AU4": "brows", "AU12": "mouth", "AU15": "mouth", "AU9": "nose", "AU24": "mouth"}
 
 
-def evidence_matrix(disp: np.ndarray) -> np.ndarray:
+#: Where the lip corners' vertical movement (AU12 / AU15) is measured from: ``crop`` (the aligned
+#: crop) or ``midline`` (the lips' midline, mean of 51, 57, 62 and 66: opening the jaw moves the
+#: corners and the midline alike, so speech moves the AU less; bench/RESULTS.md rounds 11-12).
+LIP_REFERENCES = ("crop", "midline")
+
+
+def check_lip_reference(lips: str) -> None:
+    """A one-line config error unless ``lips`` is one of :data:`LIP_REFERENCES`."""
+    if lips not in LIP_REFERENCES:
+        from reelmind.core.errors import ConfigError
+
+        raise ConfigError(f"unknown lip reference {lips!r}", f"choose {' or '.join(LIP_REFERENCES)}")
+
+
+def evidence_matrix(disp: np.ndarray, lips: str = "crop") -> np.ndarray:
     """Per-AU evidence (IOD) from landmark displacements (..., 68, 2) in IOD units: (..., 6), columns
-    in :data:`AU_ORDER`. Linear in the displacements, so a series of them gives a series of evidence."""
+    in :data:`AU_ORDER`; ``lips`` is the lip corners' reference (:data:`LIP_REFERENCES`). Linear in
+    the displacements, so a series of them gives a series of evidence."""
+    check_lip_reference(lips)
     dy, dx = disp[..., 1], disp[..., 0]
     brows = dy[..., 17:27].mean(axis=-1)
     corners = (dy[..., 48] + dy[..., 54]) / 2
+    if lips == "midline":
+        corners = corners - (dy[..., 51] + dy[..., 57] + dy[..., 62] + dy[..., 66]) / 4
     return np.stack([
         -brows,  # AU1+2
         brows + (dx[..., 21] - dx[..., 22]) / 2,  # AU4
@@ -66,35 +84,37 @@ def evidence_matrix(disp: np.ndarray) -> np.ndarray:
     ], axis=-1)
 
 
-def evidence(disp: np.ndarray) -> dict[str, float]:
+def evidence(disp: np.ndarray, lips: str = "crop") -> dict[str, float]:
     """Per-AU evidence (IOD) from landmark displacements (68, 2) in IOD units."""
-    return {au: float(v) for au, v in zip(AU_ORDER, evidence_matrix(disp))}
+    return {au: float(v) for au, v in zip(AU_ORDER, evidence_matrix(disp, lips))}
 
 
 _RULES = {
     "AU1+2": "brows (17-26) moved up {v:.3f} IOD",
     "AU4": "brows (17-26) moved down / inner brows (21, 22) together {v:.3f} IOD",
-    "AU12": "lip corners (48, 54) moved up/out {v:.3f} IOD",
-    "AU15": "lip corners (48, 54) moved down {v:.3f} IOD",
+    "AU12": "lip corners (48, 54) moved up/out{ref} {v:.3f} IOD",
+    "AU15": "lip corners (48, 54) moved down{ref} {v:.3f} IOD",
     "AU9": "nose wings (31-35) moved up {v:.3f} IOD",
     "AU24": "outer lips (50-52, 56-58) pressed together {v:.3f} IOD",
 }
 
 
-def au_proxy(onset_landmarks: np.ndarray, flow_onset_apex: np.ndarray, crop: int, min_iod: float = MIN_IOD) -> AuProxy:
+def au_proxy(onset_landmarks: np.ndarray, flow_onset_apex: np.ndarray, crop: int, min_iod: float = MIN_IOD,
+             lips: str = "crop") -> AuProxy:
     """The AU proxy of an event from the onset landmarks (crop px) and the onset->apex flow."""
     iod = crop / CROP_SPAN
-    return proxy_of(evidence(_sample(flow_onset_apex, onset_landmarks) / iod), min_iod)
+    return proxy_of(evidence(_sample(flow_onset_apex, onset_landmarks) / iod, lips), min_iod, lips=lips)
 
 
-def proxy_of(ev: dict[str, float], min_iod: float = MIN_IOD, best: str = "") -> AuProxy:
+def proxy_of(ev: dict[str, float], min_iod: float = MIN_IOD, best: str = "", lips: str = "crop") -> AuProxy:
     """The AU proxy of per-AU evidence (IOD): the strongest rule, or ``best`` (the AU whose evidence
-    spotted the event) when given."""
+    spotted the event) when given; ``lips`` names the lip corners' reference in the rule."""
     best = best or max(ev, key=ev.get)
     if ev[best] < min_iod:
         return AuProxy("", f"no rule reached {min_iod} IOD (strongest: {best} {ev[best]:.3f})", 0, ev)
     name, pol = AU_NAMES[best]
-    return AuProxy(f"{best} {name}", f"{best}: " + _RULES[best].format(v=ev[best]) + f" >= {min_iod}", pol, ev)
+    ref = " against the lips' midline" if lips == "midline" else ""
+    return AuProxy(f"{best} {name}", f"{best}: " + _RULES[best].format(v=ev[best], ref=ref) + f" >= {min_iod}", pol, ev)
 
 
 def block_regions(crop: int, grid: int) -> list[str]:

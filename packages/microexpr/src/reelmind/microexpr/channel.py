@@ -229,9 +229,10 @@ class MicroChannel:
             # the AU proxy reads the movement against the baseline (background motion removed) when there is one
             moved = f_oa if sig.residual is None else residual_field(sig.residual[iv.apex] - sig.residual[on_ref], o.crop)
             if iv.au:  # the AU whose residual evidence spotted it (its value at the apex)
-                au = proxy_of({a: float(v) for a, v in zip(AU_ORDER, sig.au.residual[iv.apex])}, best=iv.au)
+                au = proxy_of({a: float(v) for a, v in zip(AU_ORDER, sig.au.residual[iv.apex])}, best=iv.au,
+                              lips=o.lip_reference)
             else:
-                au = au_proxy(landmarks[on_ref], moved, o.crop)
+                au = au_proxy(landmarks[on_ref], moved, o.crop, lips=o.lip_reference)
             row = {
                 "person_id": track.person_id, "person": track.person, "track": track.source_id,
                 "box": track.box_at(times[iv.apex]),

@@ -43,7 +43,7 @@ class MicroOptions:
     au_z: float = _S.au_z  # au: an AU's residual evidence must reach this many times its local robust noise ...
     au_min: float = _S.au_min  # au: ... and this many inter-ocular distances
     au_floor: float = _S.au_floor  # au: the noise level is never taken below this (IOD)
-    au_noise_q: float = _S.au_noise_q  # au: the noise level is never below this quantile of the absolute deviations / the normal's (0 = MAD only; bench/RESULTS.md round 10)
+    au_noise_q: float = _S.au_noise_q  # au: the noise level is never below this quantile of the absolute deviations / the normal's (0 = MAD only; bench/RESULTS.md rounds 10, 12)
     au_edge: float = _S.au_edge  # au: onset / offset where the residual falls under this part of the apex's
     au_return: float = _S.au_return  # au: evidence just before and after the event differs by <= this x the apex residual
     au_baseline: str = _S.au_baseline  # au: median (evidence minus its running median) | sides (how far it stands above both sides: a bump) | ends (sides near a window's ends, median elsewhere)
@@ -52,6 +52,7 @@ class MicroOptions:
     merged_max: bool = _S.merged_max  # au: events merged into one longer than max_duration are dropped
     merge_regions: bool = _S.merge_regions  # au: events of different facial regions merge within merge_gap too (False: only when they share frames; bench/RESULTS.md round 9)
     au_alone: float = _S.au_alone  # au: dropped when an AU of another region reaches this x its noise at the apex (0 = off)
+    lip_reference: str = _S.lip_reference  # au: lip corners (AU12 / AU15) measured from the crop | midline (the lips' midline: jaw opening cancels; bench/RESULTS.md round 12)
     max_jump: float = _S.max_jump  # au: landmarks of the AU's region moving more than this (IOD) in one frame: occlusion, dropped (0 = off)
     window_seconds: float = 20.0  # a track is spotted in windows of at most this length (bounded memory)
     track_gap: float = 0.6  # s: face samples of one person further apart than this start a new track

@@ -11,7 +11,10 @@ Three ways to measure, per frame, how far the face is from where it "should" be:
   around the frame, the frames within half the longest event left out, floored at ``au_floor``;
   with ``au_noise_q`` never below the ``au_noise_q`` quantile of the absolute deviations over the
   normal's, so a series that is still most of the time and moves briefly and much, a speaking mouth,
-  gets the scale of its movements, not of its still frames; round 10).
+  gets the scale of its movements, not of its still frames; round 10, default 0.75 since round 12).
+  The lip corners' up / down movement is measured against the lips' midline (``lip_reference``,
+  default ``midline`` since round 12; ``crop``: against the aligned crop), so opening the jaw to
+  speak moves AU12 / AU15 less.
   An AU is spotted where its residual reaches ``au_z`` times that noise and ``au_min`` IOD; onset
   and offset are where the residual falls under ``au_edge`` of the apex's; the event must last
   ``min_duration`` to ``max_duration`` and come back (the evidence just before and after it
@@ -100,10 +103,10 @@ class SpotSettings:
     blink_px: float = 0.5
     noise_norm: bool = False
     blink_reject: bool = True
-    au_z: float = 5.0
+    au_z: float = 4.75
     au_min: float = 0.012
     au_floor: float = 0.003
-    au_noise_q: float = 0.0
+    au_noise_q: float = 0.75
     au_edge: float = 0.3
     au_return: float = 0.5
     au_baseline: str = "ends"
@@ -113,6 +116,12 @@ class SpotSettings:
     end_seconds: float = 0.0
     max_jump: float = 0.0
     au_alone: float = 0.0
+    lip_reference: str = "midline"
+
+    def __post_init__(self):
+        from .au import check_lip_reference
+
+        check_lip_reference(self.lip_reference)
 
     @classmethod
     def of(cls, options) -> SpotSettings:
@@ -478,7 +487,7 @@ def au_signal(traj: np.ndarray, landmarks: np.ndarray, cells: Cells, crop: int, 
     from .align import CROP_SPAN
     from .au import evidence_matrix
 
-    ev = evidence_matrix(landmark_series(traj, landmarks, cells.cell) / (crop / CROP_SPAN))
+    ev = evidence_matrix(landmark_series(traj, landmarks, cells.cell) / (crop / CROP_SPAN), s.lip_reference)
     res = au_residual(ev, fps, s)
     noise = robust_noise(res, valid, k_frames(fps, s.segment_seconds / 2), k_frames(fps, s.max_duration / 2), s.au_noise_q)
     return AuSignal(ev, res, res / np.maximum(noise, s.au_floor))
