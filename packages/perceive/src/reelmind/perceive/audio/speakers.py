@@ -456,7 +456,7 @@ def snap_speaker_changes(spk: np.ndarray, starts: np.ndarray, ends: np.ndarray, 
     names, loudspeaker positions) as comma-separated items, and there a new speaker starts at the
     comma. Words in time order; -1 (no speaker) is never moved across.
     """
-    from .utterances import ends_sentence
+    from .utterances import ends_sentence, ends_with_comma
 
     spk = np.asarray(spk, np.int64).copy()
     n = len(spk)
@@ -467,7 +467,7 @@ def snap_speaker_changes(spk: np.ndarray, starts: np.ndarray, ends: np.ndarray, 
     gap = np.concatenate([[starts[0]], (ends[:-1] + starts[1:]) / 2, [ends[-1]]])  # time of each cut position
     for i in range(1, n):
         a, b = spk[i - 1], spk[i]
-        if a == b or cut[i] or a < 0 or b < 0 or texts[i - 1].strip().endswith((",", "，", "、")):
+        if a == b or cut[i] or a < 0 or b < 0 or ends_with_comma(texts[i - 1]):
             continue
         best, best_d = None, reach_s
         j = i - 1  # back: words j..i-1 (all a) would take b

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’)\]]*$")
+_COMMAS = (",", "，", "、")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -37,6 +38,11 @@ class Utterance:
 
 def ends_sentence(word: str) -> bool:
     return bool(_SENTENCE_END.search(word.strip()))
+
+
+def ends_with_comma(word: str) -> bool:
+    """The word closes a list item or clause (",", "，", "、")."""
+    return word.strip().endswith(_COMMAS)
 
 
 def join_words(words: list[str]) -> str:
